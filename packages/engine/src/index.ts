@@ -1,0 +1,3 @@
+export * from './engine.js';
+export { MockEngine } from './mock-engine.js';
+export * from './vision/types.js';

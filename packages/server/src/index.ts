@@ -1,0 +1,1 @@
+export { ApiError, ERROR_CATALOGUE, type ErrorCode } from './errors.js';
