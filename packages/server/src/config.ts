@@ -1,0 +1,89 @@
+/**
+ * Configuration, parsed once at start-up from the environment with a schema. Nothing else reads process.env:
+ * the frozen Config object is handed to whoever needs it.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const EnvSchema = z.object({
+  PORT: int(0, 65535).default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  PUBLIC_URL: z.string().url().optional(),
+  RATE_LIMIT_PER_MIN: int(1, 1_000_000).default(100),
+  SIGNED_URL_TTL_S: int(10, 7 * 24 * 3600).default(3600),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The default try-on engine; a product titled exactly `mock` always uses the mock engine. */
+  ENGINE: z.enum(['composite', 'mock', 'external']).default('composite'),
+  EXTERNAL_ENGINE_URL: z.string().url().optional(),
+  /** Try-on jobs processed at once by this process (0 = API only, no workers). */
+  WORKER_CONCURRENCY: int(0, 64).default(2),
+  /** Worker threads running vision models (person crop on upload, composite engine). */
+  ENGINE_THREADS: int(1, 64).default(2),
+  SYNC_TIMEOUT_S: int(1, 600).default(90),
+  /** Lets the server fetch product/person image URLs on private and loopback addresses. Off: SSRF protection. */
+  ALLOW_PRIVATE_FETCH: bool.default('false'),
+  FETCH_TIMEOUT_MS: int(100, 120_000).default(15_000),
+  /** Credits granted to the `demo` account created on the first start. */
+  DEMO_CREDITS: int(0, 1_000_000).default(100),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  publicUrl: string;
+  rateLimitPerMin: number;
+  signedUrlTtlS: number;
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  engine: z.infer<typeof EnvSchema>['ENGINE'];
+  externalEngineUrl: string | null;
+  workerConcurrency: number;
+  engineThreads: number;
+  syncTimeoutS: number;
+  allowPrivateFetch: boolean;
+  fetchTimeoutMs: number;
+  demoCredits: number;
+  /** Fixed limits of the contract (spec §2.1, §8). */
+  maxUploadBytes: number;
+  maxImagePixels: number;
+}
+
+export class ConfigError extends Error {}
+
+export function parseConfig(env: Record<string, string | undefined>, cwd = process.cwd()): Readonly<Config> {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`Invalid environment variable ${String(issue.path[0])}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  if (e.ENGINE === 'external' && !e.EXTERNAL_ENGINE_URL) {
+    throw new ConfigError('Invalid environment variable EXTERNAL_ENGINE_URL: required when ENGINE=external');
+  }
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(cwd, e.DATA_DIR),
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    rateLimitPerMin: e.RATE_LIMIT_PER_MIN,
+    signedUrlTtlS: e.SIGNED_URL_TTL_S,
+    logLevel: e.LOG_LEVEL,
+    engine: e.ENGINE,
+    externalEngineUrl: e.EXTERNAL_ENGINE_URL ?? null,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    engineThreads: e.ENGINE_THREADS,
+    syncTimeoutS: e.SYNC_TIMEOUT_S,
+    allowPrivateFetch: e.ALLOW_PRIVATE_FETCH,
+    fetchTimeoutMs: e.FETCH_TIMEOUT_MS,
+    demoCredits: e.DEMO_CREDITS,
+    maxUploadBytes: 10 * 1024 * 1024,
+    maxImagePixels: 40_000_000,
+  });
+}

@@ -1,0 +1,196 @@
+/**
+ * Schema migrations, written once for SQLite and PostgreSQL: only portable column types (text, integer, bigint),
+ * no dialect-specific defaults; ids and timestamps are produced by the application.
+ */
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+
+const m0001: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('accounts')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('credit_balance', 'integer', (c) => c.notNull().check(sql`credit_balance >= 0`))
+      .addColumn('rate_limit_per_min', 'integer')
+      .addColumn('retention_days', 'integer', (c) => c.notNull())
+      .addColumn('logo_blob_key', 'text')
+      .addColumn('engine', 'text')
+      .addColumn('disabled_at', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable('api_keys')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+      .addColumn('key_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('key_prefix', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('revoked_at', 'text')
+      .execute();
+
+    await db.schema
+      .createTable('credit_ledger')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+      .addColumn('delta', 'integer', (c) => c.notNull())
+      .addColumn('reason', 'text', (c) => c.notNull())
+      .addColumn('generation_id', 'text')
+      .addColumn('note', 'text')
+      .addColumn('balance_after', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    // A generation is debited at most once and refunded at most once, whatever retries or crashes happen.
+    await db.schema
+      .createIndex('credit_ledger_generation_reason')
+      .on('credit_ledger')
+      .columns(['generation_id', 'reason'])
+      .unique()
+      .execute();
+    await db.schema
+      .createIndex('credit_ledger_account')
+      .on('credit_ledger')
+      .columns(['account_id', 'created_at'])
+      .execute();
+
+    await db.schema
+      .createTable('images')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('blob_key', 'text', (c) => c.notNull())
+      .addColumn('content_type', 'text', (c) => c.notNull())
+      .addColumn('width', 'integer', (c) => c.notNull())
+      .addColumn('height', 'integer', (c) => c.notNull())
+      .addColumn('external_user_id', 'text')
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('images_customer').on('images').columns(['account_id', 'external_user_id']).execute();
+    await db.schema.createIndex('images_expiry').on('images').column('expires_at').execute();
+
+    await db.schema
+      .createTable('products')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+      .addColumn('external_id', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('title', 'text')
+      .addColumn('description', 'text')
+      .addColumn('metadata', 'text')
+      .addColumn('auto_detect_image_roles', 'integer', (c) => c.notNull())
+      .addColumn('valid_for_days', 'integer')
+      .addColumn('last_used_at', 'text')
+      .addColumn('expires_at', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addUniqueConstraint('products_account_external', ['account_id', 'external_id'])
+      .execute();
+    // Listing pages by (account, kind, created_at, id); expiry sweeps by expires_at.
+    await db.schema
+      .createIndex('products_listing')
+      .on('products')
+      .columns(['account_id', 'kind', 'created_at', 'id'])
+      .execute();
+    await db.schema.createIndex('products_expiry').on('products').column('expires_at').execute();
+
+    await db.schema
+      .createTable('product_images')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('product_id', 'text', (c) => c.notNull().references('products.id').onDelete('cascade'))
+      .addColumn('ord', 'integer', (c) => c.notNull())
+      .addColumn('source_url', 'text')
+      .addColumn('role', 'text')
+      .addColumn('classifications', 'text')
+      .addColumn('blob_key', 'text')
+      .addColumn('content_type', 'text')
+      .addColumn('content_hash', 'text')
+      .execute();
+    await db.schema.createIndex('product_images_product').on('product_images').columns(['product_id', 'ord']).execute();
+
+    await db.schema
+      .createTable('generations')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('product_id', 'text')
+      .addColumn('product_external_id', 'text', (c) => c.notNull())
+      .addColumn('product_snapshot', 'text', (c) => c.notNull())
+      .addColumn('person_image_id', 'text')
+      .addColumn('person_blob_key', 'text')
+      .addColumn('result_blob_key', 'text')
+      .addColumn('external_user_id', 'text')
+      .addColumn('watermark', 'integer')
+      .addColumn('ai_label', 'integer', (c) => c.notNull())
+      .addColumn('keep_for_days', 'integer', (c) => c.notNull())
+      .addColumn('engine', 'text', (c) => c.notNull())
+      .addColumn('error_code', 'text')
+      .addColumn('error_message', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addColumn('completed_at', 'text')
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('generations_customer')
+      .on('generations')
+      .columns(['account_id', 'external_user_id'])
+      .execute();
+    await db.schema.createIndex('generations_expiry').on('generations').column('expires_at').execute();
+
+    await db.schema
+      .createTable('jobs')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('payload', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('attempts', 'integer', (c) => c.notNull())
+      .addColumn('max_attempts', 'integer', (c) => c.notNull())
+      .addColumn('run_at', 'text', (c) => c.notNull())
+      .addColumn('lease_until', 'text')
+      .addColumn('locked_by', 'text')
+      .addColumn('last_error', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('jobs_claim').on('jobs').columns(['status', 'run_at']).execute();
+
+    await db.schema
+      .createTable('kv')
+      .addColumn('key', 'text', (c) => c.primaryKey())
+      .addColumn('value', 'text', (c) => c.notNull())
+      .execute();
+  },
+  async down(db: Kysely<unknown>) {
+    for (const t of [
+      'kv',
+      'jobs',
+      'generations',
+      'product_images',
+      'products',
+      'images',
+      'credit_ledger',
+      'api_keys',
+    ]) {
+      await db.schema.dropTable(t).execute();
+    }
+    await db.schema.dropTable('accounts').execute();
+  },
+};
+
+const MIGRATIONS: Record<string, Migration> = { '0001_initial': m0001 };
+
+class InCodeMigrations implements MigrationProvider {
+  async getMigrations() {
+    return MIGRATIONS;
+  }
+}
+
+/** Brings the database to the latest schema; safe to call from several processes (the server and the CLI). */
+export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new InCodeMigrations() });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

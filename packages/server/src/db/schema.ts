@@ -1,0 +1,171 @@
+/**
+ * Table types for Kysely. Timestamps are ISO-8601 UTC strings with milliseconds (`2026-03-30T10:00:00.000Z`):
+ * they sort lexicographically in time order and mean the same on SQLite and PostgreSQL, so every query is portable.
+ * Booleans are 0/1 integers for the same reason.
+ */
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+export interface AccountsTable {
+  id: string;
+  name: string;
+  credit_balance: number;
+  /** Requests per minute; null = the server default (RATE_LIMIT_PER_MIN). */
+  rate_limit_per_min: number | null;
+  /** Default keepForDays for this account's images and results (1, 3 or 7). */
+  retention_days: number;
+  /** Blob key of the watermark logo; null = no watermark. */
+  logo_blob_key: string | null;
+  /** Engine override for this account; null = the deployment default. */
+  engine: string | null;
+  disabled_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  account_id: string;
+  /** SHA-256 (hex) of the full key; the key itself is shown once and never stored. */
+  key_hash: string;
+  /** The first characters of the key, for people to recognise it in listings. */
+  key_prefix: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export type LedgerReason = 'grant' | 'top_up' | 'generation_debit' | 'generation_refund' | 'adjustment';
+
+export interface CreditLedgerTable {
+  id: string;
+  account_id: string;
+  delta: number;
+  reason: LedgerReason;
+  /** Set for debits and refunds; UNIQUE(generation_id, reason) makes a double debit or refund impossible. */
+  generation_id: string | null;
+  note: string | null;
+  balance_after: number;
+  created_at: string;
+}
+
+export type ImageKind = 'upload' | 'person';
+
+export interface ImagesTable {
+  id: string;
+  account_id: string;
+  kind: ImageKind;
+  blob_key: string;
+  content_type: string;
+  width: number;
+  height: number;
+  external_user_id: string | null;
+  expires_at: string;
+  created_at: string;
+}
+
+export type ProductKind = 'catalog' | 'inline' | 'one_shot';
+
+export interface ProductsTable {
+  id: string;
+  account_id: string;
+  external_id: string;
+  kind: ProductKind;
+  title: string | null;
+  description: string | null;
+  /** JSON text or null. */
+  metadata: string | null;
+  auto_detect_image_roles: number;
+  /** null = kept forever. */
+  valid_for_days: number | null;
+  last_used_at: string | null;
+  /** Derived from valid_for_days and (last_used_at ?? updated_at); stored so expiry is one indexed comparison. */
+  expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ProductImagesTable {
+  id: string;
+  product_id: string;
+  ord: number;
+  source_url: string | null;
+  role: string | null;
+  /** JSON text or null. */
+  classifications: string | null;
+  /** null until downloaded (inline /try-on products are fetched by the job). */
+  blob_key: string | null;
+  content_type: string | null;
+  content_hash: string | null;
+}
+
+export type GenerationStatus = 'PENDING' | 'PROCESSING' | 'COMPLETED' | 'FAILED';
+
+export interface GenerationsTable {
+  id: string;
+  account_id: string;
+  status: GenerationStatus;
+  product_id: string | null;
+  product_external_id: string;
+  /** JSON snapshot of the product as used: past generations survive a product's deletion. */
+  product_snapshot: string;
+  person_image_id: string | null;
+  person_blob_key: string | null;
+  result_blob_key: string | null;
+  external_user_id: string | null;
+  watermark: number | null;
+  ai_label: number;
+  keep_for_days: number;
+  engine: string;
+  error_code: string | null;
+  error_message: string | null;
+  created_at: string;
+  updated_at: string;
+  completed_at: string | null;
+  /** When the stored person snapshot and result are deleted (retention). */
+  expires_at: string;
+}
+
+export type JobStatus = 'queued' | 'running' | 'done' | 'dead';
+
+export interface JobsTable {
+  id: string;
+  kind: string;
+  /** JSON payload; for try-on jobs `{generationId}`. */
+  payload: string;
+  status: JobStatus;
+  attempts: number;
+  max_attempts: number;
+  run_at: string;
+  lease_until: string | null;
+  locked_by: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface KvTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  api_keys: ApiKeysTable;
+  credit_ledger: CreditLedgerTable;
+  images: ImagesTable;
+  products: ProductsTable;
+  product_images: ProductImagesTable;
+  generations: GenerationsTable;
+  jobs: JobsTable;
+  kv: KvTable;
+}
+
+export type Account = Selectable<AccountsTable>;
+export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type ImageRow = Selectable<ImagesTable>;
+export type ProductRow = Selectable<ProductsTable>;
+export type ProductImageRow = Selectable<ProductImagesTable>;
+export type GenerationRow = Selectable<GenerationsTable>;
+export type JobRow = Selectable<JobsTable>;
+export type NewGeneration = Insertable<GenerationsTable>;
+export type GenerationUpdate = Updateable<GenerationsTable>;
+export type { Generated };

@@ -1,0 +1,11 @@
+/** Counters for per-account rate limits: in memory (embedded) or Redis (shared by every API replica). */
+export interface RateLimitHit {
+  /** Requests counted in the current window, this one included. */
+  count: number;
+  /** When the window ends (epoch ms). */
+  resetAt: number;
+}
+
+export interface RateLimitStore {
+  hit(key: string, windowMs: number, nowMs: number): Promise<RateLimitHit>;
+}
