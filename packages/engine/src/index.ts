@@ -1,3 +1,18 @@
 export * from './engine.js';
 export { MockEngine } from './mock-engine.js';
+export {
+  type BodyModelName,
+  DEFAULT_BODY_MODEL,
+  defaultModelsDir,
+  loadVisionModels,
+  type VisionModelOptions,
+} from './vision/human-loader.js';
+export {
+  BODY_MIN_SCORE,
+  type DecodeOptions,
+  type DetectOptions,
+  decodeImage,
+  detectPerson,
+  KEYPOINT_MIN_SCORE,
+} from './vision/person-detector.js';
 export * from './vision/types.js';
