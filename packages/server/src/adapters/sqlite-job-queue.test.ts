@@ -1,0 +1,345 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import type { Kysely } from 'kysely';
+import { type Db, openSqlite } from '../db/database.js';
+import { migrateToLatest } from '../db/migrations.js';
+import type { Database, JobRow } from '../db/schema.js';
+import { ManualClock } from '../ports/clock.js';
+import { MAX_ERROR_LENGTH, SqliteJobQueue } from './sqlite-job-queue.js';
+
+const LEASE = 30_000;
+
+let dir: string;
+let file: string;
+let db: Db;
+let clock: ManualClock;
+let queue: SqliteJobQueue;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'fitroom-queue-'));
+  file = join(dir, 'fitroom.db');
+  db = openSqlite(file);
+  await migrateToLatest(db as Kysely<unknown>);
+});
+
+after(async () => {
+  await db.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  await db.deleteFrom('jobs').execute();
+  clock = new ManualClock('2026-03-30T10:00:00.000Z');
+  queue = new SqliteJobQueue({ db, clock });
+});
+
+const row = async (id: string): Promise<JobRow> =>
+  db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+/** Run by a second node process in the concurrency test (tsx loads the TypeScript modules there too). */
+const OTHER_PROCESS = `
+import { createInterface } from 'node:readline';
+const env = process.env;
+const { openSqlite } = await import(env.QUEUE_TEST_DATABASE);
+const { ManualClock } = await import(env.QUEUE_TEST_CLOCK);
+const { SqliteJobQueue } = await import(env.QUEUE_TEST_QUEUE);
+const db = openSqlite(env.QUEUE_TEST_FILE);
+const queue = new SqliteJobQueue({ db, clock: new ManualClock(env.QUEUE_TEST_NOW) });
+const stdin = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+const first = await queue.claim('other', ['tryon'], 30000);
+const claimed = [first.id];
+process.stdout.write('first\\n');
+await stdin.next();
+await queue.complete(first.id, 'other');
+await Promise.all([0, 1, 2, 3].map(async (loop) => {
+  for (;;) {
+    const job = await queue.claim('other-' + loop, ['tryon'], 30000);
+    if (!job) return;
+    claimed.push(job.id);
+    await queue.complete(job.id, 'other-' + loop);
+  }
+}));
+await db.destroy();
+process.stdout.write(JSON.stringify(claimed) + '\\n');
+process.exit(0);
+`;
+
+/** Whether a promise has settled, decided after the already-queued callbacks ran — no wall-clock involved. */
+async function state(p: Promise<unknown>): Promise<'settled' | 'pending'> {
+  return Promise.race([
+    p.then(() => 'settled' as const),
+    new Promise<'pending'>((r) => setImmediate(() => r('pending'))),
+  ]);
+}
+
+describe('SqliteJobQueue', () => {
+  test('enqueue, claim and complete', async () => {
+    const id = await queue.enqueue('tryon', { generationId: 'gen_1' });
+    assert.match(id, /^job_[0-9a-z]{20}$/);
+    const queued = await row(id);
+    assert.equal(queued.status, 'queued');
+    assert.equal(queued.attempts, 0);
+    assert.equal(queued.max_attempts, 3);
+    assert.equal(queued.run_at, '2026-03-30T10:00:00.000Z');
+
+    assert.equal(await queue.claim('w1', ['other-kind'], LEASE), null, 'a worker only receives the kinds it asked for');
+    const job = await queue.claim('w1', ['tryon'], LEASE);
+    assert.deepEqual(job, { id, kind: 'tryon', payload: { generationId: 'gen_1' }, attempt: 1, maxAttempts: 3 });
+    const running = await row(id);
+    assert.equal(running.status, 'running');
+    assert.equal(running.locked_by, 'w1');
+    assert.equal(running.lease_until, '2026-03-30T10:00:30.000Z');
+    assert.equal(await queue.claim('w2', ['tryon'], LEASE), null, 'a held job is not handed out twice');
+
+    await queue.complete(id, 'w1');
+    assert.equal((await row(id)).status, 'done');
+    clock.advance(LEASE * 10);
+    assert.equal(await queue.claim('w2', ['tryon'], LEASE), null, 'a finished job never comes back');
+  });
+
+  test('jobs are claimed in run_at order and a delayed job waits for its time', async () => {
+    const later = await queue.enqueue('tryon', { n: 'later' }, { delayMs: 5_000, maxAttempts: 1 });
+    clock.advance(1);
+    const now = await queue.enqueue('tryon', { n: 'now' });
+    assert.equal((await queue.claim('w', ['tryon'], LEASE))?.id, now);
+    assert.equal(await queue.claim('w', ['tryon'], LEASE), null);
+    clock.advance(4_998);
+    assert.equal(await queue.claim('w', ['tryon'], LEASE), null);
+    clock.advance(1);
+    const job = await queue.claim('w', ['tryon'], LEASE);
+    assert.equal(job?.id, later);
+    assert.equal(job?.maxAttempts, 1);
+  });
+
+  test('every job is claimed exactly once by 8 concurrent loops and a second connection in another process', async (t) => {
+    const total = 200;
+    const ids = new Set<string>();
+    await db.transaction().execute(async (tx) => {
+      for (let i = 0; i < total; i++) ids.add(await queue.enqueue('tryon', { i }, { tx }));
+    });
+
+    // The other side is a real second process on the same file, with its own connection, queue instance and clock,
+    // claiming in parallel with this one: the view a second server or the CLI has.
+    const child = spawn(
+      process.execPath,
+      ['--conditions=development', '--import', 'tsx', '--input-type=module', '--eval', OTHER_PROCESS],
+      {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        env: {
+          ...process.env,
+          QUEUE_TEST_FILE: file,
+          QUEUE_TEST_NOW: clock.now().toISOString(),
+          QUEUE_TEST_DATABASE: new URL('../db/database.ts', import.meta.url).href,
+          QUEUE_TEST_CLOCK: new URL('../ports/clock.ts', import.meta.url).href,
+          QUEUE_TEST_QUEUE: new URL('./sqlite-job-queue.ts', import.meta.url).href,
+        },
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += String(d);
+    });
+    const exited = new Promise<number | null>((r) => child.on('close', r));
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    const nextLine = async () => {
+      const { value, done } = await lines.next();
+      assert.ok(!done, `the other process ended early: ${stderr}`);
+      return String(value);
+    };
+
+    // Both sides are guaranteed to claim: the other process holds one job before this side starts, and this side
+    // holds one before the other continues; after that they race freely for the remaining 198.
+    assert.equal(await nextLine(), 'first');
+    const mine: string[] = [];
+    const firstMine = await queue.claim('main', ['tryon'], LEASE);
+    assert.ok(firstMine);
+    mine.push(firstMine.id);
+    child.stdin.write('go\n');
+    await queue.complete(firstMine.id, 'main');
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, loop) => {
+        for (;;) {
+          const job = await queue.claim(`main-${loop}`, ['tryon'], LEASE);
+          if (!job) return;
+          mine.push(job.id);
+          // Yield so the loops interleave on this connection while the other process keeps claiming.
+          await new Promise((r) => setImmediate(r));
+          await queue.complete(job.id, `main-${loop}`);
+        }
+      }),
+    );
+    const theirs = JSON.parse(await nextLine()) as string[];
+    assert.equal(await exited, 0, stderr);
+    t.diagnostic(`this process claimed ${mine.length}, the other ${theirs.length}`);
+
+    const all = [...mine, ...theirs];
+    assert.equal(all.length, total, `claimed ${all.length} deliveries for ${total} jobs`);
+    assert.equal(new Set(all).size, total, 'no job was delivered twice');
+    assert.deepEqual(new Set(all), ids);
+    const rows = await db.selectFrom('jobs').select(['status', 'attempts']).execute();
+    assert.ok(rows.every((r) => r.status === 'done' && r.attempts === 1));
+  });
+
+  test('an expired lease is claimed again by another worker; the old worker can no longer finish it', async () => {
+    const id = await queue.enqueue('tryon', { generationId: 'gen_1' });
+    const first = await queue.claim('w-old', ['tryon'], LEASE);
+    assert.equal(first?.attempt, 1);
+
+    clock.advance(LEASE - 1);
+    assert.equal(await queue.claim('w-new', ['tryon'], LEASE), null, 'the lease still holds');
+    clock.advance(2);
+    const second = await queue.claim('w-new', ['tryon'], LEASE);
+    assert.equal(second?.id, id);
+    assert.equal(second?.attempt, 2);
+
+    await queue.complete(id, 'w-old');
+    let current = await row(id);
+    assert.equal(current.status, 'running', "the old worker's complete is refused");
+    assert.equal(current.locked_by, 'w-new');
+    assert.equal(await queue.extendLease(id, 'w-old', LEASE), false);
+    assert.equal(await queue.fail(id, 'w-old', 'boom', 1_000), 'retrying', 'not dead: the new holder is running it');
+    current = await row(id);
+    assert.equal(current.status, 'running', "the old worker's fail is refused");
+    assert.equal(current.last_error, null);
+
+    await queue.complete(id, 'w-new');
+    assert.equal((await row(id)).status, 'done');
+  });
+
+  test('extendLease keeps a long job away from other workers', async () => {
+    const id = await queue.enqueue('tryon', {});
+    await queue.claim('w1', ['tryon'], LEASE);
+    clock.advance(LEASE - 1_000);
+    assert.equal(await queue.extendLease(id, 'w1', LEASE), true);
+    clock.advance(LEASE - 1_000);
+    assert.equal(await queue.claim('w2', ['tryon'], LEASE), null);
+    clock.advance(2_000);
+    assert.equal((await queue.claim('w2', ['tryon'], LEASE))?.attempt, 2);
+  });
+
+  test('a job whose final attempt lost its lease is buried, not handed out again', async () => {
+    const id = await queue.enqueue('tryon', {}, { maxAttempts: 2 });
+    assert.equal((await queue.claim('w1', ['tryon'], LEASE))?.attempt, 1);
+    clock.advance(LEASE + 1);
+    assert.equal((await queue.claim('w2', ['tryon'], LEASE))?.attempt, 2);
+    clock.advance(LEASE + 1);
+    assert.equal(await queue.claim('w3', ['tryon'], LEASE), null);
+    const dead = await row(id);
+    assert.equal(dead.status, 'dead');
+    assert.equal(dead.attempts, 2);
+    assert.match(dead.last_error ?? '', /lease expired/);
+    assert.equal(await queue.fail(id, 'w2', 'late failure', 1_000), 'dead', 'the late worker learns the job is dead');
+  });
+
+  test('fail schedules retries at now + retryInMs, then buries the job after max attempts', async () => {
+    const id = await queue.enqueue('tryon', {}, { maxAttempts: 3 });
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      const job = await queue.claim('w', ['tryon'], LEASE);
+      assert.equal(job?.attempt, attempt);
+      assert.equal(await queue.fail(id, 'w', `engine error ${attempt}`, 10_000), 'retrying');
+      const queued = await row(id);
+      assert.equal(queued.status, 'queued');
+      assert.equal(queued.last_error, `engine error ${attempt}`);
+      assert.equal(queued.lease_until, null);
+      assert.equal(await queue.claim('w', ['tryon'], LEASE), null, 'not before the backoff');
+      clock.advance(9_999);
+      assert.equal(await queue.claim('w', ['tryon'], LEASE), null, 'not before the backoff');
+      clock.advance(1);
+    }
+    assert.equal((await queue.claim('w', ['tryon'], LEASE))?.attempt, 3);
+    assert.equal(await queue.fail(id, 'w', 'engine error 3', 10_000), 'dead');
+    const dead = await row(id);
+    assert.equal(dead.status, 'dead');
+    assert.equal(dead.last_error, 'engine error 3');
+    clock.advance(LEASE * 10);
+    assert.equal(await queue.claim('w', ['tryon'], LEASE), null);
+  });
+
+  test('fail with retryInMs null buries at once; long errors are truncated', async () => {
+    const id = await queue.enqueue('tryon', {});
+    await queue.claim('w', ['tryon'], LEASE);
+    assert.equal(await queue.fail(id, 'w', 'x'.repeat(50_000), null), 'dead');
+    const dead = await row(id);
+    assert.equal(dead.status, 'dead');
+    assert.equal(dead.attempts, 1);
+    assert.equal(Array.from(dead.last_error ?? '').length, MAX_ERROR_LENGTH);
+    assert.ok(dead.last_error?.endsWith('…'));
+  });
+
+  test('an enqueue inside a rolled-back transaction leaves no job; a committed one does', async () => {
+    await assert.rejects(
+      db.transaction().execute(async (tx) => {
+        await queue.enqueue('tryon', { generationId: 'gen_rolled_back' }, { tx });
+        throw new Error('caller failed after enqueue');
+      }),
+      /caller failed/,
+    );
+    assert.equal((await db.selectFrom('jobs').select('id').execute()).length, 0);
+    assert.equal(await queue.claim('w', ['tryon'], LEASE), null);
+
+    const id = await db.transaction().execute((tx) => queue.enqueue('tryon', { generationId: 'gen_ok' }, { tx }));
+    assert.deepEqual((await queue.claim('w', ['tryon'], LEASE))?.payload, { generationId: 'gen_ok' });
+    assert.equal((await row(id)).status, 'running');
+  });
+
+  test('a worker woken during the enqueuing transaction finds the job once it commits', async () => {
+    const slow = new SqliteJobQueue({ db, clock, pollIntervalMs: 3_600_000 });
+    const woken = slow.waitForWork(3_600_000).then(() => slow.claim('w', ['tryon'], LEASE));
+    await db.transaction().execute(async (tx) => {
+      await slow.enqueue('tryon', { generationId: 'gen_tx' }, { tx });
+      // The waiter is already awake; its claim must wait for the commit rather than miss the job.
+      await new Promise((r) => setImmediate(r));
+    });
+    assert.deepEqual((await woken)?.payload, { generationId: 'gen_tx' });
+  });
+
+  test('waitForWork wakes on an in-process enqueue, on abort and on close; a notification is not lost', async () => {
+    // A poll interval of an hour: if these resolve, the wake-up did it, not the fallback timer.
+    const q = new SqliteJobQueue({ db, clock, pollIntervalMs: 3_600_000 });
+
+    const w1 = q.waitForWork(3_600_000);
+    const w2 = q.waitForWork(3_600_000);
+    assert.equal(await state(w1), 'pending');
+    await q.enqueue('tryon', {});
+    assert.equal(await state(w1), 'settled');
+    assert.equal(await state(w2), 'settled', 'every idle worker is woken');
+
+    // Nobody was waiting at enqueue time (the worker was busy): its next wait returns at once, exactly once.
+    await q.enqueue('tryon', {});
+    assert.equal(await state(q.waitForWork(3_600_000)), 'settled');
+    const w3 = q.waitForWork(3_600_000);
+    assert.equal(await state(w3), 'pending');
+
+    const controller = new AbortController();
+    const w4 = q.waitForWork(3_600_000, controller.signal);
+    assert.equal(await state(w4), 'pending');
+    controller.abort();
+    assert.equal(await state(w4), 'settled');
+    assert.equal(await state(q.waitForWork(3_600_000, controller.signal)), 'settled', 'already aborted');
+    assert.equal(await state(w3), 'pending', 'aborting one waiter does not wake the others');
+
+    await q.close();
+    assert.equal(await state(w3), 'settled');
+    assert.equal(await state(q.waitForWork(3_600_000)), 'settled', 'waits after close return at once');
+  });
+
+  test('waitForWork falls back to the poll interval, so jobs enqueued by another process are found', async () => {
+    const other = openSqlite(file);
+    try {
+      const otherQueue = new SqliteJobQueue({ db: other as Kysely<Database>, clock });
+      const q = new SqliteJobQueue({ db, clock, pollIntervalMs: 20 });
+      const waiting = q.waitForWork(3_600_000);
+      await otherQueue.enqueue('tryon', { from: 'cli' });
+      assert.equal(await state(waiting), 'pending', 'another connection cannot notify this process');
+      await waiting; // resolves through the 20 ms poll fallback; the test would hang for an hour otherwise
+      assert.deepEqual((await q.claim('w', ['tryon'], LEASE))?.payload, { from: 'cli' });
+    } finally {
+      await other.destroy();
+    }
+  });
+});
