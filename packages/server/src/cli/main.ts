@@ -1,1 +1,209 @@
-export {};
+/**
+ * The `fitroom` command: `serve`, and the admin commands that work on the same DATA_DIR as a running server
+ * (SQLite in WAL mode with a busy timeout lets both write safely).
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ConfigError, parseConfig } from '../config.js';
+import { migrateToLatest } from '../db/migrations.js';
+import { createDeps, type Deps } from '../deps.js';
+import { startServer } from '../server.js';
+
+const HELP = `fitroom — self-hostable virtual try-on API (Genlook v1 compatible)
+
+Usage:
+  fitroom serve                                         start the API (and workers) on PORT (default 8080)
+  fitroom accounts create --name N [--credits C] [--rate-limit R]
+  fitroom accounts list
+  fitroom accounts set-logo --account ID --file logo.png   (watermark; --clear removes it)
+  fitroom credits add --account ID --amount N [--reason TEXT]
+  fitroom keys create --account ID
+  fitroom keys revoke --key-id ID
+  fitroom migrate
+
+Configuration comes from the environment (PORT, HOST, DATA_DIR, PUBLIC_URL, …): see the README.
+Admin commands print one JSON object as their last line.`;
+
+class UsageError extends Error {}
+
+const out = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
+
+function need(values: Record<string, unknown>, name: string): string {
+  const v = values[name];
+  if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} is required`);
+  return v;
+}
+
+function intOption(values: Record<string, unknown>, name: string, opts: { min?: number } = {}): number | undefined {
+  const v = values[name];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || (opts.min !== undefined && n < opts.min)) {
+    throw new UsageError(`--${name} must be an integer${opts.min !== undefined ? ` ≥ ${opts.min}` : ''}`);
+  }
+  return n;
+}
+
+async function withDeps<T>(fn: (deps: Deps) => Promise<T>): Promise<T> {
+  const deps = await createDeps(parseConfig(process.env));
+  try {
+    return await fn(deps);
+  } finally {
+    await deps.close();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, sub, ...rest] = argv;
+  const parse = (args: string[]) =>
+    parseArgs({
+      args,
+      allowPositionals: false,
+      options: {
+        name: { type: 'string' },
+        credits: { type: 'string' },
+        'rate-limit': { type: 'string' },
+        account: { type: 'string' },
+        amount: { type: 'string' },
+        reason: { type: 'string' },
+        'key-id': { type: 'string' },
+        file: { type: 'string' },
+        clear: { type: 'boolean' },
+      },
+    }).values;
+
+  switch (cmd) {
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(HELP);
+      return 0;
+    case 'serve': {
+      const config = parseConfig(process.env);
+      const server = await startServer(config, {
+        onDemoAccount: ({ id, apiKey, credits }) => {
+          console.log(
+            `\nCreated the demo account ${id} with ${credits} credits. Its API key (shown once, keep it):\n\n  ${apiKey}\n\n` +
+              `Try: curl -H "x-api-key: ${apiKey}" ${config.publicUrl}/tryon/v1/account/credits\n`,
+          );
+        },
+      });
+      console.log(
+        `fitroom listening on ${config.host}:${config.port} — API at ${server.url}, docs at ${server.url}/docs`,
+      );
+      const stop = async (signal: string) => {
+        console.log(`${signal}: shutting down`);
+        await server.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop('SIGINT'));
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+      return -1; // keep running
+    }
+    case 'migrate': {
+      const applied = await withDeps(async (deps) => migrateToLatest(deps.db as never));
+      out({ applied });
+      return 0;
+    }
+    case 'accounts': {
+      const values = parse(rest);
+      if (sub === 'create') {
+        const created = await withDeps((d) =>
+          d.accounts.create({
+            name: need(values, 'name'),
+            credits: intOption(values, 'credits', { min: 0 }) ?? 0,
+            rateLimitPerMin: intOption(values, 'rate-limit', { min: 1 }) ?? null,
+          }),
+        );
+        out(created);
+        return 0;
+      }
+      if (sub === 'list') {
+        const rows = await withDeps((d) => d.accounts.list());
+        out(
+          rows.map((r) => ({
+            id: r.id,
+            name: r.name,
+            creditBalance: r.credit_balance,
+            rateLimitPerMin: r.rate_limit_per_min,
+            activeKeys: r.active_keys,
+            hasLogo: r.logo_blob_key !== null,
+            createdAt: r.created_at,
+          })),
+        );
+        return 0;
+      }
+      if (sub === 'set-logo') {
+        const accountId = need(values, 'account');
+        const result = await withDeps(async (d) => {
+          if (values.clear) {
+            await d.accounts.update(accountId, { logoBlobKey: null });
+            return { account: accountId, logo: null };
+          }
+          const { setAccountLogo } = await import('../services/logo.js');
+          return setAccountLogo(d, accountId, readFileSync(need(values, 'file')));
+        });
+        out(result);
+        return 0;
+      }
+      throw new UsageError(`unknown command: accounts ${sub ?? ''}`);
+    }
+    case 'credits': {
+      const values = parse(rest);
+      if (sub !== 'add') throw new UsageError(`unknown command: credits ${sub ?? ''}`);
+      const accountId = need(values, 'account');
+      const amount = intOption(values, 'amount');
+      if (amount === undefined || amount === 0) throw new UsageError('--amount must be a non-zero integer');
+      const balance = await withDeps(async (d) => {
+        await d.accounts.require(accountId);
+        return d.credits.grant(
+          d.db,
+          accountId,
+          amount,
+          amount > 0 ? 'top_up' : 'adjustment',
+          String(values.reason ?? 'cli'),
+        );
+      });
+      out({ account: accountId, creditBalance: balance });
+      return 0;
+    }
+    case 'keys': {
+      const values = parse(rest);
+      if (sub === 'create') {
+        const accountId = need(values, 'account');
+        const key = await withDeps((d) => d.accounts.createKey(accountId));
+        out({ account: accountId, keyId: key.id, apiKey: key.apiKey });
+        return 0;
+      }
+      if (sub === 'revoke') {
+        const keyId = need(values, 'key-id');
+        const revoked = await withDeps((d) => d.accounts.revokeKey(keyId));
+        if (!revoked) throw new UsageError(`no active key ${keyId}`);
+        out({ keyId, revoked: true });
+        return 0;
+      }
+      throw new UsageError(`unknown command: keys ${sub ?? ''}`);
+    }
+    default:
+      throw new UsageError(`unknown command: ${cmd}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (err) => {
+    if (err instanceof UsageError || err instanceof ConfigError) {
+      console.error(`fitroom: ${err.message}\n\nRun \`fitroom help\` for usage.`);
+      process.exitCode = 2;
+    } else if (err instanceof Error && /unknown account/.test(err.message)) {
+      console.error(`fitroom: ${err.message}`);
+      process.exitCode = 1;
+    } else {
+      console.error(err);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,88 @@
+/**
+ * The one place where adapters are chosen and wired (architecture.md: a plain `deps` object built once at start-up,
+ * handed to routes, workers and the CLI). Today: the embedded deployment (SQLite, local disk, SQLite job queue, memory
+ * rate limits); the scale-out adapters slot into the same factory.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { LocalBlobStore } from './adapters/local-blob-store.js';
+import { MemoryRateLimitStore } from './adapters/memory-rate-limit-store.js';
+import { UrlSigner } from './adapters/url-signer.js';
+import type { Config } from './config.js';
+import { type Db, openSqlite } from './db/database.js';
+import { migrateToLatest } from './db/migrations.js';
+import type { PersonCropper } from './images/normalize.js';
+import type { BlobStore } from './ports/blob-store.js';
+import { type Clock, systemClock } from './ports/clock.js';
+import type { RateLimitStore } from './ports/rate-limit-store.js';
+import { AccountsService } from './services/accounts.service.js';
+import { CreditsService } from './services/credits.service.js';
+import { ImagesService } from './services/images.service.js';
+import { ProductsService } from './services/products.service.js';
+
+export const FILES_PATH = '/tryon/v1/files';
+
+export interface Deps {
+  config: Readonly<Config>;
+  clock: Clock;
+  db: Db;
+  blobs: BlobStore;
+  /** Present in the embedded deployment, where this server serves its own signed blob URLs. */
+  urlSigner: UrlSigner | null;
+  rateLimits: RateLimitStore;
+  accounts: AccountsService;
+  credits: CreditsService;
+  images: ImagesService;
+  products: ProductsService;
+  close(): Promise<void>;
+}
+
+export interface DepsOverrides {
+  clock?: Clock;
+  cropper?: PersonCropper | null;
+}
+
+/** The secret that signs blob URLs: made once per data directory and kept in the database, so the CLI agrees. */
+async function signingSecret(db: Db): Promise<string> {
+  const existing = await db.selectFrom('kv').select('value').where('key', '=', 'url_signing_secret').executeTakeFirst();
+  if (existing) return existing.value;
+  await db
+    .insertInto('kv')
+    .values({ key: 'url_signing_secret', value: randomBytes(32).toString('base64url') })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  const row = await db
+    .selectFrom('kv')
+    .select('value')
+    .where('key', '=', 'url_signing_secret')
+    .executeTakeFirstOrThrow();
+  return row.value;
+}
+
+export async function createDeps(config: Readonly<Config>, overrides: DepsOverrides = {}): Promise<Deps> {
+  const clock = overrides.clock ?? systemClock;
+  const db = openSqlite(join(config.dataDir, 'fitroom.sqlite'));
+  await migrateToLatest(db as unknown as Parameters<typeof migrateToLatest>[0]);
+  const urlSigner = new UrlSigner(await signingSecret(db), `${config.publicUrl}${FILES_PATH}`);
+  const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'), urlSigner, clock);
+  const credits = new CreditsService(db, clock);
+  const accounts = new AccountsService(db, clock, credits);
+  const images = new ImagesService(blobs, clock, config, overrides.cropper ?? null);
+  const products = new ProductsService(db, blobs, clock, config);
+  return {
+    config,
+    clock,
+    db,
+    blobs,
+    urlSigner,
+    rateLimits: new MemoryRateLimitStore(),
+    accounts,
+    credits,
+    images,
+    products,
+    async close() {
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * Downloads an image URL given by a client, safely (SSRF): only http(s); every address the host resolves to is checked
+ * against private, loopback, link-local and other special ranges, and the connection goes to the address that was
+ * checked (no DNS-rebinding window); redirects are followed by hand (at most 3) and each hop is checked again; a time
+ * limit covers the whole download and a size limit stops reading early.
+ */
+import { lookup as dnsLookup } from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
+
+export class FetchError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'blocked' | 'network' | 'status' | 'too_large' | 'timeout' | 'bad_url',
+  ) {
+    super(message);
+    this.name = 'FetchError';
+  }
+}
+
+export interface SafeFetchOptions {
+  timeoutMs: number;
+  maxBytes: number;
+  allowPrivate: boolean;
+  maxRedirects?: number;
+}
+
+const blocked = new BlockList();
+for (const [net, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.88.99.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const) {
+  blocked.addSubnet(net, prefix, 'ipv4');
+}
+for (const [net, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['64:ff9b::', 96],
+  ['100::', 64],
+  ['2001:db8::', 32],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+] as const) {
+  blocked.addSubnet(net, prefix, 'ipv6');
+}
+
+/** True when the address is not a public unicast address. IPv4-mapped IPv6 is judged as the IPv4 it maps. */
+export function isPrivateAddress(address: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return blocked.check(mapped[1]!, 'ipv4');
+  const family = isIP(address);
+  if (family === 0) return true;
+  return blocked.check(address, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+function guardedLookup(allowPrivate: boolean): LookupFunction {
+  return (hostname, options, callback) => {
+    dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(err, '', 4);
+      const list = addresses as Array<{ address: string; family: number }>;
+      const allowed = allowPrivate ? list : list.filter((a) => !isPrivateAddress(a.address));
+      if (allowed.length === 0) {
+        const e = new FetchError(`${hostname} resolves only to non-public addresses`, 'blocked');
+        return callback(e as unknown as NodeJS.ErrnoException, '', 4);
+      }
+      if ((options as { all?: boolean }).all) return (callback as (e: null, a: typeof allowed) => void)(null, allowed);
+      callback(null, allowed[0]!.address, allowed[0]!.family);
+    });
+  };
+}
+
+export interface FetchedFile {
+  data: Buffer;
+  contentType: string | null;
+  finalUrl: string;
+}
+
+export async function safeFetch(rawUrl: string, opts: SafeFetchOptions): Promise<FetchedFile> {
+  const deadline = AbortSignal.timeout(opts.timeoutMs);
+  let url: URL;
+  try {
+    url = new URL(rawUrl);
+  } catch {
+    throw new FetchError('not a valid URL', 'bad_url');
+  }
+  for (let hop = 0; hop <= (opts.maxRedirects ?? 3); hop++) {
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new FetchError('only http(s) URLs', 'bad_url');
+    if (url.username || url.password) throw new FetchError('credentials in URLs are not allowed', 'bad_url');
+    const literal = url.hostname.replace(/^\[|\]$/g, '');
+    if (isIP(literal) && !opts.allowPrivate && isPrivateAddress(literal)) {
+      throw new FetchError(`${literal} is not a public address`, 'blocked');
+    }
+    const res = await requestOnce(url, opts, deadline);
+    if (res.redirect) {
+      url = new URL(res.redirect, url);
+      continue;
+    }
+    return { data: res.data!, contentType: res.contentType, finalUrl: url.toString() };
+  }
+  throw new FetchError('too many redirects', 'status');
+}
+
+function requestOnce(
+  url: URL,
+  opts: SafeFetchOptions,
+  signal: AbortSignal,
+): Promise<{ redirect?: string; data?: Buffer; contentType: string | null }> {
+  return new Promise((resolve, reject) => {
+    const lib = url.protocol === 'https:' ? https : http;
+    const req = lib.get(
+      url,
+      {
+        lookup: guardedLookup(opts.allowPrivate),
+        signal,
+        headers: { 'user-agent': 'fitroom/0.1 (+image fetch)', accept: 'image/*' },
+      },
+      (res) => {
+        const status = res.statusCode ?? 0;
+        if (status >= 300 && status < 400 && res.headers.location) {
+          res.resume();
+          return resolve({ redirect: res.headers.location, contentType: null });
+        }
+        if (status !== 200) {
+          res.resume();
+          return reject(new FetchError(`HTTP ${status}`, 'status'));
+        }
+        const declared = Number(res.headers['content-length'] ?? 0);
+        if (declared > opts.maxBytes) {
+          res.destroy();
+          return reject(new FetchError('file too large', 'too_large'));
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > opts.maxBytes) {
+            res.destroy();
+            reject(new FetchError('file too large', 'too_large'));
+          } else chunks.push(chunk);
+        });
+        res.on('end', () => resolve({ data: Buffer.concat(chunks), contentType: res.headers['content-type'] ?? null }));
+        res.on('error', (err) => reject(new FetchError(err.message, 'network')));
+      },
+    );
+    req.on('error', (err) => {
+      if (err instanceof FetchError) return reject(err);
+      const cause = (err as { cause?: unknown }).cause;
+      if (cause instanceof FetchError) return reject(cause);
+      if (signal.aborted) return reject(new FetchError('timed out', 'timeout'));
+      reject(new FetchError(err.message, 'network'));
+    });
+  });
+}

@@ -1,0 +1,117 @@
+/**
+ * Credits move only here: one conditional UPDATE plus a ledger row, in one transaction (architecture.md §4).
+ * The CHECK (credit_balance >= 0) constraint is the last line of defence; the WHERE clause is the first.
+ */
+import { sql } from 'kysely';
+import type { Db, DbOrTx, Tx } from '../db/database.js';
+import type { LedgerReason } from '../db/schema.js';
+import { newId } from '../ids.js';
+import type { Clock } from '../ports/clock.js';
+
+export class CreditsService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  async balance(accountId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('accounts')
+      .select('credit_balance')
+      .where('id', '=', accountId)
+      .executeTakeFirst();
+    return row?.credit_balance ?? 0;
+  }
+
+  /**
+   * Debits one credit for a generation. Returns the new balance, or null when the balance is below 1
+   * (the caller answers 402 and rolls back). Must run inside the transaction that creates the generation.
+   */
+  async debitForGeneration(tx: Tx, accountId: string, generationId: string): Promise<number | null> {
+    const row = await tx
+      .updateTable('accounts')
+      .set({ credit_balance: sql<number>`credit_balance - 1` })
+      .where('id', '=', accountId)
+      .where('credit_balance', '>=', 1)
+      .returning('credit_balance')
+      .executeTakeFirst();
+    if (!row) return null;
+    await this.ledger(tx, accountId, -1, 'generation_debit', row.credit_balance, generationId);
+    return row.credit_balance;
+  }
+
+  /**
+   * Gives back the credit of a failed generation. Idempotent: the ledger's UNIQUE (generation_id, reason) means a
+   * second refund of the same generation inserts nothing and changes no balance. Runs in the caller's transaction
+   * (the one that marks the generation FAILED). Returns whether a refund happened.
+   */
+  async refundGeneration(tx: Tx, accountId: string, generationId: string): Promise<boolean> {
+    const debited = await tx
+      .selectFrom('credit_ledger')
+      .select('reason')
+      .where('generation_id', '=', generationId)
+      .execute();
+    const reasons = new Set(debited.map((r) => r.reason));
+    if (!reasons.has('generation_debit') || reasons.has('generation_refund')) return false;
+    const row = await tx
+      .updateTable('accounts')
+      .set({ credit_balance: sql<number>`credit_balance + 1` })
+      .where('id', '=', accountId)
+      .returning('credit_balance')
+      .executeTakeFirstOrThrow();
+    await this.ledger(tx, accountId, 1, 'generation_refund', row.credit_balance, generationId);
+    return true;
+  }
+
+  /** Adds (or, with a negative amount, removes, never below zero) credits with a ledger row and a reason. */
+  async grant(db: DbOrTx, accountId: string, amount: number, reason: LedgerReason, note: string): Promise<number> {
+    if (!Number.isInteger(amount) || amount === 0) throw new Error('amount must be a non-zero integer');
+    const run = async (tx: Tx) => {
+      const row = await tx
+        .updateTable('accounts')
+        .set({ credit_balance: sql<number>`credit_balance + ${amount}` })
+        .where('id', '=', accountId)
+        .where('credit_balance', '>=', Math.max(0, -amount))
+        .returning('credit_balance')
+        .executeTakeFirst();
+      if (!row) throw new Error(amount < 0 ? 'balance would become negative' : `unknown account: ${accountId}`);
+      await this.ledger(tx, accountId, amount, reason, row.credit_balance, null, note);
+      return row.credit_balance;
+    };
+    return 'isTransaction' in db && db.isTransaction ? run(db as Tx) : (db as Db).transaction().execute(run);
+  }
+
+  async ledgerFor(accountId: string, limit = 100) {
+    return this.db
+      .selectFrom('credit_ledger')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .orderBy('created_at', 'desc')
+      .limit(limit)
+      .execute();
+  }
+
+  private async ledger(
+    tx: Tx,
+    accountId: string,
+    delta: number,
+    reason: LedgerReason,
+    balanceAfter: number,
+    generationId: string | null,
+    note: string | null = null,
+  ): Promise<void> {
+    await tx
+      .insertInto('credit_ledger')
+      .values({
+        id: newId('led'),
+        account_id: accountId,
+        delta,
+        reason,
+        generation_id: generationId,
+        note,
+        balance_after: balanceAfter,
+        created_at: this.clock.now().toISOString(),
+      })
+      .execute();
+  }
+}

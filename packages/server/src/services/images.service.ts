@@ -1,0 +1,107 @@
+/**
+ * Person photos: uploads (POST /images/upload) and person images given to /try-on by URL or fileKey. Each is
+ * normalised (and by default person-aware cropped), stored as a blob, and tracked with its customer and expiry.
+ */
+
+import type { Config } from '../config.js';
+import type { DbOrTx } from '../db/database.js';
+import type { ImageKind, ImageRow } from '../db/schema.js';
+import { ApiError } from '../errors.js';
+import { newId } from '../ids.js';
+import { type NormalizedImage, normalizePersonPhoto, type PersonCropper } from '../images/normalize.js';
+import { FetchError, safeFetch } from '../net/safe-fetch.js';
+import type { BlobStore } from '../ports/blob-store.js';
+import { addDays, type Clock } from '../ports/clock.js';
+
+export interface StoredImage {
+  row: ImageRow;
+  url: string;
+}
+
+export class ImagesService {
+  constructor(
+    private readonly blobs: BlobStore,
+    private readonly clock: Clock,
+    private readonly config: Config,
+    private readonly cropper: PersonCropper | null,
+  ) {}
+
+  /** Decodes, validates, orients, strips and (optionally) crops; throws INVALID_IMAGE on bad bytes. */
+  async normalize(bytes: Uint8Array, crop: boolean): Promise<NormalizedImage> {
+    return normalizePersonPhoto(bytes, { maxPixels: this.config.maxImagePixels, crop: crop ? this.cropper : null });
+  }
+
+  /** Downloads a person image URL for /try-on; a failure is the synchronous CUSTOMER_IMAGE_FETCH_FAILED. */
+  async fetchPersonUrl(url: string): Promise<Buffer> {
+    try {
+      const res = await safeFetch(url, {
+        timeoutMs: this.config.fetchTimeoutMs,
+        maxBytes: this.config.maxUploadBytes,
+        allowPrivate: this.config.allowPrivateFetch,
+      });
+      return res.data;
+    } catch (err) {
+      const why = err instanceof FetchError ? err.message : 'download failed';
+      throw new ApiError('CUSTOMER_IMAGE_FETCH_FAILED', `The person image URL could not be downloaded (${why}).`);
+    }
+  }
+
+  /**
+   * Writes the blob, then the row (in `db`, which may be the caller's transaction). If the row cannot be written the
+   * blob is removed again; if the caller's transaction rolls back later, the caller calls `discard`.
+   */
+  async store(
+    db: DbOrTx,
+    accountId: string,
+    image: NormalizedImage,
+    opts: { kind: ImageKind; externalUserId: string | null; keepForDays: number },
+  ): Promise<ImageRow> {
+    const id = newId('img');
+    const blobKey = `${accountId}/images/${id}.jpg`;
+    const now = this.clock.now();
+    const row: ImageRow = {
+      id,
+      account_id: accountId,
+      kind: opts.kind,
+      blob_key: blobKey,
+      content_type: image.contentType,
+      width: image.width,
+      height: image.height,
+      external_user_id: opts.externalUserId,
+      expires_at: addDays(now, opts.keepForDays).toISOString(),
+      created_at: now.toISOString(),
+    };
+    await this.blobs.put(blobKey, image.data, image.contentType);
+    try {
+      await db.insertInto('images').values(row).execute();
+    } catch (err) {
+      await this.blobs.delete(blobKey);
+      throw err;
+    }
+    return row;
+  }
+
+  async discard(row: ImageRow): Promise<void> {
+    await this.blobs.delete(row.blob_key);
+  }
+
+  /** A live image of this account, or null (unknown, another account's, or expired: all look the same). */
+  async find(db: DbOrTx, accountId: string, imageId: string): Promise<ImageRow | null> {
+    const row = await db
+      .selectFrom('images')
+      .selectAll()
+      .where('id', '=', imageId)
+      .where('account_id', '=', accountId)
+      .where('expires_at', '>', this.clock.now().toISOString())
+      .executeTakeFirst();
+    return row ?? null;
+  }
+
+  /** A signed URL that never outlives the image itself. */
+  signedUrl(row: Pick<ImageRow, 'blob_key' | 'expires_at'>): Promise<string> {
+    const untilExpiry = Math.floor((new Date(row.expires_at).getTime() - this.clock.now().getTime()) / 1000);
+    return Promise.resolve(
+      this.blobs.signedUrl(row.blob_key, Math.max(1, Math.min(this.config.signedUrlTtlS, untilExpiry))),
+    );
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Real fitroom servers for tests: embedded deployment in a temporary DATA_DIR, with a fresh account and key.
+ * `createTestContext` is for `app.inject()` tests; `startTestServer` listens on 127.0.0.1 for real-HTTP tests
+ * (the SDK's end-to-end suite, the example-app replay).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Config, parseConfig } from '../config.js';
+import type { PersonCropper } from '../images/normalize.js';
+import type { Clock } from '../ports/clock.js';
+import { createServer, type RunningServer } from '../server.js';
+
+export interface TestContextOptions {
+  credits?: number;
+  clock?: Clock;
+  cropper?: PersonCropper | null;
+  env?: Record<string, string>;
+  /** Listen on 127.0.0.1 (a free port) instead of inject-only. */
+  listen?: boolean;
+}
+
+export interface TestContext {
+  server: RunningServer;
+  app: RunningServer['app'];
+  deps: RunningServer['deps'];
+  config: Readonly<Config>;
+  dataDir: string;
+  apiKey: string;
+  accountId: string;
+  /** Base URL ending in /tryon/v1 (meaningful when listening). */
+  baseUrl: string;
+  /** Another account with its own key, for tenant-isolation tests. */
+  newAccount(credits?: number): Promise<{ id: string; apiKey: string }>;
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createNetServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function createTestContext(options: TestContextOptions = {}): Promise<TestContext> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'fitroom-test-'));
+  const port = options.listen ? await freePort() : 8080;
+  const config = parseConfig({
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    LOG_LEVEL: 'silent',
+    DEMO_CREDITS: '0',
+    WORKER_CONCURRENCY: '1',
+    ENGINE_THREADS: '1',
+    ENGINE: 'mock',
+    ...options.env,
+  });
+  const server = await createServer(config, { clock: options.clock, cropper: options.cropper ?? null, logger: false });
+  if (options.listen) await server.app.listen({ port, host: '127.0.0.1' });
+  const newAccount = async (credits = 100) => {
+    const a = await server.deps.accounts.create({ name: 'test', credits });
+    return { id: a.id, apiKey: a.apiKey };
+  };
+  const main = await newAccount(options.credits ?? 100);
+  return {
+    server,
+    app: server.app,
+    deps: server.deps,
+    config,
+    dataDir,
+    apiKey: main.apiKey,
+    accountId: main.id,
+    baseUrl: server.url,
+    newAccount,
+    async close() {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A listening server for real-HTTP clients (used by the SDK's end-to-end tests). */
+export async function startTestServer(options: { credits?: number; env?: Record<string, string> } = {}) {
+  const ctx = await createTestContext({ ...options, listen: true });
+  return { baseUrl: ctx.baseUrl, apiKey: ctx.apiKey, accountId: ctx.accountId, context: ctx, close: () => ctx.close() };
+}
+
+/** Builds a multipart/form-data body for `app.inject` (and fetch): text fields and files. */
+export function multipart(
+  parts: Array<
+    { name: string; value: string } | { name: string; filename: string; contentType: string; data: Uint8Array }
+  >,
+) {
+  const boundary = `----fitroom${Math.random().toString(16).slice(2)}`;
+  const chunks: Buffer[] = [];
+  for (const p of parts) {
+    chunks.push(Buffer.from(`--${boundary}\r\n`));
+    if ('value' in p) {
+      chunks.push(Buffer.from(`Content-Disposition: form-data; name="${p.name}"\r\n\r\n${p.value}\r\n`));
+    } else {
+      chunks.push(
+        Buffer.from(
+          `Content-Disposition: form-data; name="${p.name}"; filename="${p.filename}"\r\nContent-Type: ${p.contentType}\r\n\r\n`,
+        ),
+      );
+      chunks.push(Buffer.from(p.data));
+      chunks.push(Buffer.from('\r\n'));
+    }
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
