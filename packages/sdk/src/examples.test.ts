@@ -1,0 +1,101 @@
+// The examples are outside the package's tsconfig (src/ only), so this keeps them honest: they must type-check, and
+// the recommended flow must run to completion against a scripted local API that makes it take the
+// ProductNotFoundError → upsert → retry branch.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { GEN, type LocalApi, parseForm, sendError, sendJson, startLocalApi } from './local-api.test.support.js';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const examplesDir = fileURLToPath(new URL('../examples/', import.meta.url));
+
+export function run(
+  cmd: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: repoRoot, env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export const runExample = (env: Record<string, string>, ...args: string[]) =>
+  run(
+    process.execPath,
+    ['--conditions=development', '--import', 'tsx', `${examplesDir}recommended-flow.ts`, ...args],
+    env,
+  );
+
+const servers: LocalApi[] = [];
+after(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+});
+
+describe('examples', () => {
+  test('type-check (tsc -p packages/sdk/examples)', async () => {
+    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+    const res = await run(process.execPath, [tsc, '-p', `${examplesDir}tsconfig.json`]);
+    assert.equal(res.code, 0, res.stdout + res.stderr);
+  });
+
+  test('recommended-flow runs: upload, try-on 404, upsert with the image file, retry, waitFor, credits', async () => {
+    let tryOns = 0;
+    let polls = 0;
+    const s = await startLocalApi((req, res) => {
+      const path = req.url.split('?')[0];
+      if (path === '/tryon/v1/images/upload') sendJson(res, 200, { imageId: 'img_1', imageUrl: 'http://x/i' });
+      else if (path === '/tryon/v1/try-on') {
+        tryOns++;
+        if (tryOns === 1) sendError(res, 404, 'PRODUCT_NOT_FOUND');
+        else sendJson(res, 200, { generationId: 'gen_1', status: 'PENDING', productExternalId: 'demo-tee-01-mock' });
+      } else if (path === '/tryon/v1/products') sendJson(res, 200, {});
+      else if (path === '/tryon/v1/generations/gen_1') {
+        polls++;
+        sendJson(res, 200, polls < 2 ? GEN('PROCESSING') : GEN('COMPLETED', { resultImageUrl: 'http://x/result.jpg' }));
+      } else if (path === '/tryon/v1/account/credits') sendJson(res, 200, { creditBalance: 41 });
+      else sendError(res, 404, 'NOT_FOUND');
+    });
+    servers.push(s);
+    const res = await runExample({ FITROOM_API_KEY: 'gk_example', FITROOM_BASE_URL: s.baseUrl }, '--mock');
+    assert.equal(res.code, 0, res.stdout + res.stderr);
+    assert.match(res.stdout, /result: http:\/\/x\/result\.jpg/);
+    assert.match(res.stdout, /credits left: 41/);
+    assert.deepEqual(
+      s.requests.map((r) => `${r.method} ${r.url}`),
+      [
+        'POST /tryon/v1/images/upload',
+        'POST /tryon/v1/try-on',
+        'POST /tryon/v1/products',
+        'POST /tryon/v1/try-on',
+        'GET /tryon/v1/generations/gen_1',
+        'GET /tryon/v1/generations/gen_1',
+        'GET /tryon/v1/account/credits',
+      ],
+    );
+    const upsert = await parseForm(s.requests[2]!);
+    assert.deepEqual(JSON.parse(upsert.get('data') as string), {
+      externalId: 'demo-tee-01-mock',
+      title: 'mock',
+      description: 'Soft cotton, regular fit',
+      images: [{ source: { fileKey: 'front' } }],
+    });
+    const front = upsert.get('front') as File;
+    assert.equal(front.type, 'image/jpeg');
+    assert.ok(front.size > 1000, 'the product image file was not sent');
+    // Both try-on attempts carry an idempotency key, a different one per logical attempt.
+    const k1 = s.requests[1]!.headers['idempotency-key'];
+    const k3 = s.requests[3]!.headers['idempotency-key'];
+    assert.ok(typeof k1 === 'string' && typeof k3 === 'string' && k1 !== k3);
+  });
+});
