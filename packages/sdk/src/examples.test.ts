@@ -2,40 +2,10 @@
 // the recommended flow must run to completion against a scripted local API that makes it take the
 // ProductNotFoundError → upsert → retry branch.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { after, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { examplesDir, run, runExample } from './examples.test.support.js';
 import { GEN, type LocalApi, parseForm, sendError, sendJson, startLocalApi } from './local-api.test.support.js';
-
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const examplesDir = fileURLToPath(new URL('../examples/', import.meta.url));
-
-export function run(
-  cmd: string,
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: repoRoot, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-export const runExample = (env: Record<string, string>, ...args: string[]) =>
-  run(
-    process.execPath,
-    ['--conditions=development', '--import', 'tsx', `${examplesDir}recommended-flow.ts`, ...args],
-    env,
-  );
 
 const servers: LocalApi[] = [];
 after(async () => {

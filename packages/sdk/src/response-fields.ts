@@ -80,7 +80,7 @@ export const RESPONSE_FIELDS: Readonly<Record<ResponseTypeName, FieldSpec>> = {
     [],
     { images: 'ProductImage' },
   ),
-  ProductImage: fieldsOf<ProductImage>()(['sourceUrl', 'order'], ['role']),
+  ProductImage: fieldsOf<ProductImage>()(['sourceUrl', 'role', 'order'], []),
   ProductList: fieldsOf<ProductList>()(['items', 'nextCursor', 'hasMore', 'count'], [], { items: 'Product' }),
   CreditsResponse: fieldsOf<CreditsResponse>()(['creditBalance'], []),
   ErrorBody: fieldsOf<ErrorBody>()(['code', 'message', 'status'], ['details'], { details: 'ErrorDetail' }),

@@ -213,7 +213,7 @@ export interface ProductUpsertRequest {
 export interface ProductImage {
   /** Where the image was fetched from (or a server URL for uploaded files). */
   sourceUrl: string | null;
-  role?: string | null;
+  role: string | null;
   order: number;
 }
 
