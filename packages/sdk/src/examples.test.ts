@@ -2,8 +2,12 @@
 // the recommended flow must run to completion against a scripted local API that makes it take the
 // ProductNotFoundError → upsert → retry branch.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { examplesDir, run, runExample } from './examples.test.support.js';
 import { GEN, type LocalApi, parseForm, sendError, sendJson, startLocalApi } from './local-api.test.support.js';
 
@@ -17,6 +21,42 @@ describe('examples', () => {
     const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
     const res = await run(process.execPath, [tsc, '-p', `${examplesDir}tsconfig.json`]);
     assert.equal(res.code, 0, res.stdout + res.stderr);
+  });
+
+  test('the README quick start type-checks as written', async () => {
+    const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+    const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    const quickStart = blocks.find((b) => b.includes('new Fitroom()'));
+    assert.ok(quickStart, 'no quick start block in the README');
+    const dir = mkdtempSync(join(tmpdir(), 'sdk-readme-'));
+    try {
+      // .mts: an ES module wherever it lives, so the snippet's top-level await is legal as in a real ESM app.
+      writeFileSync(join(dir, 'quick-start.mts'), quickStart);
+      const sdkRoot = fileURLToPath(new URL('../', import.meta.url));
+      const base = fileURLToPath(new URL('../../../tsconfig.base.json', import.meta.url));
+      writeFileSync(
+        join(dir, 'tsconfig.json'),
+        JSON.stringify({
+          extends: base,
+          compilerOptions: {
+            noEmit: true,
+            composite: false,
+            incremental: false,
+            declaration: false,
+            declarationMap: false,
+            types: ['node'],
+            typeRoots: [fileURLToPath(new URL('../../../node_modules/@types', import.meta.url))],
+            paths: { '@fitroom/sdk': [join(sdkRoot, 'src/index.ts')] },
+          },
+          files: ['quick-start.mts'],
+        }),
+      );
+      const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+      const res = await run(process.execPath, [tsc, '-p', join(dir, 'tsconfig.json')]);
+      assert.equal(res.code, 0, res.stdout + res.stderr);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('recommended-flow runs: upload, try-on 404, upsert with the image file, retry, waitFor, credits', async () => {
