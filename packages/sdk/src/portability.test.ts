@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { run } from './examples.test.support.js';
 
 const srcDir = fileURLToPath(new URL('.', import.meta.url));
 
@@ -95,5 +96,41 @@ describe('portability of the shipped sources', () => {
     assert.deepEqual(portabilityProblems('const k = host.process?.env?.KEY;'), []);
     assert.deepEqual(portabilityProblems('// Buffer is a Uint8Array\n/** process.env */ const url = "http://x";'), []);
     assert.deepEqual(portabilityProblems('const s = "// not a comment"; Buffer;'), ['uses Buffer']);
+  });
+});
+
+// The static scan above cannot see indirect uses; this runs the SDK with `process` gone, as on an edge runtime or in
+// Deno without Node compatibility. (Buffer has to stay: Node's own fetch needs it internally; the scan covers the SDK.)
+const WITHOUT_PROCESS = `
+import http from 'node:http';
+const srv = http.createServer((req, res) => {
+  res.setHeader('content-type', 'application/json');
+  res.end(JSON.stringify({ creditBalance: 4, key: req.headers['x-api-key'] }));
+});
+await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+const base = 'http://127.0.0.1:' + srv.address().port + '/tryon/v1';
+await fetch(base).then((r) => r.text()); // loads Node's fetch internals while process still exists
+const { Fitroom } = await import(SDK_URL);
+const realProcess = globalThis.process;
+Object.defineProperty(globalThis, 'process', { value: undefined, configurable: true, writable: true });
+let missingKey;
+try { new Fitroom(); } catch (e) { missingKey = e.code; }
+const credits = await new Fitroom({ apiKey: 'gk_edge', baseUrl: base }).account.credits();
+globalThis.process = realProcess;
+console.log(JSON.stringify({ missingKey, credits }));
+srv.close();
+`;
+
+test('runs with no global process: env lookup degrades to "unset", requests work', async () => {
+  const sdkUrl = new URL('./index.ts', import.meta.url).href;
+  const script = WITHOUT_PROCESS.replace('SDK_URL', JSON.stringify(sdkUrl));
+  const res = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    FITROOM_API_KEY: 'gk_should_not_be_seen',
+  });
+  assert.equal(res.code, 0, res.stderr);
+  assert.deepEqual(JSON.parse(res.stdout.trim().split('\n').at(-1)!), {
+    // FITROOM_API_KEY is set in the child's environment: not finding it proves process was really gone.
+    missingKey: 'MISSING_API_KEY',
+    credits: { creditBalance: 4, key: 'gk_edge' },
   });
 });
