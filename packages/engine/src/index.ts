@@ -8,6 +8,14 @@ export {
   type VisionModelOptions,
 } from './vision/human-loader.js';
 export {
+  type CropOptions,
+  personAwareCrop,
+  type RenderedCrop,
+  type RenderOptions,
+  renderCrop,
+  scaleCropWindow,
+} from './vision/person-crop.js';
+export {
   BODY_MIN_SCORE,
   type DecodeOptions,
   type DetectOptions,
