@@ -47,17 +47,14 @@ async function main(): Promise<void> {
   });
   console.log(`uploaded person photo → ${imageId}`);
 
-  // 2. Reference the product. The idempotency key makes the call safe to retry automatically on 5xx/network errors
-  //    (without it the SDK does not retry a try-on, since a retry could charge twice).
+  // 2. Reference the product. The SDK does not retry a try-on on 5xx or network errors, since the first attempt may
+  //    have been charged; a server that honours `idempotency-key` makes `{ idempotencyKey }` a safe way to allow it.
   const startTryOn = (): Promise<TryOnResponse> =>
-    client.tryOn.create(
-      {
-        products: [{ externalId: product.externalId }],
-        person: { image: { source: { id: imageId } } },
-        externalUserId: shopperId,
-      },
-      { idempotencyKey: crypto.randomUUID() },
-    );
+    client.tryOn.create({
+      products: [{ externalId: product.externalId }],
+      person: { image: { source: { id: imageId } } },
+      externalUserId: shopperId,
+    });
 
   let started: TryOnResponse;
   try {

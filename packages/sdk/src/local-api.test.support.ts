@@ -82,6 +82,7 @@ export function formKeys(form: FormData): string[] {
 export const GEN = (status: string, extra: Record<string, unknown> = {}) => ({
   generationId: 'gen_1',
   status,
+  productExternalId: 'p1',
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:01.000Z',
   ...extra,

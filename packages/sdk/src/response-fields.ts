@@ -56,11 +56,11 @@ export const RESPONSE_FIELDS: Readonly<Record<ResponseTypeName, FieldSpec>> = {
   UploadImageResponse: fieldsOf<UploadImageResponse>()(['imageId', 'imageUrl'], []),
   TryOnResponse: fieldsOf<TryOnResponse>()(['generationId', 'status', 'productExternalId'], []),
   TryOnSyncResponse: fieldsOf<TryOnSyncResponse>()(
-    ['generationId', 'status'],
-    ['productExternalId', 'resultImageUrl', 'errorMessage', 'errorCode', 'createdAt', 'updatedAt'],
+    ['generationId', 'status', 'productExternalId'],
+    ['resultImageUrl', 'errorMessage', 'errorCode', 'createdAt', 'updatedAt'],
   ),
   Generation: fieldsOf<Generation>()(
-    ['generationId', 'status', 'createdAt', 'updatedAt'],
+    ['generationId', 'status', 'productExternalId', 'createdAt', 'updatedAt'],
     ['resultImageUrl', 'errorMessage', 'errorCode'],
   ),
   Product: fieldsOf<Product>()(

@@ -4,7 +4,7 @@
 // lands, with no edit here.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { Fitroom } from './client.js';
 import {
   AuthenticationError,
@@ -33,32 +33,27 @@ const fixture = (path: string) => readFileSync(new URL(path, FIXTURES));
 const PERSON = fixture('person/woman-1.jpg');
 const GARMENT = fixture('garment/upper-1.jpg');
 
-let server: TestServer;
-let client: Fitroom;
-let operations = new Set<string>();
+// Started at module load, not in before(): whether a case is `todo` must be known when the test is declared.
+const { startTestServer } = (await import(TEST_SERVER_URL)) as { startTestServer: StartTestServer };
+const server = await startTestServer({ credits: 20 });
+after(async () => {
+  await server.close();
+});
+const client = new Fitroom({ apiKey: server.apiKey, baseUrl: server.baseUrl });
+// The live document lists what is implemented; it is the same document openapi.json is generated from.
+const doc = (await (await fetch(`${server.baseUrl}/openapi.json`)).json()) as {
+  paths: Record<string, Record<string, unknown>>;
+};
+const operations = new Set(
+  Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.keys(item).map((m) => `${m.toUpperCase()} ${path.replace('/tryon/v1', '').replace(/\{[^}]+\}/g, ':id')}`),
+  ),
+);
 /** `todo` reason when the server does not serve an operation yet, else false. */
 const missing = (...ops: string[]) => {
   const absent = ops.filter((op) => !operations.has(op));
   return absent.length === 0 ? false : `the server does not serve ${absent.join(', ')} yet`;
 };
-
-before(async () => {
-  const { startTestServer } = (await import(TEST_SERVER_URL)) as { startTestServer: StartTestServer };
-  server = await startTestServer({ credits: 20 });
-  client = new Fitroom({ apiKey: server.apiKey, baseUrl: server.baseUrl });
-  // The live document lists what is implemented; it is the same document openapi.json is generated from.
-  const doc = (await (await fetch(`${server.baseUrl}/openapi.json`)).json()) as {
-    paths: Record<string, Record<string, unknown>>;
-  };
-  operations = new Set(
-    Object.entries(doc.paths).flatMap(([path, item]) =>
-      Object.keys(item).map((m) => `${m.toUpperCase()} ${path.replace('/tryon/v1', '').replace(/\{[^}]+\}/g, ':id')}`),
-    ),
-  );
-});
-after(async () => {
-  await server?.close();
-});
 
 /** Registers a catalog product from the garment fixture, sent as a multipart file part. */
 const upsertProduct = (externalId: string, title = 'Red tee'): Promise<Product> =>

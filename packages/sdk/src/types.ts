@@ -158,6 +158,8 @@ export interface TryOnResponse {
 export interface Generation {
   generationId: string;
   status: GenerationStatus;
+  /** The product tried on. fitroom always sends it; Genlook's docs list it only on the `/try-on` answer. */
+  productExternalId: string;
   /** Temporary signed URL; only when `COMPLETED` (and until retention removes it). */
   resultImageUrl?: string;
   /** Human-readable; only when `FAILED`. */
@@ -178,7 +180,7 @@ export interface Generation {
 export interface TryOnSyncResponse {
   generationId: string;
   status: GenerationStatus;
-  productExternalId?: string;
+  productExternalId: string;
   resultImageUrl?: string;
   errorMessage?: string;
   errorCode?: string;
