@@ -7,7 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { LocalBlobStore } from './adapters/local-blob-store.js';
+import { MemoryGenerationEvents } from './adapters/memory-generation-events.js';
 import { MemoryRateLimitStore } from './adapters/memory-rate-limit-store.js';
+import { SqliteJobQueue } from './adapters/sqlite-job-queue.js';
 import { UrlSigner } from './adapters/url-signer.js';
 import type { Config } from './config.js';
 import { type Db, openSqlite } from './db/database.js';
@@ -15,11 +17,16 @@ import { migrateToLatest } from './db/migrations.js';
 import type { PersonCropper } from './images/normalize.js';
 import type { BlobStore } from './ports/blob-store.js';
 import { type Clock, systemClock } from './ports/clock.js';
+import type { GenerationEvents } from './ports/generation-events.js';
+import type { JobQueue } from './ports/job-queue.js';
 import type { RateLimitStore } from './ports/rate-limit-store.js';
 import { AccountsService } from './services/accounts.service.js';
 import { CreditsService } from './services/credits.service.js';
+import { CustomersService } from './services/customers.service.js';
+import { GenerationsService } from './services/generations.service.js';
 import { ImagesService } from './services/images.service.js';
 import { ProductsService } from './services/products.service.js';
+import { RetentionService } from './services/retention.service.js';
 
 export const FILES_PATH = '/tryon/v1/files';
 
@@ -31,10 +38,15 @@ export interface Deps {
   /** Present in the embedded deployment, where this server serves its own signed blob URLs. */
   urlSigner: UrlSigner | null;
   rateLimits: RateLimitStore;
+  queue: JobQueue;
+  events: GenerationEvents;
   accounts: AccountsService;
   credits: CreditsService;
   images: ImagesService;
   products: ProductsService;
+  generations: GenerationsService;
+  customers: CustomersService;
+  retention: RetentionService;
   close(): Promise<void>;
 }
 
@@ -70,6 +82,9 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   const accounts = new AccountsService(db, clock, credits);
   const images = new ImagesService(blobs, clock, config, overrides.cropper ?? null);
   const products = new ProductsService(db, blobs, clock, config);
+  const queue = new SqliteJobQueue({ db, clock });
+  const events = new MemoryGenerationEvents();
+  const generations = new GenerationsService(db, blobs, clock, config, credits, images, products, queue, events);
   return {
     config,
     clock,
@@ -81,7 +96,13 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     credits,
     images,
     products,
+    queue,
+    events,
+    generations,
+    customers: new CustomersService(db, blobs, clock),
+    retention: new RetentionService(db, blobs, clock, products, generations),
     async close() {
+      await queue.close();
       await db.destroy();
     },
   };

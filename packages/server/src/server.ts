@@ -1,14 +1,18 @@
 /** Starts fitroom: dependencies, the HTTP API and (from the try-on flow on) the workers, with graceful shutdown. */
+import type { TryOnEngine } from '@fitroom/engine';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { createDeps, type Deps, type DepsOverrides } from './deps.js';
+import { createEngines, type Engines } from './engines.js';
 import { buildApp } from './http/app.js';
 import { systemRoutes } from './http/system-routes.js';
 import { routes } from './routes/index.js';
+import { TryOnWorker } from './workers/try-on.worker.js';
 
 export interface RunningServer {
   app: FastifyInstance;
   deps: Deps;
+  worker: TryOnWorker | null;
   /** Base URL of the API, ending in /tryon/v1. */
   url: string;
   close(): Promise<void>;
@@ -16,6 +20,12 @@ export interface RunningServer {
 
 export interface StartOptions extends DepsOverrides {
   logger?: boolean;
+  /** Start the vision worker threads (person crop, composite engine). Default true. */
+  vision?: boolean;
+  /** Run try-on workers and the retention sweeper in this process. Default: WORKER_CONCURRENCY > 0. */
+  workers?: boolean;
+  sweepIntervalMs?: number;
+  extraEngines?: Map<string, TryOnEngine>;
   /** Called once when a new data directory gets its demo account. */
   onDemoAccount?: (account: { id: string; apiKey: string; credits: number }) => void;
 }
@@ -29,18 +39,41 @@ async function ensureDemoAccount(deps: Deps, onDemo?: StartOptions['onDemoAccoun
 }
 
 export async function createServer(config: Readonly<Config>, options: StartOptions = {}): Promise<RunningServer> {
-  const deps = await createDeps(config, options);
+  const engines: Engines = await createEngines(config, { vision: options.vision ?? true, extra: options.extraEngines });
+  const deps = await createDeps(config, {
+    ...options,
+    cropper: options.cropper !== undefined ? options.cropper : engines.cropper,
+  });
   const app = await buildApp(deps, { routes, plugins: [systemRoutes], logger: options.logger });
   await ensureDemoAccount(deps, options.onDemoAccount);
+
+  let worker: TryOnWorker | null = null;
+  let sweeper: NodeJS.Timeout | null = null;
+  if ((options.workers ?? true) && config.workerConcurrency > 0) {
+    worker = new TryOnWorker(
+      { ...deps, engines: engines.registry, logger: app.log },
+      { concurrency: config.workerConcurrency },
+    );
+    worker.start();
+    const sweep = () => deps.retention.sweep().catch((err) => app.log.error({ err }, 'retention sweep failed'));
+    sweeper = setInterval(sweep, options.sweepIntervalMs ?? 60_000);
+    sweeper.unref();
+    void sweep();
+  }
+
   let closed = false;
   return {
     app,
     deps,
+    worker,
     url: `${config.publicUrl}/tryon/v1`,
     async close() {
       if (closed) return;
       closed = true;
+      if (sweeper) clearInterval(sweeper);
       await app.close();
+      await worker?.close();
+      await engines.close();
       await deps.close();
     },
   };

@@ -48,7 +48,7 @@ export class ImagesService {
 
   /**
    * Writes the blob, then the row (in `db`, which may be the caller's transaction). If the row cannot be written the
-   * blob is removed again; if the caller's transaction rolls back later, the caller calls `discard`.
+   * blob is removed again.
    */
   async store(
     db: DbOrTx,
@@ -56,14 +56,29 @@ export class ImagesService {
     image: NormalizedImage,
     opts: { kind: ImageKind; externalUserId: string | null; keepForDays: number },
   ): Promise<ImageRow> {
+    const row = await this.stage(accountId, image, opts);
+    try {
+      await db.insertInto('images').values(row).execute();
+    } catch (err) {
+      await this.blobs.delete(row.blob_key);
+      throw err;
+    }
+    return row;
+  }
+
+  /** Writes the blob and returns the row to insert; the caller inserts it (in its transaction) or deletes the blob. */
+  async stage(
+    accountId: string,
+    image: NormalizedImage,
+    opts: { kind: ImageKind; externalUserId: string | null; keepForDays: number },
+  ): Promise<ImageRow> {
     const id = newId('img');
-    const blobKey = `${accountId}/images/${id}.jpg`;
     const now = this.clock.now();
     const row: ImageRow = {
       id,
       account_id: accountId,
       kind: opts.kind,
-      blob_key: blobKey,
+      blob_key: `${accountId}/images/${id}.jpg`,
       content_type: image.contentType,
       width: image.width,
       height: image.height,
@@ -71,18 +86,8 @@ export class ImagesService {
       expires_at: addDays(now, opts.keepForDays).toISOString(),
       created_at: now.toISOString(),
     };
-    await this.blobs.put(blobKey, image.data, image.contentType);
-    try {
-      await db.insertInto('images').values(row).execute();
-    } catch (err) {
-      await this.blobs.delete(blobKey);
-      throw err;
-    }
+    await this.blobs.put(row.blob_key, image.data, image.contentType);
     return row;
-  }
-
-  async discard(row: ImageRow): Promise<void> {
-    await this.blobs.delete(row.blob_key);
   }
 
   /** A live image of this account, or null (unknown, another account's, or expired: all look the same). */

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TryOnEngine } from '@fitroom/engine';
 import { type Config, parseConfig } from '../config.js';
 import type { PersonCropper } from '../images/normalize.js';
 import type { Clock } from '../ports/clock.js';
@@ -19,6 +20,11 @@ export interface TestContextOptions {
   env?: Record<string, string>;
   /** Listen on 127.0.0.1 (a free port) instead of inject-only. */
   listen?: boolean;
+  /** Start the vision worker threads (person-aware crop, composite engine). Off by default: slow to load. */
+  vision?: boolean;
+  /** Run try-on workers in the test server (default true). */
+  workers?: boolean;
+  extraEngines?: Map<string, TryOnEngine>;
 }
 
 export interface TestContext {
@@ -62,7 +68,14 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
     ENGINE: 'mock',
     ...options.env,
   });
-  const server = await createServer(config, { clock: options.clock, cropper: options.cropper ?? null, logger: false });
+  const server = await createServer(config, {
+    clock: options.clock,
+    ...(options.cropper !== undefined ? { cropper: options.cropper } : {}),
+    logger: false,
+    vision: options.vision ?? false,
+    workers: options.workers ?? true,
+    extraEngines: options.extraEngines,
+  });
   if (options.listen) await server.app.listen({ port, host: '127.0.0.1' });
   const newAccount = async (credits = 100) => {
     const a = await server.deps.accounts.create({ name: 'test', credits });
@@ -87,7 +100,7 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
 }
 
 /** A listening server for real-HTTP clients (used by the SDK's end-to-end tests). */
-export async function startTestServer(options: { credits?: number; env?: Record<string, string> } = {}) {
+export async function startTestServer(options: Omit<TestContextOptions, 'listen'> = {}) {
   const ctx = await createTestContext({ ...options, listen: true });
   return { baseUrl: ctx.baseUrl, apiKey: ctx.apiKey, accountId: ctx.accountId, context: ctx, close: () => ctx.close() };
 }

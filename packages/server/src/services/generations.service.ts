@@ -1,0 +1,357 @@
+/**
+ * Generations: accepting a try-on (validation, person image, product mode, the credit debit and the job, all in one
+ * transaction), reading it back, and the conditional state transitions the workers use.
+ *
+ * Every transition is a conditional UPDATE on the current status, so a job delivered twice (a worker died after
+ * finishing, a lease expired) can never complete a generation twice, fail a completed one, or refund twice.
+ */
+
+import type { Config } from '../config.js';
+import type { Db, Tx } from '../db/database.js';
+import type { Account, GenerationRow, ImageRow } from '../db/schema.js';
+import { ApiError } from '../errors.js';
+import type { UploadedFile } from '../http/multipart.js';
+import { newId } from '../ids.js';
+import type { BlobStore } from '../ports/blob-store.js';
+import { addDays, type Clock } from '../ports/clock.js';
+import type { GenerationEvents } from '../ports/generation-events.js';
+import type { JobQueue } from '../ports/job-queue.js';
+import type { CreditsService } from './credits.service.js';
+import type { ImagesService } from './images.service.js';
+import type { PreparedImage, ProductsService } from './products.service.js';
+import { parseTryOn, type TryOnRequest } from './try-on-input.js';
+
+export const TRY_ON_JOB = 'tryon';
+/** A product titled exactly `mock` always runs on the mock engine (spec §8). */
+export const MOCK_TITLE = 'mock';
+
+export interface ProductSnapshot {
+  externalId: string;
+  title: string | null;
+  description: string | null;
+  images: Array<{
+    productImageId: string;
+    sourceUrl: string | null;
+    blobKey: string | null;
+    contentType: string | null;
+    contentHash: string | null;
+    role: string | null;
+  }>;
+}
+
+export interface ApiGeneration {
+  generationId: string;
+  status: GenerationRow['status'];
+  productExternalId: string;
+  resultImageUrl?: string;
+  errorCode?: string;
+  errorMessage?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export class GenerationsService {
+  constructor(
+    private readonly db: Db,
+    private readonly blobs: BlobStore,
+    private readonly clock: Clock,
+    private readonly config: Readonly<Config>,
+    private readonly credits: CreditsService,
+    private readonly images: ImagesService,
+    private readonly products: ProductsService,
+    private readonly queue: JobQueue,
+    private readonly events: GenerationEvents,
+  ) {}
+
+  // ---- submit --------------------------------------------------------------------------------------------------
+
+  async submit(account: Account, body: unknown, files: Map<string, UploadedFile>) {
+    const request = parseTryOn(body);
+    // A cheap early look at the balance spares an empty account the downloads and the crop; the authoritative check
+    // is the conditional debit inside the transaction below.
+    if ((await this.credits.balance(account.id)) < 1) throw new ApiError('INSUFFICIENT_CREDITS');
+
+    const created: { personImage: ImageRow | null; productBlobs: string[] } = { personImage: null, productBlobs: [] };
+    try {
+      const personImage = await this.preparePerson(account, request, files);
+      created.personImage = personImage.fresh;
+      const existing = request.product.externalId
+        ? await this.products.find(this.db, account.id, request.product.externalId)
+        : null;
+      const prepared: PreparedImage[] | undefined = request.product.images
+        ? await this.products.prepareImages(account.id, request.product.images, files, {
+            downloadUrls: false,
+            reuse: existing?.images,
+          })
+        : undefined;
+      const reused = new Set((existing?.images ?? []).map((i) => i.blob_key));
+      created.productBlobs = (prepared ?? []).map((p) => p.blobKey).filter((k): k is string => !!k && !reused.has(k));
+
+      const { generation, replacedBlobs } = await this.db.transaction().execute(async (tx) => {
+        const { saved, replacedBlobs } = await this.products.resolveForTryOn(tx, account.id, request.product, prepared);
+        const product = await this.products.touch(tx, saved.product);
+        let person = personImage.existing;
+        if (personImage.fresh) {
+          await tx.insertInto('images').values(personImage.fresh).execute();
+          person = personImage.fresh;
+        }
+        const snapshot: ProductSnapshot = {
+          externalId: product.external_id,
+          title: product.title,
+          description: product.description,
+          images: saved.images.map((im) => ({
+            productImageId: im.id,
+            sourceUrl: im.source_url,
+            blobKey: im.blob_key,
+            contentType: im.content_type,
+            contentHash: im.content_hash,
+            role: im.role,
+          })),
+        };
+        const generation = await this.insertGeneration(
+          tx,
+          account,
+          request,
+          product.external_id,
+          product.id,
+          snapshot,
+          person!,
+        );
+        if ((await this.credits.debitForGeneration(tx, account.id, generation.id)) === null) {
+          throw new ApiError('INSUFFICIENT_CREDITS');
+        }
+        await this.queue.enqueue(TRY_ON_JOB, { generationId: generation.id }, { tx, maxAttempts: 3 });
+        return { generation, replacedBlobs };
+      });
+      if (replacedBlobs.length) await this.products.deleteUnreferencedBlobs(replacedBlobs);
+      return {
+        generationId: generation.id,
+        status: generation.status,
+        productExternalId: generation.product_external_id,
+      };
+    } catch (err) {
+      // Nothing was committed: remove every file this request wrote.
+      if (created.personImage) await this.blobs.delete(created.personImage.blob_key);
+      await Promise.all(created.productBlobs.map((k) => this.blobs.delete(k)));
+      throw err;
+    }
+  }
+
+  /** The person photo: an existing upload (by id), or a URL / file part, normalised, person-cropped and stored. */
+  private async preparePerson(
+    account: Account,
+    request: TryOnRequest,
+    files: Map<string, UploadedFile>,
+  ): Promise<{ existing: ImageRow | null; fresh: ImageRow | null }> {
+    const src = request.person;
+    if (src.kind === 'id') {
+      const existing = await this.images.find(this.db, account.id, src.id);
+      if (!existing) {
+        throw new ApiError('VALIDATION_FAILED', 'Unknown or expired imageId: upload the photo again.', [
+          { path: 'person.image.source.id', message: 'Unknown or expired imageId' },
+        ]);
+      }
+      return { existing, fresh: null };
+    }
+    let bytes: Uint8Array;
+    if (src.kind === 'url') bytes = await this.images.fetchPersonUrl(src.url);
+    else {
+      const file = files.get(src.fileKey);
+      if (!file) {
+        throw new ApiError(
+          'MULTIPART_FILE_NOT_FOUND',
+          `The fileKey '${src.fileKey}' referenced from \`data\` doesn't appear in the multipart payload.`,
+        );
+      }
+      bytes = file.data;
+    }
+    const image = await this.images.normalize(bytes, true);
+    // The blob is written now; the row goes into the try-on transaction (see submit).
+    const row = await this.images.stage(account.id, image, {
+      kind: 'person',
+      externalUserId: request.externalUserId,
+      keepForDays: request.keepForDays ?? account.retention_days,
+    });
+    return { existing: null, fresh: row };
+  }
+
+  private async insertGeneration(
+    tx: Tx,
+    account: Account,
+    request: TryOnRequest,
+    productExternalId: string,
+    productId: string,
+    snapshot: ProductSnapshot,
+    person: ImageRow,
+  ): Promise<GenerationRow> {
+    const now = this.clock.now();
+    const keepForDays = request.keepForDays ?? account.retention_days;
+    const row: GenerationRow = {
+      id: newId('gen'),
+      account_id: account.id,
+      status: 'PENDING',
+      product_id: productId,
+      product_external_id: productExternalId,
+      product_snapshot: JSON.stringify(snapshot),
+      person_image_id: person.id,
+      person_blob_key: person.blob_key,
+      result_blob_key: null,
+      external_user_id: request.externalUserId,
+      watermark: request.watermark === null ? null : request.watermark ? 1 : 0,
+      ai_label: request.aiLabel ? 1 : 0,
+      keep_for_days: keepForDays,
+      engine: snapshot.title === MOCK_TITLE ? 'mock' : (account.engine ?? this.config.engine),
+      error_code: null,
+      error_message: null,
+      created_at: now.toISOString(),
+      updated_at: now.toISOString(),
+      completed_at: null,
+      expires_at: addDays(now, keepForDays).toISOString(),
+    };
+    await tx.insertInto('generations').values(row).execute();
+    return row;
+  }
+
+  // ---- read ----------------------------------------------------------------------------------------------------
+
+  /** 404 for an unknown id, 403 for another account's generation (spec §8). */
+  async getOwned(accountId: string, generationId: string): Promise<GenerationRow> {
+    const row = await this.db.selectFrom('generations').selectAll().where('id', '=', generationId).executeTakeFirst();
+    if (!row) throw new ApiError('GENERATION_NOT_FOUND', `Generation '${generationId}' not found.`);
+    if (row.account_id !== accountId) throw new ApiError('FORBIDDEN', 'This generation belongs to another account.');
+    return row;
+  }
+
+  async find(generationId: string): Promise<GenerationRow | null> {
+    return (
+      (await this.db.selectFrom('generations').selectAll().where('id', '=', generationId).executeTakeFirst()) ?? null
+    );
+  }
+
+  async toApi(row: GenerationRow): Promise<ApiGeneration> {
+    const out: ApiGeneration = {
+      generationId: row.id,
+      status: row.status,
+      productExternalId: row.product_external_id,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    };
+    if (row.status === 'COMPLETED' && row.result_blob_key) {
+      const untilExpiry = Math.floor((new Date(row.expires_at).getTime() - this.clock.now().getTime()) / 1000);
+      if (untilExpiry > 0) {
+        out.resultImageUrl = await this.blobs.signedUrl(
+          row.result_blob_key,
+          Math.min(this.config.signedUrlTtlS, untilExpiry),
+        );
+      }
+    }
+    if (row.status === 'FAILED') {
+      if (row.error_code) out.errorCode = row.error_code;
+      out.errorMessage = row.error_message ?? 'The generation failed.';
+    }
+    return out;
+  }
+
+  /** Waits (without polling) until the generation is terminal or `timeoutMs` passes; returns the latest row. */
+  async waitForTerminal(generationId: string, timeoutMs: number, signal?: AbortSignal): Promise<GenerationRow> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      // Subscribe before reading, so a completion between the read and the subscription is not missed. At the latest
+      // every 5 s the row is read again (a worker in another process may have finished it).
+      const round = new AbortController();
+      const forward = () => round.abort();
+      signal?.addEventListener('abort', forward, { once: true });
+      const woken = this.events.waitForTerminal(
+        generationId,
+        Math.max(0, Math.min(deadline - Date.now(), 5000)),
+        round.signal,
+      );
+      try {
+        const row = await this.find(generationId);
+        if (!row) throw new ApiError('GENERATION_NOT_FOUND');
+        if (row.status === 'COMPLETED' || row.status === 'FAILED' || Date.now() >= deadline || signal?.aborted)
+          return row;
+        await woken;
+      } finally {
+        round.abort();
+        signal?.removeEventListener('abort', forward);
+      }
+    }
+  }
+
+  // ---- transitions (workers) ------------------------------------------------------------------------------------
+
+  /** PENDING → PROCESSING. False when the generation is already terminal (nothing to do). */
+  async markProcessing(generationId: string): Promise<boolean> {
+    const res = await this.db
+      .updateTable('generations')
+      .set({ status: 'PROCESSING', updated_at: this.clock.now().toISOString() })
+      .where('id', '=', generationId)
+      .where('status', 'in', ['PENDING', 'PROCESSING'])
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  /** → COMPLETED with the stored result. False when it was already terminal (the caller removes its blob). */
+  async complete(generationId: string, resultBlobKey: string): Promise<boolean> {
+    const now = this.clock.now().toISOString();
+    const res = await this.db
+      .updateTable('generations')
+      .set({ status: 'COMPLETED', result_blob_key: resultBlobKey, updated_at: now, completed_at: now })
+      .where('id', '=', generationId)
+      .where('status', 'in', ['PENDING', 'PROCESSING'])
+      .executeTakeFirst();
+    const done = Number(res.numUpdatedRows) === 1;
+    if (done) this.events.publishTerminal(generationId);
+    return done;
+  }
+
+  /** → FAILED and the credit refunded, in one transaction; a no-op when already terminal. */
+  async fail(generationId: string, code: string | null, message: string): Promise<boolean> {
+    const done = await this.db.transaction().execute(async (tx) => {
+      const now = this.clock.now().toISOString();
+      const row = await tx
+        .updateTable('generations')
+        .set({ status: 'FAILED', error_code: code, error_message: message, updated_at: now, completed_at: now })
+        .where('id', '=', generationId)
+        .where('status', 'in', ['PENDING', 'PROCESSING'])
+        .returning(['account_id'])
+        .executeTakeFirst();
+      if (!row) return false;
+      await this.credits.refundGeneration(tx, row.account_id, generationId);
+      return true;
+    });
+    if (done) this.events.publishTerminal(generationId);
+    return done;
+  }
+
+  /** Records a product image the job downloaded, in the snapshot and (if unchanged since) on the product. */
+  async recordDownloadedImage(
+    generationId: string,
+    index: number,
+    stored: { blobKey: string; contentType: string; contentHash: string },
+  ): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      const row = await tx
+        .selectFrom('generations')
+        .select('product_snapshot')
+        .where('id', '=', generationId)
+        .executeTakeFirstOrThrow();
+      const snap = JSON.parse(row.product_snapshot) as ProductSnapshot;
+      const img = snap.images[index]!;
+      Object.assign(img, stored);
+      await tx
+        .updateTable('generations')
+        .set({ product_snapshot: JSON.stringify(snap) })
+        .where('id', '=', generationId)
+        .execute();
+      // Later generations of the product reuse the stored copy, so a shop's CDN outage never breaks a reference try-on.
+      await tx
+        .updateTable('product_images')
+        .set({ blob_key: stored.blobKey, content_type: stored.contentType, content_hash: stored.contentHash })
+        .where('id', '=', img.productImageId)
+        .where('blob_key', 'is', null)
+        .execute();
+    });
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * The /try-on body in every shape Genlook accepts (spec §2.2), reduced to one canonical request:
+ * - `products: [p]` (1.4.0) or the deprecated singular `product: p`;
+ * - `person.image.source` (1.4.0), or the deprecated `customer` as `{source:{…}}` (1.3.0) or flat `{id|url|fileKey}`;
+ * - `externalUserId` or the deprecated `customerId`;
+ * - `output.{watermark,keepForDays,aiLabel}` or the deprecated top-level `useWatermark` / `retentionDays`.
+ * Deprecated fields are honoured only when their canonical counterpart is absent.
+ */
+import { z } from 'zod';
+import { ApiError } from '../errors.js';
+import { parseOrThrow } from '../http/validation.js';
+import { type ProductInput, toProductInput, WireProductFields } from './product-input.js';
+
+const KeepForDays = z.union([z.literal(1), z.literal(3), z.literal(7)], {
+  errorMap: () => ({ message: 'Expected 1, 3 or 7' }),
+});
+const Source = z
+  .object({ id: z.string().optional(), url: z.string().optional(), fileKey: z.string().optional() })
+  .passthrough();
+
+export const WireTryOn = z
+  .object({
+    products: z
+      .array(WireProductFields)
+      .min(1, 'Exactly one product is required')
+      .max(1, 'Exactly one product is supported for now')
+      .optional(),
+    product: WireProductFields.optional(),
+    person: z
+      .object({ image: z.object({ source: Source.optional() }).passthrough().optional() })
+      .passthrough()
+      .optional(),
+    customer: Source.extend({ source: Source.optional() }).optional(),
+    externalUserId: z.string().min(1).max(255).optional(),
+    customerId: z.string().min(1).max(255).optional(),
+    output: z
+      .object({
+        watermark: z.boolean().optional(),
+        keepForDays: KeepForDays.optional(),
+        aiLabel: z.boolean().optional(),
+      })
+      .passthrough()
+      .optional(),
+    useWatermark: z.boolean().optional(),
+    retentionDays: KeepForDays.optional(),
+  })
+  .passthrough();
+
+export type PersonSource =
+  | { kind: 'id'; id: string }
+  | { kind: 'url'; url: string }
+  | { kind: 'file'; fileKey: string };
+
+export interface TryOnRequest {
+  product: ProductInput;
+  person: PersonSource;
+  externalUserId: string | null;
+  /** null: the account setting applies (watermark when a logo is configured). */
+  watermark: boolean | null;
+  keepForDays: number | null;
+  aiLabel: boolean;
+}
+
+export function parseTryOn(body: unknown): TryOnRequest {
+  const raw = parseOrThrow(WireTryOn, body ?? {});
+  const productRaw = raw.products?.[0] ?? raw.product;
+  if (!productRaw) {
+    throw new ApiError('VALIDATION_FAILED', 'products is required.', [{ path: 'products', message: 'Required' }]);
+  }
+  const product = toProductInput(productRaw, raw.products ? 'products.0.' : 'product.');
+  if (product.externalId !== undefined && product.externalId.startsWith('_anon_') && product.images !== undefined) {
+    // A one-shot id may be referenced (it is returned to clients), but not upserted by name.
+    throw new ApiError('VALIDATION_FAILED', 'externalId must not start with "_anon_" (reserved).', [
+      { path: raw.products ? 'products.0.externalId' : 'product.externalId', message: 'Must not start with "_anon_"' },
+    ]);
+  }
+
+  const [source, path] = raw.person?.image?.source
+    ? [raw.person.image.source, 'person.image.source']
+    : raw.customer?.source
+      ? [raw.customer.source, 'customer.source']
+      : raw.customer
+        ? [raw.customer, 'customer']
+        : [undefined, 'person.image.source'];
+  const given = source
+    ? (['id', 'url', 'fileKey'] as const).filter((k) => source[k] !== undefined && source[k] !== '')
+    : [];
+  if (!source || given.length === 0) throw new ApiError('CUSTOMER_IMAGE_REQUIRED');
+  if (given.length > 1) {
+    throw new ApiError('VALIDATION_FAILED', `${path} takes exactly one of id, url or fileKey.`, [
+      { path, message: 'Exactly one of id, url or fileKey is required' },
+    ]);
+  }
+  let person: PersonSource;
+  if (source.id !== undefined) person = { kind: 'id', id: source.id };
+  else if (source.fileKey !== undefined) person = { kind: 'file', fileKey: source.fileKey };
+  else {
+    const url = source.url!;
+    let ok = false;
+    try {
+      ok = ['http:', 'https:'].includes(new URL(url).protocol);
+    } catch {}
+    if (!ok) throw new ApiError('VALIDATION_FAILED', undefined, [{ path: `${path}.url`, message: 'Invalid url' }]);
+    person = { kind: 'url', url };
+  }
+
+  return {
+    product,
+    person,
+    externalUserId: raw.externalUserId ?? raw.customerId ?? null,
+    watermark: raw.output?.watermark ?? raw.useWatermark ?? null,
+    keepForDays: raw.output?.keepForDays ?? raw.retentionDays ?? null,
+    aiLabel: raw.output?.aiLabel ?? false,
+  };
+}

@@ -1,0 +1,200 @@
+/**
+ * Runs try-on jobs: claims a job, loads the generation, downloads pending product images, runs the engine, applies
+ * the watermark / AI label, stores the result, and moves the generation to COMPLETED or FAILED (refunded).
+ *
+ * Delivery is at-least-once (a crashed worker's job is claimed again after its lease), so every step is safe to
+ * repeat: terminal generations are skipped, transitions are conditional, and a result written by a worker that lost
+ * the race is deleted again.
+ */
+import { hostname } from 'node:os';
+import { EngineError, type TryOnEngine } from '@fitroom/engine';
+import type { FastifyBaseLogger } from 'fastify';
+import { ApiError } from '../errors.js';
+import { applyOutputMarks } from '../images/watermark.js';
+import type { BlobStore } from '../ports/blob-store.js';
+import type { Job, JobQueue } from '../ports/job-queue.js';
+import type { AccountsService } from '../services/accounts.service.js';
+import { type GenerationsService, type ProductSnapshot, TRY_ON_JOB } from '../services/generations.service.js';
+import type { ProductsService } from '../services/products.service.js';
+
+export interface EngineRegistry {
+  get(name: string): TryOnEngine | undefined;
+}
+
+export interface TryOnWorkerDeps {
+  queue: JobQueue;
+  blobs: BlobStore;
+  generations: GenerationsService;
+  products: ProductsService;
+  accounts: AccountsService;
+  engines: EngineRegistry;
+  logger: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
+}
+
+export interface WorkerOptions {
+  concurrency: number;
+  leaseMs?: number;
+  /** Longest idle wait between claims when no wake-up arrives. */
+  idleWaitMs?: number;
+}
+
+/** A typed failure: the generation ends FAILED with this code (and is refunded). */
+class GenerationFailure extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const RETRY_BACKOFF_MS = [2_000, 10_000, 30_000];
+
+export class TryOnWorker {
+  private readonly id = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  private readonly stop = new AbortController();
+  private loops: Promise<void>[] = [];
+  private readonly leaseMs: number;
+
+  constructor(
+    private readonly deps: TryOnWorkerDeps,
+    private readonly options: WorkerOptions,
+  ) {
+    this.leaseMs = options.leaseMs ?? 120_000;
+  }
+
+  start(): void {
+    for (let i = 0; i < this.options.concurrency; i++) this.loops.push(this.loop(`${this.id}#${i}`));
+  }
+
+  /** Stops claiming, aborts running engines, and waits for the loops; unfinished jobs are re-claimed after restart. */
+  async close(): Promise<void> {
+    this.stop.abort();
+    await Promise.allSettled(this.loops);
+  }
+
+  private async loop(workerId: string): Promise<void> {
+    const { queue, logger } = this.deps;
+    while (!this.stop.signal.aborted) {
+      let job: Job | null = null;
+      try {
+        job = await queue.claim(workerId, [TRY_ON_JOB], this.leaseMs);
+      } catch (err) {
+        logger.error({ err }, 'claiming a job failed');
+      }
+      if (!job) {
+        await queue.waitForWork(this.options.idleWaitMs ?? 5_000, this.stop.signal);
+        continue;
+      }
+      await this.runJob(workerId, job);
+    }
+  }
+
+  /** Exposed for tests: process one claimed job. */
+  async runJob(workerId: string, job: Job): Promise<void> {
+    const { queue, generations, logger } = this.deps;
+    const { generationId } = job.payload as { generationId: string };
+    const lease = new AbortController();
+    const onStop = () => lease.abort();
+    this.stop.signal.addEventListener('abort', onStop, { once: true });
+    // Keep the lease while the engine works; if it is lost, another worker owns the job now: stop ours.
+    const heartbeat = setInterval(() => {
+      queue.extendLease(job.id, workerId, this.leaseMs).then(
+        (kept) => kept || lease.abort(),
+        () => undefined,
+      );
+    }, this.leaseMs / 3);
+    try {
+      await this.process(generationId, lease.signal);
+      await queue.complete(job.id, workerId);
+    } catch (err) {
+      if (lease.signal.aborted) {
+        // Shutdown or a lost lease: leave the job to be claimed again; the generation stays PROCESSING until then.
+        logger.warn({ generationId }, 'try-on interrupted; the job will be retried');
+        return;
+      }
+      if (err instanceof GenerationFailure) {
+        await generations.fail(generationId, err.code, err.message);
+        await queue.complete(job.id, workerId);
+        logger.info({ generationId, code: err.code }, 'generation failed');
+        return;
+      }
+      logger.error({ err, generationId, attempt: job.attempt }, 'try-on attempt failed');
+      const backoff = RETRY_BACKOFF_MS[Math.min(job.attempt - 1, RETRY_BACKOFF_MS.length - 1)]!;
+      const verdict = await queue.fail(job.id, workerId, String((err as Error)?.message ?? err), backoff);
+      if (verdict === 'dead') {
+        await generations.fail(generationId, 'ENGINE_FAILED', 'The try-on engine failed. Retrying may succeed.');
+      }
+    } finally {
+      clearInterval(heartbeat);
+      this.stop.signal.removeEventListener('abort', onStop);
+    }
+  }
+
+  private async process(generationId: string, signal: AbortSignal): Promise<void> {
+    const { generations, blobs, accounts, engines } = this.deps;
+    const gen = await generations.find(generationId);
+    if (!gen || gen.status === 'COMPLETED' || gen.status === 'FAILED') return; // already done: idempotent
+    if (!(await generations.markProcessing(generationId))) return;
+
+    const snapshot = JSON.parse(gen.product_snapshot) as ProductSnapshot;
+    const productImages = await this.productImages(gen.id, gen.account_id, snapshot);
+    const person = gen.person_blob_key ? await blobs.get(gen.person_blob_key) : null;
+    if (!person) {
+      throw new GenerationFailure('INVALID_IMAGE', 'The person image is no longer available (expired or deleted).');
+    }
+    const engine = engines.get(gen.engine);
+    if (!engine)
+      throw new GenerationFailure('ENGINE_FAILED', `The engine '${gen.engine}' is not available on this server.`);
+
+    let output: Awaited<ReturnType<TryOnEngine['tryOn']>>;
+    try {
+      output = await engine.tryOn({
+        person: person.data,
+        product: { title: snapshot.title, description: snapshot.description, images: productImages },
+        signal,
+      });
+    } catch (err) {
+      if (err instanceof EngineError && !err.retryable) throw new GenerationFailure(err.code, err.message);
+      throw err;
+    }
+
+    const account = await accounts.get(gen.account_id);
+    // Watermark: the account's logo unless the request said `watermark: false`; no logo, no watermark.
+    const logo = gen.watermark !== 0 && account?.logo_blob_key ? await blobs.get(account.logo_blob_key) : null;
+    const marked = await applyOutputMarks(output.image, { logo: logo?.data ?? null, aiLabel: gen.ai_label === 1 });
+    const key = `${gen.account_id}/results/${gen.id}.${marked.contentType === 'image/png' ? 'png' : 'jpg'}`;
+    await blobs.put(key, marked.data, marked.contentType);
+    if (signal.aborted || !(await generations.complete(gen.id, key))) {
+      // Lost the race (another delivery finished it, or it was failed meanwhile): our copy must not linger.
+      const current = await generations.find(gen.id);
+      if (current?.result_blob_key !== key) await blobs.delete(key);
+    }
+  }
+
+  /** Product images as engine input; URL images not stored yet (inline /try-on) are downloaded now and recorded. */
+  private async productImages(generationId: string, accountId: string, snapshot: ProductSnapshot) {
+    const { blobs, products, generations } = this.deps;
+    const out = [];
+    for (const [index, img] of snapshot.images.entries()) {
+      let blobKey = img.blobKey;
+      let contentHash = img.contentHash;
+      if (!blobKey) {
+        try {
+          const bytes = await products.download(img.sourceUrl!);
+          const stored = await products.storeImageBytes(accountId, bytes, 'PRODUCT_IMAGE_FETCH_FAILED', img.sourceUrl!);
+          await generations.recordDownloadedImage(generationId, index, stored);
+          blobKey = stored.blobKey;
+          contentHash = stored.contentHash;
+        } catch (err) {
+          if (err instanceof ApiError) throw new GenerationFailure('PRODUCT_IMAGE_FETCH_FAILED', err.message);
+          throw err;
+        }
+      }
+      const blob = await blobs.get(blobKey);
+      if (!blob) throw new GenerationFailure('PRODUCT_IMAGE_FETCH_FAILED', 'A stored product image is missing.');
+      out.push({ data: blob.data, contentHash: contentHash ?? '', role: img.role });
+    }
+    return out;
+  }
+}
