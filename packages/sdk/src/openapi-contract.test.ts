@@ -100,3 +100,24 @@ describe('SDK ↔ packages/server/openapi.json', () => {
     assert.deepEqual(contractProblems(doc, ENDPOINTS, RESPONSE_FIELDS, NOT_WRAPPED), []);
   });
 });
+
+// Until openapi.json is checked in (and afterwards, as a check that the file is not stale), the same comparison runs
+// against the document the real server serves at GET /tryon/v1/openapi.json, which is what the file is generated from.
+describe('SDK ↔ the OpenAPI document served by a real fitroom test server', () => {
+  test('every SDK method, status and response field matches, both ways', async () => {
+    const url = new URL('../../server/src/testing/test-server.ts', import.meta.url).href;
+    const { startTestServer } = (await import(url)) as {
+      startTestServer: () => Promise<{ baseUrl: string; close(): Promise<void> }>;
+    };
+    const server = await startTestServer();
+    try {
+      const res = await fetch(`${server.baseUrl}/openapi.json`);
+      assert.equal(res.status, 200);
+      const doc = (await res.json()) as Json;
+      assert.match(String(doc.openapi), /^3\./);
+      assert.deepEqual(contractProblems(doc, ENDPOINTS, RESPONSE_FIELDS, NOT_WRAPPED), []);
+    } finally {
+      await server.close();
+    }
+  });
+});
