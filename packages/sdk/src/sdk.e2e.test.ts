@@ -12,6 +12,7 @@ import {
   InsufficientCreditsError,
   NotFoundError,
   ProductNotFoundError,
+  RateLimitedError,
   ValidationError,
 } from './errors.js';
 import { runExample } from './examples.test.support.js';
@@ -23,7 +24,7 @@ interface TestServer {
   accountId: string;
   close(): Promise<void>;
 }
-type StartTestServer = (options?: { credits?: number }) => Promise<TestServer>;
+type StartTestServer = (options?: { credits?: number; env?: Record<string, string> }) => Promise<TestServer>;
 
 // Loaded by URL, not a static import: packages/sdk compiles on its own (rootDir src/) and must not depend on the
 // server package; this test runs from sources under tsx, where the server's TypeScript resolves.
@@ -170,6 +171,24 @@ describe('SDK end to end against the fitroom server', () => {
     const eRoute = await badBase.account.credits().catch((e: unknown) => e);
     assert.ok(eRoute instanceof NotFoundError);
     assert.equal(eRoute.code, 'NOT_FOUND');
+  });
+
+  test('429: RateLimitedError with retryAfterMs from the server’s retry-after', async () => {
+    const limited = await startTestServer({ env: { RATE_LIMIT_PER_MIN: '2' } });
+    try {
+      const c = new Fitroom({ apiKey: limited.apiKey, baseUrl: limited.baseUrl, maxRetries: 0 });
+      await c.account.credits();
+      await c.account.credits();
+      const err = await c.account.credits().catch((e: unknown) => e);
+      assert.ok(err instanceof RateLimitedError, String(err));
+      assert.equal(err.code, 'RATE_LIMITED');
+      assert.equal(err.status, 429);
+      const wait = err.retryAfterMs;
+      assert.ok(wait !== undefined && wait > 0 && wait <= 60_000, `retryAfterMs ${wait}`);
+      assert.equal(err.headers?.get('x-ratelimit-remaining'), '0');
+    } finally {
+      await limited.close();
+    }
   });
 
   test('tryOn.create with a product titled "mock", then waitFor → COMPLETED; one credit spent', {
