@@ -24,3 +24,4 @@ export {
   KEYPOINT_MIN_SCORE,
 } from './vision/person-detector.js';
 export * from './vision/types.js';
+export { ExternalEngine, type ExternalEngineOptions, EXTERNAL_PROTOCOL_VERSION } from './external-engine.js';

@@ -26,6 +26,8 @@ const EnvSchema = z.object({
   /** Worker threads running vision models (person crop on upload, composite engine). */
   ENGINE_THREADS: int(1, 64).default(2),
   SYNC_TIMEOUT_S: int(1, 600).default(90),
+  /** How long a worker holds a job before another may take it over (it renews the lease while it works). */
+  JOB_LEASE_S: int(1, 3600).default(120),
   /** Lets the server fetch product/person image URLs on private and loopback addresses. Off: SSRF protection. */
   ALLOW_PRIVATE_FETCH: bool.default('false'),
   FETCH_TIMEOUT_MS: int(100, 120_000).default(15_000),
@@ -46,6 +48,7 @@ export interface Config {
   workerConcurrency: number;
   engineThreads: number;
   syncTimeoutS: number;
+  jobLeaseS: number;
   allowPrivateFetch: boolean;
   fetchTimeoutMs: number;
   demoCredits: number;
@@ -80,6 +83,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     workerConcurrency: e.WORKER_CONCURRENCY,
     engineThreads: e.ENGINE_THREADS,
     syncTimeoutS: e.SYNC_TIMEOUT_S,
+    jobLeaseS: e.JOB_LEASE_S,
     allowPrivateFetch: e.ALLOW_PRIVATE_FETCH,
     fetchTimeoutMs: e.FETCH_TIMEOUT_MS,
     demoCredits: e.DEMO_CREDITS,

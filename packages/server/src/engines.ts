@@ -3,7 +3,7 @@
  * titled `mock` uses it); `composite` runs the CPU pipeline of @fitroom/engine in worker threads; `external` calls an
  * inference service over HTTP.
  */
-import { MockEngine, type TryOnEngine } from '@fitroom/engine';
+import { ExternalEngine, MockEngine, type TryOnEngine } from '@fitroom/engine';
 import type { Config } from './config.js';
 import type { PersonCropper } from './images/normalize.js';
 import type { EngineRegistry } from './workers/try-on.worker.js';
@@ -21,8 +21,9 @@ export interface EngineOptions {
   extra?: Map<string, TryOnEngine>;
 }
 
-export async function createEngines(_config: Readonly<Config>, options: EngineOptions): Promise<Engines> {
+export async function createEngines(config: Readonly<Config>, options: EngineOptions): Promise<Engines> {
   const engines = new Map<string, TryOnEngine>([['mock', new MockEngine()]]);
+  if (config.externalEngineUrl) engines.set('external', new ExternalEngine({ baseUrl: config.externalEngineUrl }));
   for (const [name, engine] of options.extra ?? []) engines.set(name, engine);
   return {
     registry: { get: (name) => engines.get(name) },

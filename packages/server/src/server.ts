@@ -52,7 +52,7 @@ export async function createServer(config: Readonly<Config>, options: StartOptio
   if ((options.workers ?? true) && config.workerConcurrency > 0) {
     worker = new TryOnWorker(
       { ...deps, engines: engines.registry, logger: app.log },
-      { concurrency: config.workerConcurrency },
+      { concurrency: config.workerConcurrency, leaseMs: config.jobLeaseS * 1000 },
     );
     worker.start();
     const sweep = () => deps.retention.sweep().catch((err) => app.log.error({ err }, 'retention sweep failed'));

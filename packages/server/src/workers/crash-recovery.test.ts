@@ -1,0 +1,140 @@
+/**
+ * Crash test: the server process is killed (SIGKILL) while a job is running on the engine, restarted on the same
+ * DATA_DIR, and the job is claimed again after its lease and completes exactly once, with exactly one debit.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { openSqlite } from '../db/database.js';
+import { readFixture } from '../testing/fixtures.js';
+import { startReferenceEngine } from '../testing/reference-engine-server.js';
+
+const cli = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', cli, 'serve'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    out += d;
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
+    const check = () => {
+      if (/listening on/.test(out)) {
+        clearTimeout(timer);
+        child.stdout!.off('data', check);
+        resolve({ child, output: () => out });
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => reject(new Error(`server exited (${code}):\n${out}`)));
+  });
+}
+
+test('a job whose process was killed mid-run completes exactly once after a restart, charged once', async () => {
+  const engine = await startReferenceEngine();
+  const dataDir = mkdtempSync(join(tmpdir(), 'fitroom-crash-'));
+  const port = await freePort();
+  const env = {
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    ENGINE: 'external',
+    EXTERNAL_ENGINE_URL: engine.url,
+    JOB_LEASE_S: '2',
+    WORKER_CONCURRENCY: '1',
+    DEMO_CREDITS: '5',
+    LOG_LEVEL: 'warn',
+    FITROOM_VISION: 'off',
+  };
+  let server = await startServer(env);
+  try {
+    const apiKey = /\n\s+(gk_[A-Za-z0-9_-]+)\n/.exec(server.output())?.[1];
+    assert.ok(apiKey, 'the first start prints the demo key');
+    const base = `http://127.0.0.1:${port}/tryon/v1`;
+    const headers = { 'x-api-key': apiKey };
+
+    const upload = new FormData();
+    upload.append('file', new Blob([readFixture('person', 'man-1.png')], { type: 'image/png' }), 'me.png');
+    upload.append('crop', 'false');
+    const { imageId } = (await (
+      await fetch(`${base}/images/upload`, { method: 'POST', headers, body: upload })
+    ).json()) as {
+      imageId: string;
+    };
+    const tryOn = new FormData();
+    tryOn.append(
+      'data',
+      JSON.stringify({
+        products: [{ externalId: 'tee', title: 'Tee', images: [{ source: { fileKey: 'g' } }] }],
+        person: { image: { source: { id: imageId } } },
+      }),
+    );
+    tryOn.append('g', new Blob([readFixture('garment', 'upper-1.jpg')], { type: 'image/jpeg' }), 'g.jpg');
+
+    engine.hold = true;
+    const arrived = engine.nextRequest();
+    const submitted = (await (await fetch(`${base}/try-on`, { method: 'POST', headers, body: tryOn })).json()) as {
+      generationId: string;
+    };
+    await arrived; // the worker is inside the engine call now
+    server.child.kill('SIGKILL');
+    await new Promise((r) => server.child.once('exit', r));
+    engine.hold = false;
+
+    server = await startServer(env);
+    let status = '';
+    for (let i = 0; i < 150 && status !== 'COMPLETED' && status !== 'FAILED'; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      const res = await fetch(`${base}/generations/${submitted.generationId}`, { headers });
+      status = ((await res.json()) as { status: string }).status;
+    }
+    assert.equal(status, 'COMPLETED');
+    assert.equal(engine.requests, 2, 'the engine ran once before the crash and once after');
+    const credits = (await (await fetch(`${base}/account/credits`, { headers })).json()) as { creditBalance: number };
+    assert.equal(credits.creditBalance, 4);
+  } finally {
+    server.child.kill('SIGTERM');
+    await new Promise((r) => server.child.once('exit', r));
+    await engine.close();
+  }
+  const db = openSqlite(join(dataDir, 'fitroom.sqlite'));
+  try {
+    const ledger = await db
+      .selectFrom('credit_ledger')
+      .select(['reason', 'generation_id'])
+      .where('generation_id', 'is not', null)
+      .execute();
+    assert.deepEqual(
+      ledger.map((l) => l.reason),
+      ['generation_debit'],
+    );
+    const jobs = await db.selectFrom('jobs').select(['status', 'attempts']).execute();
+    assert.deepEqual(jobs, [{ status: 'done', attempts: 2 }]);
+  } finally {
+    await db.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
