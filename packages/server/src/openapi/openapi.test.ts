@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { buildOpenApiDocument, OPENAPI_PATH, serialize } from './generate.js';
+
+test('the checked-in openapi.json matches the routes (run `npm run openapi` after changing a route)', async () => {
+  const generated = serialize(await buildOpenApiDocument());
+  assert.equal(readFileSync(OPENAPI_PATH, 'utf8'), generated);
+});
+
+test('the document covers every operation of the contract, with the API key scheme', async () => {
+  const doc = (await buildOpenApiDocument()) as {
+    paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown> }>>;
+    components: { securitySchemes: Record<string, unknown> };
+  };
+  const ops = Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`),
+  );
+  assert.deepEqual(ops.sort(), [
+    'DELETE /tryon/v1/customers/{customerId}',
+    'DELETE /tryon/v1/products/{externalId}',
+    'GET /tryon/v1/account/credits',
+    'GET /tryon/v1/generations/{id}',
+    'GET /tryon/v1/products',
+    'GET /tryon/v1/products/{externalId}',
+    'POST /tryon/v1/images/upload',
+    'POST /tryon/v1/products',
+    'POST /tryon/v1/try-on',
+    'POST /tryon/v1/try-on/sync',
+  ]);
+  assert.ok(doc.components.securitySchemes.apiKey);
+  for (const methods of Object.values(doc.paths)) {
+    for (const op of Object.values(methods)) assert.deepEqual(op.security, [{ apiKey: [] }]);
+  }
+});
