@@ -1,4 +1,14 @@
+// Composite engine (garment analysis, fit, warp, composite, quality metrics).
+export {
+  CompositeEngine,
+  type CompositeEngineOptions,
+  createCompositeContext,
+  tryOnComposite,
+} from './composite/composite-engine.js';
 export * from './engine.js';
+export { EXTERNAL_PROTOCOL_VERSION, ExternalEngine, type ExternalEngineOptions } from './external-engine.js';
+export { analyzeGarment, type GarmentAnalysis, GarmentCache } from './garment/analyze.js';
+export { classifyGarment, type GarmentCategory, type GarmentClass, type SleeveLength } from './garment/classify.js';
 export { MockEngine } from './mock-engine.js';
 export {
   type BodyModelName,
@@ -24,4 +34,3 @@ export {
   KEYPOINT_MIN_SCORE,
 } from './vision/person-detector.js';
 export * from './vision/types.js';
-export { ExternalEngine, type ExternalEngineOptions, EXTERNAL_PROTOCOL_VERSION } from './external-engine.js';

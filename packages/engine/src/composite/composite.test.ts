@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import sharp from 'sharp';
+import { EngineError } from '../engine.js';
+import { analyzeGarment } from '../garment/analyze.js';
+import { GARMENT_TITLES, listTryOnFixtures } from '../quality/fixtures.js';
+import { measurePair } from '../quality/metrics.js';
+import { decodeImage, detectPerson } from '../vision/person-detector.js';
+import { composeTryOn } from './compose.js';
+import { CompositeEngine } from './composite-engine.js';
+import { fitGarment } from './fit.js';
+import { bodyFrame, parsePerson } from './parsing.js';
+import { dilate } from './raster.js';
+
+const fx = listTryOnFixtures();
+const skip = fx ? false : 'try-on fixtures not found (FIXTURES_DIR)';
+
+async function garment(name: string) {
+  return analyzeGarment(
+    { data: readFileSync(join(fx!.garmentDir, name)), contentHash: name, role: null },
+    GARMENT_TITLES[name]!,
+  );
+}
+
+describe('composite try-on', { skip }, () => {
+  // Two representative pairs: a tee on a man in a tank top, a dress on a woman in a crop top and skirt.
+  for (const [personName, garmentName] of [
+    ['man-1.png', 'upper-4.jpg'],
+    ['woman-3.png', 'dress-3.jpg'],
+  ] as const) {
+    it(`${garmentName} on ${personName}: anchored at the shoulders, identical outside the garment`, async () => {
+      const person = await decodeImage(readFileSync(join(fx!.personDir, personName)));
+      const det = await detectPerson(person);
+      const g = await garment(garmentName);
+      const frame = bodyFrame(det)!;
+      const parsing = parsePerson(person, det, frame);
+      const fit = fitGarment(g, parsing);
+      const sw = frame.shoulderWidth;
+      // The garment's own shoulder corners land on the body's shoulder targets.
+      for (const [gp, tp] of [
+        [g.landmarks.shoulderLeft, fit.targets.shoulderLeft],
+        [g.landmarks.shoulderRight, fit.targets.shoulderRight],
+      ] as const) {
+        const m = fit.mapPart(1, gp.x, gp.y);
+        assert.ok(Math.hypot(m.x - tp.x, m.y - tp.y) < sw * 0.05, 'shoulder landmark maps onto its target');
+      }
+      // Targets sit outside MoveNet's shoulder points (pushed to the silhouette) for sleeved garments.
+      if (g.cls.sleeve !== 'none') {
+        assert.ok(fit.targets.shoulderLeft.x < frame.lShoulder.x && fit.targets.shoulderRight.x > frame.rShoulder.x);
+      }
+      const r = composeTryOn(person, det, g);
+      // The rendered garment really covers the shoulders: just inside and below each target.
+      for (const t of [fit.targets.shoulderLeft, fit.targets.shoulderRight]) {
+        const cx = frame.lShoulder.x / 2 + frame.rShoulder.x / 2;
+        const x = Math.round(t.x + Math.sign(cx - t.x) * sw * 0.12);
+        const y = Math.round(t.y + sw * 0.12);
+        assert.ok(r.garmentAlpha[y * person.width + x]! > 0.5, `garment drawn at the shoulder (${x},${y})`);
+      }
+      // Byte-identical outside the (old ∪ new ∪ filled) region.
+      const n = person.width * person.height;
+      const touched = new Uint8Array(n);
+      for (let p = 0; p < n; p++)
+        touched[p] = r.garmentAlpha[p]! > 0 || r.filled.data[p] || r.oldRegion.data[p] ? 1 : 0;
+      const region = dilate({ data: touched, width: person.width, height: person.height }, 1);
+      let changedOutside = 0;
+      let changedInside = 0;
+      for (let p = 0; p < n; p++) {
+        const same =
+          r.image.data[p * 3] === person.data[p * 3] &&
+          r.image.data[p * 3 + 1] === person.data[p * 3 + 1] &&
+          r.image.data[p * 3 + 2] === person.data[p * 3 + 2];
+        if (!same && !region.data[p]) changedOutside++;
+        if (!same && region.data[p]) changedInside++;
+      }
+      assert.equal(changedOutside, 0, 'no pixel outside the garment region changed');
+      assert.ok(changedInside > n * 0.05, 'the garment region did change');
+      const m = measurePair(person, g, r);
+      assert.equal(m.identity, 0);
+      assert.ok(m.coverage > 0.8, `coverage ${m.coverage}`);
+    });
+  }
+
+  it('the engine returns a PNG of the person size, identical to the person far from the garment', async () => {
+    const engine = new CompositeEngine();
+    const personBytes = readFileSync(join(fx!.personDir, 'woman-2.png'));
+    const out = await engine.tryOn({
+      person: personBytes,
+      product: {
+        title: 'Striped tee',
+        description: null,
+        images: [{ data: readFileSync(join(fx!.garmentDir, 'synthetic-tee.png')), contentHash: 'tee', role: null }],
+      },
+    });
+    assert.equal(out.contentType, 'image/png');
+    const a = await sharp(out.image).raw().toBuffer({ resolveWithObject: true });
+    const b = await sharp(personBytes).raw().toBuffer({ resolveWithObject: true });
+    assert.equal(a.info.width, b.info.width);
+    assert.equal(a.info.height, b.info.height);
+    // The feet rows (bottom 8 %) are far from any top: byte-identical.
+    const start = Math.floor(b.info.height * 0.92) * b.info.width * b.info.channels;
+    assert.ok(Buffer.compare(a.data.subarray(start), b.data.subarray(start)) === 0);
+    await engine.close();
+  });
+
+  it('fails with the right EngineError codes', async () => {
+    const engine = new CompositeEngine();
+    const tee = { data: readFileSync(join(fx!.garmentDir, 'synthetic-tee.png')), contentHash: 'tee', role: null };
+    const personBytes = readFileSync(join(fx!.personDir, 'man-2.png'));
+    const code = async (p: Promise<unknown>) => {
+      try {
+        await p;
+        return 'resolved';
+      } catch (err) {
+        return err instanceof EngineError ? err.code : String(err);
+      }
+    };
+    assert.equal(
+      await code(
+        engine.tryOn({ person: personBytes, product: { title: 'Slim jeans', description: null, images: [tee] } }),
+      ),
+      'UNSUPPORTED_GARMENT',
+    );
+    assert.equal(
+      await code(
+        engine.tryOn({
+          person: new Uint8Array([1, 2, 3]),
+          product: { title: 'Tee', description: null, images: [tee] },
+        }),
+      ),
+      'INVALID_IMAGE',
+    );
+    const blank = await sharp({ create: { width: 384, height: 512, channels: 3, background: '#8a8a8a' } })
+      .png()
+      .toBuffer();
+    assert.equal(
+      await code(engine.tryOn({ person: blank, product: { title: 'Tee', description: null, images: [tee] } })),
+      'NO_PERSON_DETECTED',
+    );
+    await engine.close();
+  });
+});

@@ -1,0 +1,426 @@
+/**
+ * Interim human parsing built from keypoints + the selfie person mask + the face outline + colour statistics (no
+ * parsing model exists on npm; design/engine.md step 1). Regions, all binary masks at image size:
+ * - head: face oval and everything of the person above the neck base (hair, ears); never touched.
+ * - neck: skin below the chin down to the shoulder line, central band; in front of any collar.
+ * - arms: capsules along shoulder → elbow → wrist (+ hand), refined to the person mask.
+ * - torso: the shoulder–hip quadrilateral pushed out to the silhouette, minus arms and head.
+ * - upperClothes / lowerClothes: the current garments, grown by colour similarity from seeds inside the person.
+ * - skin: pixels matching a skin-colour model sampled from the face.
+ */
+import type { Keypoint, KeypointName, PersonDetection, RawImage } from '../vision/types.js';
+import {
+  and,
+  andNot,
+  type BinaryMask,
+  binarize,
+  close,
+  dilate,
+  emptyMask,
+  fillHoles,
+  largestComponent,
+  open,
+  or,
+  rgbToLab,
+} from './raster.js';
+
+export interface P {
+  x: number;
+  y: number;
+}
+
+export interface BodyFrame {
+  lShoulder: P;
+  rShoulder: P;
+  lHip: P;
+  rHip: P;
+  lElbow: P | null;
+  rElbow: P | null;
+  lWrist: P | null;
+  rWrist: P | null;
+  lKnee: P | null;
+  rKnee: P | null;
+  lAnkle: P | null;
+  rAnkle: P | null;
+  nose: P | null;
+  shoulderWidth: number;
+  /** Whether the hips were seen (score) or extrapolated from the shoulders (half-body photo). */
+  hipsSeen: boolean;
+}
+
+export interface PersonParsing {
+  width: number;
+  height: number;
+  frame: BodyFrame;
+  person: BinaryMask;
+  head: BinaryMask;
+  neck: BinaryMask;
+  armLeft: BinaryMask;
+  armRight: BinaryMask;
+  /** Forearm + hand capsules only (the parts that may come in front of the torso). */
+  forearmLeft: BinaryMask;
+  forearmRight: BinaryMask;
+  torso: BinaryMask;
+  skin: BinaryMask;
+  upperClothes: BinaryMask;
+  lowerClothes: BinaryMask;
+  /** Skin colour (mean RGB of the face skin sample). */
+  skinColor: [number, number, number];
+}
+
+const MIN_SCORE = 0.3;
+
+function kp(det: PersonDetection, name: KeypointName): Keypoint | null {
+  const k = det.keypoints.find((p) => p.part === name);
+  return k && k.score >= MIN_SCORE ? k : null;
+}
+
+/** The body frame from keypoints; null when the shoulders are not both seen. Note: MoveNet's "left" is the person's
+ * left, which is image right in a front-facing photo. We name by image side: l = smaller x. */
+export function bodyFrame(det: PersonDetection): BodyFrame | null {
+  const a = kp(det, 'leftShoulder');
+  const b = kp(det, 'rightShoulder');
+  if (!a || !b) return null;
+  const swap = a.x < b.x; // person's left on image left = seen from the back or mirrored; keep image sides anyway
+  const pick = (l: KeypointName, r: KeypointName): [P | null, P | null] => {
+    const pl = kp(det, l);
+    const pr = kp(det, r);
+    // image-left is the person's right for a front-facing person
+    return swap ? [pl, pr] : [pr, pl];
+  };
+  const [lS, rS] = pick('leftShoulder', 'rightShoulder');
+  const [lE, rE] = pick('leftElbow', 'rightElbow');
+  const [lW, rW] = pick('leftWrist', 'rightWrist');
+  const [lH, rH] = pick('leftHip', 'rightHip');
+  const [lK, rK] = pick('leftKnee', 'rightKnee');
+  const [lA, rA] = pick('leftAnkle', 'rightAnkle');
+  const sw = Math.hypot(rS!.x - lS!.x, rS!.y - lS!.y);
+  let lHip = lH;
+  let rHip = rH;
+  const hipsSeen = !!(lHip && rHip);
+  if (!lHip || !rHip) {
+    // Half-body photo: extrapolate hips at a typical torso length (shoulder → hip ≈ 1.45 × shoulder width) below,
+    // narrower than the shoulders.
+    const mx = (lS!.x + rS!.x) / 2;
+    const my = (lS!.y + rS!.y) / 2;
+    lHip = { x: mx - sw * 0.36, y: my + sw * 1.45 };
+    rHip = { x: mx + sw * 0.36, y: my + sw * 1.45 };
+  }
+  const nose = kp(det, 'nose');
+  return {
+    lShoulder: lS!,
+    rShoulder: rS!,
+    lHip,
+    rHip,
+    lElbow: lE,
+    rElbow: rE,
+    lWrist: lW,
+    rWrist: rW,
+    lKnee: lK,
+    rKnee: rK,
+    lAnkle: lA,
+    rAnkle: rA,
+    nose,
+    shoulderWidth: sw,
+    hipsSeen,
+  };
+}
+
+/** Rasterises a capsule (segment with round caps) of radius r into `m`. */
+export function drawCapsule(m: BinaryMask, a: P, b: P, r: number): void {
+  const { width: w, height: h } = m;
+  const x0 = Math.max(0, Math.floor(Math.min(a.x, b.x) - r));
+  const x1 = Math.min(w - 1, Math.ceil(Math.max(a.x, b.x) + r));
+  const y0 = Math.max(0, Math.floor(Math.min(a.y, b.y) - r));
+  const y1 = Math.min(h - 1, Math.ceil(Math.max(a.y, b.y) + r));
+  const dx = b.x - a.x;
+  const dy = b.y - a.y;
+  const len2 = dx * dx + dy * dy || 1;
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      const t = Math.max(0, Math.min(1, ((x - a.x) * dx + (y - a.y) * dy) / len2));
+      const px = a.x + t * dx - x;
+      const py = a.y + t * dy - y;
+      if (px * px + py * py <= r * r) m.data[y * w + x] = 1;
+    }
+  }
+}
+
+/** Rasterises a polygon (even-odd) into `m`. */
+export function drawPolygon(m: BinaryMask, pts: P[]): void {
+  const { width: w, height: h } = m;
+  if (pts.length < 3) return;
+  let ymin = Number.POSITIVE_INFINITY;
+  let ymax = Number.NEGATIVE_INFINITY;
+  for (const p of pts) {
+    ymin = Math.min(ymin, p.y);
+    ymax = Math.max(ymax, p.y);
+  }
+  for (let y = Math.max(0, Math.floor(ymin)); y <= Math.min(h - 1, Math.ceil(ymax)); y++) {
+    const yc = y + 0.5;
+    const xs: number[] = [];
+    for (let i = 0; i < pts.length; i++) {
+      const p = pts[i]!;
+      const q = pts[(i + 1) % pts.length]!;
+      if ((p.y <= yc && q.y > yc) || (q.y <= yc && p.y > yc)) xs.push(p.x + ((yc - p.y) / (q.y - p.y)) * (q.x - p.x));
+    }
+    xs.sort((a, b) => a - b);
+    for (let k = 0; k + 1 < xs.length; k += 2) {
+      for (let x = Math.max(0, Math.ceil(xs[k]! - 0.5)); x <= Math.min(w - 1, Math.floor(xs[k + 1]! - 0.5)); x++) {
+        m.data[y * w + x] = 1;
+      }
+    }
+  }
+}
+
+/** Outward extent of the person mask from point p along direction (dx, dy), up to maxD pixels. */
+export function edgeAlong(person: BinaryMask, p: P, dx: number, dy: number, maxD: number): number {
+  const n = Math.hypot(dx, dy) || 1;
+  const ux = dx / n;
+  const uy = dy / n;
+  let last = 0;
+  let misses = 0;
+  for (let d = 0; d <= maxD; d++) {
+    const x = Math.round(p.x + ux * d);
+    const y = Math.round(p.y + uy * d);
+    if (x < 0 || y < 0 || x >= person.width || y >= person.height) break;
+    if (person.data[y * person.width + x]) {
+      last = d;
+      misses = 0;
+    } else if (++misses > 3) break;
+  }
+  return last;
+}
+
+/**
+ * Builds the parsing. Throws nothing; callers check `frame` preconditions (shoulders seen) before calling.
+ */
+export function parsePerson(img: RawImage, det: PersonDetection, frame: BodyFrame): PersonParsing {
+  const { width: w, height: h, channels: ch, data } = img;
+  const person = det.mask ? largestComponent(close(binarize(det.mask, 128), 2)).mask : emptyMask(w, h);
+  const sw = frame.shoulderWidth;
+  // Lab once per pixel: the skin test and the region growing below read it many times.
+  const lab = new Float32Array(w * h * 3);
+  for (let p = 0; p < w * h; p++) {
+    const [l, a, b] = rgbToLab(data[p * ch]!, data[p * ch + 1]!, data[p * ch + 2]!);
+    lab[p * 3] = l;
+    lab[p * 3 + 1] = a;
+    lab[p * 3 + 2] = b;
+  }
+
+  // ---- skin model from the face: mean and spread of a*, b* and L* over the inner face (eyes, brows and lips
+  // excluded by the central-cheek sampling box).
+  const skinSamples: Array<[number, number, number, number, number, number]> = [];
+  if (det.face) {
+    const [fx, fy, fw, fh] = det.face.box;
+    for (let y = Math.round(fy + fh * 0.45); y < fy + fh * 0.75; y++) {
+      for (let x = Math.round(fx + fw * 0.2); x < fx + fw * 0.8; x++) {
+        if (x < 0 || y < 0 || x >= w || y >= h) continue;
+        const i = (y * w + x) * ch;
+        const [L, A, B] = rgbToLab(data[i]!, data[i + 1]!, data[i + 2]!);
+        skinSamples.push([L, A, B, data[i]!, data[i + 1]!, data[i + 2]!]);
+      }
+    }
+  }
+  const mean = (k: number) => skinSamples.reduce((s, v) => s + v[k]!, 0) / Math.max(1, skinSamples.length);
+  const sd = (k: number, m: number) =>
+    Math.sqrt(skinSamples.reduce((s, v) => s + (v[k]! - m) ** 2, 0) / Math.max(1, skinSamples.length));
+  const mL = skinSamples.length ? mean(0) : 60;
+  const mA = skinSamples.length ? mean(1) : 15;
+  const mB = skinSamples.length ? mean(2) : 20;
+  const sA = Math.max(3, skinSamples.length ? sd(1, mA) : 6);
+  const sB = Math.max(3, skinSamples.length ? sd(2, mB) : 6);
+  const skinColor: [number, number, number] = skinSamples.length ? [mean(3), mean(4), mean(5)] : [190, 150, 130];
+  const skin = emptyMask(w, h);
+  for (let p = 0; p < w * h; p++) {
+    if (!person.data[p]) continue;
+    const L = lab[p * 3]!;
+    const A = lab[p * 3 + 1]!;
+    const B = lab[p * 3 + 2]!;
+    // Chroma within ~2.5 standard deviations of the face's; lightness within a wide band (arms are often lit
+    // differently from the face). A neutral white or grey shirt fails the chroma test even when its L matches.
+    const dA = (A - mA) / (sA * 2.5);
+    const dB = (B - mB) / (sB * 2.5);
+    if (dA * dA + dB * dB <= 1 && L > mL - 35 && L < mL + 25) skin.data[p] = 1;
+  }
+
+  // ---- head: the face outline, plus every person pixel above the neck base (hair, ears, hats).
+  const shoulderY = (frame.lShoulder.y + frame.rShoulder.y) / 2;
+  const midX = (frame.lShoulder.x + frame.rShoulder.x) / 2;
+  const head = emptyMask(w, h);
+  let chinY = shoulderY - sw * 0.35;
+  if (det.face) {
+    const sil = det.face.silhouette.map(([x, y]) => ({ x, y }));
+    if (sil.length >= 3) {
+      drawPolygon(head, sil);
+      chinY = Math.max(...sil.map((p) => p.y));
+    } else {
+      const [fx, fy, fw, fh] = det.face.box;
+      drawPolygon(head, [
+        { x: fx, y: fy },
+        { x: fx + fw, y: fy },
+        { x: fx + fw, y: fy + fh },
+        { x: fx, y: fy + fh },
+      ]);
+      chinY = fy + fh;
+    }
+  }
+  // Above the chin everything of the person is head (hair falls beside the face).
+  for (let y = 0; y < Math.min(h, Math.round(chinY)); y++) {
+    for (let x = 0; x < w; x++) if (person.data[y * w + x] && Math.abs(x - midX) < sw * 0.7) head.data[y * w + x] = 1;
+  }
+  // Long hair over the shoulders: dark-or-not-skin pixels contiguous with the head and beside the neck are hard to
+  // tell from a garment; we keep the simpler rule and let the neck band below stay in front.
+
+  // ---- neck: skin between the chin and the shoulder line, within a central band.
+  const neck = emptyMask(w, h);
+  const neckHalf = sw * 0.28;
+  for (let y = Math.max(0, Math.round(chinY - sw * 0.1)); y < Math.min(h, Math.round(shoulderY + sw * 0.05)); y++) {
+    for (let x = Math.max(0, Math.round(midX - neckHalf)); x < Math.min(w, Math.round(midX + neckHalf)); x++) {
+      const p = y * w + x;
+      if (skin.data[p] && person.data[p]) neck.data[p] = 1;
+    }
+  }
+
+  // ---- arms: capsules, radius from the shoulder width (upper arm ~ 0.19 sw, forearm ~ 0.15 sw), clipped to the
+  // person mask. The hand extends the forearm by 40 % of its length past the wrist.
+  const armCaps = (s: P, e: P | null, wr: P | null) => {
+    const arm = emptyMask(w, h);
+    const fore = emptyMask(w, h);
+    if (!e) return { arm, fore };
+    drawCapsule(arm, s, e, sw * 0.2);
+    if (wr) {
+      drawCapsule(fore, e, wr, sw * 0.16);
+      const hx = wr.x + (wr.x - e.x) * 0.4;
+      const hy = wr.y + (wr.y - e.y) * 0.4;
+      drawCapsule(fore, wr, { x: hx, y: hy }, sw * 0.17);
+    }
+    const both = or(arm, fore);
+    return { arm: and(both, person), fore: and(fore, person) };
+  };
+  const L = armCaps(frame.lShoulder, frame.lElbow, frame.lWrist);
+  const R = armCaps(frame.rShoulder, frame.rElbow, frame.rWrist);
+
+  // ---- torso: shoulders pushed out to the silhouette, hips likewise, polygon ∩ person − head − neck.
+  const pushOut = (p: P, dirX: number, maxD: number): P => {
+    const d = edgeAlong(person, p, dirX, 0, maxD);
+    return { x: p.x + dirX * d, y: p.y };
+  };
+  const lS = pushOut(frame.lShoulder, -1, sw * 0.35);
+  const rS = pushOut(frame.rShoulder, 1, sw * 0.35);
+  const lH = pushOut(frame.lHip, -1, sw * 0.5);
+  const rH = pushOut(frame.rHip, 1, sw * 0.5);
+  const torso = emptyMask(w, h);
+  drawPolygon(torso, [{ x: lS.x, y: lS.y - sw * 0.05 }, { x: rS.x, y: rS.y - sw * 0.05 }, rH, lH]);
+  let torsoM = andNot(andNot(and(torso, person), head), neck);
+
+  // ---- the current upper garment: colour-similar region grown from the chest, inside the person, outside the head.
+  const seedTop = shoulderY + sw * 0.25;
+  const hipY = (frame.lHip.y + frame.rHip.y) / 2;
+  const seedBot = shoulderY + (hipY - shoulderY) * 0.55;
+  const labAt = (p: number): [number, number, number] => [lab[p * 3]!, lab[p * 3 + 1]!, lab[p * 3 + 2]!];
+  const grow = (seed: BinaryMask, allowed: BinaryMask, tolerance: number): BinaryMask => {
+    // Colour model: median Lab of the seed's non-skin pixels. Growth accepts pixels within `tolerance` ΔE76 of the
+    // model OR within a tighter distance of their already-accepted neighbour (follows shading across folds).
+    const ls: number[] = [];
+    const as: number[] = [];
+    const bs: number[] = [];
+    for (let p = 0; p < w * h; p++) {
+      if (!seed.data[p]) continue;
+      const [l, a, b] = labAt(p);
+      ls.push(l);
+      as.push(a);
+      bs.push(b);
+    }
+    const med = (v: number[]) => v.sort((x, y) => x - y)[v.length >> 1] ?? 0;
+    const model = [med(ls), med(as), med(bs)] as const;
+    const out = emptyMask(w, h);
+    const stack: number[] = [];
+    for (let p = 0; p < w * h; p++) {
+      if (!seed.data[p] || !allowed.data[p]) continue;
+      const [l, a, b] = labAt(p);
+      if (Math.hypot(l - model[0], a - model[1], b - model[2]) <= tolerance) {
+        out.data[p] = 1;
+        stack.push(p);
+      }
+    }
+    while (stack.length > 0) {
+      const p = stack.pop()!;
+      const x = p % w;
+      const [l0, a0, b0] = labAt(p);
+      for (const q of [p - 1, p + 1, p - w, p + w]) {
+        if (q < 0 || q >= w * h || out.data[q] || !allowed.data[q]) continue;
+        if ((q === p - 1 && x === 0) || (q === p + 1 && x === w - 1)) continue;
+        const [l, a, b] = labAt(q);
+        const dModel = Math.hypot((l - model[0]) * 0.5, a - model[1], b - model[2]);
+        const dNb = Math.hypot(l - l0, a - a0, b - b0);
+        if (dModel <= tolerance || (dNb <= 4 && dModel <= tolerance * 1.6)) {
+          out.data[q] = 1;
+          stack.push(q);
+        }
+      }
+    }
+    return out;
+  };
+  const seed = emptyMask(w, h);
+  drawPolygon(seed, [
+    { x: midX - sw * 0.22, y: seedTop },
+    { x: midX + sw * 0.22, y: seedTop },
+    { x: midX + sw * 0.22, y: seedBot },
+    { x: midX - sw * 0.22, y: seedBot },
+  ]);
+  const seedClothes = andNot(and(seed, person), skin);
+  const allowedUpper = andNot(andNot(person, head), neck);
+  let upperClothes = emptyMask(w, h);
+  // A bare chest (no upper garment) gives a seed that is mostly skin: then there is no old upper garment.
+  let seedCount = 0;
+  let seedTotal = 0;
+  for (let p = 0; p < w * h; p++) {
+    if (seed.data[p] && person.data[p]) {
+      seedTotal++;
+      if (!skin.data[p]) seedCount++;
+    }
+  }
+  if (seedTotal > 0 && seedCount / seedTotal > 0.4) {
+    upperClothes = grow(seedClothes, allowedUpper, 16);
+    upperClothes = andNot(fillHoles(close(upperClothes, 3)), head);
+    upperClothes = and(open(upperClothes, 2), person);
+  }
+
+  // ---- the current lower garment: grown from between the hips and knees.
+  const lowerSeed = emptyMask(w, h);
+  const kneeY = frame.lKnee && frame.rKnee ? (frame.lKnee.y + frame.rKnee.y) / 2 : hipY + sw * 1.2;
+  drawCapsule(lowerSeed, frame.lHip, { x: frame.lHip.x, y: hipY + (kneeY - hipY) * 0.5 }, sw * 0.12);
+  drawCapsule(lowerSeed, frame.rHip, { x: frame.rHip.x, y: hipY + (kneeY - hipY) * 0.5 }, sw * 0.12);
+  const lowerSeedC = andNot(andNot(and(lowerSeed, person), skin), upperClothes);
+  let lowerClothes = emptyMask(w, h);
+  let ls = 0;
+  for (let p = 0; p < w * h; p++) ls += lowerSeedC.data[p]!;
+  if (ls > 50) {
+    lowerClothes = grow(lowerSeedC, andNot(allowedUpper, upperClothes), 16);
+    lowerClothes = and(fillHoles(close(lowerClothes, 3)), andNot(person, upperClothes));
+  }
+
+  // Arms exclude clothing only where the clothing is a sleeve; keep the raw capsules (the composite decides what is
+  // in front) but drop the torso's overlap from the torso mask.
+  torsoM = andNot(andNot(torsoM, andNot(L.fore, upperClothes)), andNot(R.fore, upperClothes));
+  torsoM = dilate(torsoM, 0);
+
+  return {
+    width: w,
+    height: h,
+    frame,
+    person,
+    head: and(head, person),
+    neck,
+    armLeft: L.arm,
+    armRight: R.arm,
+    forearmLeft: L.fore,
+    forearmRight: R.fore,
+    torso: torsoM,
+    skin,
+    upperClothes,
+    lowerClothes,
+    skinColor,
+  };
+}

@@ -1,0 +1,403 @@
+/**
+ * Small raster toolkit on typed arrays: decoding through sharp, binary-mask morphology through an exact Euclidean
+ * distance transform, connected components, separable blurs and colour conversions. Everything the garment,
+ * composite and quality stages share lives here so that no stage needs another image library.
+ */
+import sharp from 'sharp';
+import { EngineError } from '../engine.js';
+import type { Mask, RawImage } from '../vision/types.js';
+
+/** A binary mask: 1 = inside, 0 = outside. Same layout as {@link Mask} but with values 0/1. */
+export interface BinaryMask {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** Decodes any image sharp reads into RGB bytes, optionally bounded by `maxSide` (aspect kept, never enlarged). */
+export async function decodeRgb(bytes: Uint8Array, maxSide?: number): Promise<RawImage> {
+  try {
+    let pipeline = sharp(bytes).rotate().removeAlpha().toColourspace('srgb');
+    if (maxSide !== undefined) {
+      pipeline = pipeline.resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true });
+    }
+    const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+    return {
+      data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+      width: info.width,
+      height: info.height,
+      channels: 3,
+    };
+  } catch (err) {
+    throw new EngineError('INVALID_IMAGE', `The image could not be decoded: ${(err as Error).message}`);
+  }
+}
+
+export async function encodePng(img: RawImage): Promise<Uint8Array> {
+  const buf = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels } })
+    .png({ compressionLevel: 6 })
+    .toBuffer();
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+}
+
+export function emptyMask(width: number, height: number): BinaryMask {
+  return { data: new Uint8Array(width * height), width, height };
+}
+
+export function countMask(m: BinaryMask | Mask, threshold = 1): number {
+  let n = 0;
+  for (let i = 0; i < m.data.length; i++) if (m.data[i]! >= threshold) n++;
+  return n;
+}
+
+/** Binarises a soft mask at `threshold` (inclusive). */
+export function binarize(m: Mask, threshold = 128): BinaryMask {
+  const out = new Uint8Array(m.data.length);
+  for (let i = 0; i < out.length; i++) out[i] = m.data[i]! >= threshold ? 1 : 0;
+  return { data: out, width: m.width, height: m.height };
+}
+
+// Felzenszwalb & Huttenlocher's exact squared Euclidean distance transform along one line.
+function edt1d(f: Float64Array, n: number, d: Float64Array, v: Int32Array, z: Float64Array): void {
+  let k = 0;
+  v[0] = 0;
+  z[0] = Number.NEGATIVE_INFINITY;
+  z[1] = Number.POSITIVE_INFINITY;
+  for (let q = 1; q < n; q++) {
+    let s = (f[q]! + q * q - (f[v[k]!]! + v[k]! * v[k]!)) / (2 * q - 2 * v[k]!);
+    while (s <= z[k]!) {
+      k--;
+      s = (f[q]! + q * q - (f[v[k]!]! + v[k]! * v[k]!)) / (2 * q - 2 * v[k]!);
+    }
+    k++;
+    v[k] = q;
+    z[k] = s;
+    z[k + 1] = Number.POSITIVE_INFINITY;
+  }
+  k = 0;
+  for (let q = 0; q < n; q++) {
+    while (z[k + 1]! < q) k++;
+    d[q] = (q - v[k]!) * (q - v[k]!) + f[v[k]!]!;
+  }
+}
+
+/** Squared Euclidean distance from every pixel to the nearest pixel where `m` is set (0 on set pixels). */
+export function distanceToSet(m: BinaryMask): Float32Array {
+  const { width: w, height: h } = m;
+  const INF = 1e20;
+  const n = Math.max(w, h);
+  const f = new Float64Array(n);
+  const d = new Float64Array(n);
+  const v = new Int32Array(n);
+  const z = new Float64Array(n + 1);
+  const tmp = new Float64Array(w * h);
+  for (let x = 0; x < w; x++) {
+    for (let y = 0; y < h; y++) f[y] = m.data[y * w + x] ? 0 : INF;
+    edt1d(f, h, d, v, z);
+    for (let y = 0; y < h; y++) tmp[y * w + x] = d[y]!;
+  }
+  const out = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) f[x] = tmp[y * w + x]!;
+    edt1d(f, w, d, v, z);
+    for (let x = 0; x < w; x++) out[y * w + x] = d[x]!;
+  }
+  return out;
+}
+
+/** Disk dilation by `r` pixels (exact, via the distance transform). */
+export function dilate(m: BinaryMask, r: number): BinaryMask {
+  if (r <= 0) return { ...m, data: m.data.slice() };
+  const d = distanceToSet(m);
+  const r2 = r * r;
+  const out = new Uint8Array(d.length);
+  for (let i = 0; i < d.length; i++) out[i] = d[i]! <= r2 ? 1 : 0;
+  return { data: out, width: m.width, height: m.height };
+}
+
+export function invert(m: BinaryMask): BinaryMask {
+  const out = new Uint8Array(m.data.length);
+  for (let i = 0; i < out.length; i++) out[i] = m.data[i] ? 0 : 1;
+  return { data: out, width: m.width, height: m.height };
+}
+
+/** Disk erosion by `r` pixels. */
+export function erode(m: BinaryMask, r: number): BinaryMask {
+  if (r <= 0) return { ...m, data: m.data.slice() };
+  return invert(dilate(invert(m), r));
+}
+
+export function open(m: BinaryMask, r: number): BinaryMask {
+  return dilate(erode(m, r), r);
+}
+
+export function close(m: BinaryMask, r: number): BinaryMask {
+  return erode(dilate(m, r), r);
+}
+
+export function and(a: BinaryMask, b: BinaryMask): BinaryMask {
+  const out = new Uint8Array(a.data.length);
+  for (let i = 0; i < out.length; i++) out[i] = a.data[i]! & b.data[i]!;
+  return { data: out, width: a.width, height: a.height };
+}
+
+export function or(a: BinaryMask, b: BinaryMask): BinaryMask {
+  const out = new Uint8Array(a.data.length);
+  for (let i = 0; i < out.length; i++) out[i] = a.data[i]! | b.data[i]!;
+  return { data: out, width: a.width, height: a.height };
+}
+
+export function andNot(a: BinaryMask, b: BinaryMask): BinaryMask {
+  const out = new Uint8Array(a.data.length);
+  for (let i = 0; i < out.length; i++) out[i] = a.data[i]! & (b.data[i]! ^ 1);
+  return { data: out, width: a.width, height: a.height };
+}
+
+export interface Components {
+  /** Label per pixel, 0 = background, 1..count. */
+  labels: Int32Array;
+  /** Pixel count per label (index 0 unused). */
+  sizes: number[];
+}
+
+/** 8-connected components of the set pixels. */
+export function components(m: BinaryMask): Components {
+  const { width: w, height: h } = m;
+  const labels = new Int32Array(w * h);
+  const sizes = [0];
+  const stack = new Int32Array(w * h);
+  let next = 0;
+  for (let start = 0; start < w * h; start++) {
+    if (!m.data[start] || labels[start]) continue;
+    next++;
+    let sp = 0;
+    stack[sp++] = start;
+    labels[start] = next;
+    let size = 0;
+    while (sp > 0) {
+      const p = stack[--sp]!;
+      size++;
+      const x = p % w;
+      const y = (p - x) / w;
+      for (let dy = -1; dy <= 1; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= h) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx;
+          if (xx < 0 || xx >= w) continue;
+          const q = yy * w + xx;
+          if (m.data[q] && !labels[q]) {
+            labels[q] = next;
+            stack[sp++] = q;
+          }
+        }
+      }
+    }
+    sizes.push(size);
+  }
+  return { labels, sizes };
+}
+
+/** The largest 8-connected component (empty mask when there is none). */
+export function largestComponent(m: BinaryMask): { mask: BinaryMask; size: number; total: number } {
+  const { labels, sizes } = components(m);
+  let best = 0;
+  let total = 0;
+  for (let i = 1; i < sizes.length; i++) {
+    total += sizes[i]!;
+    if (best === 0 || sizes[i]! > sizes[best]!) best = i;
+  }
+  const out = new Uint8Array(labels.length);
+  if (best > 0) for (let i = 0; i < out.length; i++) out[i] = labels[i] === best ? 1 : 0;
+  return { mask: { data: out, width: m.width, height: m.height }, size: best > 0 ? sizes[best]! : 0, total };
+}
+
+/** Fills holes: background regions not 4-connected to the frame border become set. */
+export function fillHoles(m: BinaryMask): BinaryMask {
+  const { width: w, height: h } = m;
+  const outside = new Uint8Array(w * h);
+  const stack: number[] = [];
+  const push = (p: number) => {
+    if (!m.data[p] && !outside[p]) {
+      outside[p] = 1;
+      stack.push(p);
+    }
+  };
+  for (let x = 0; x < w; x++) {
+    push(x);
+    push((h - 1) * w + x);
+  }
+  for (let y = 0; y < h; y++) {
+    push(y * w);
+    push(y * w + w - 1);
+  }
+  while (stack.length > 0) {
+    const p = stack.pop()!;
+    const x = p % w;
+    if (x > 0) push(p - 1);
+    if (x < w - 1) push(p + 1);
+    if (p >= w) push(p - w);
+    if (p < w * (h - 1)) push(p + w);
+  }
+  const out = new Uint8Array(w * h);
+  for (let i = 0; i < out.length; i++) out[i] = outside[i] ? 0 : 1;
+  return { data: out, width: w, height: h };
+}
+
+/** Separable box blur of a float plane, radius r (window 2r+1), edges clamped. Two passes ≈ a tent, three ≈ Gaussian. */
+export function boxBlur(src: Float32Array, w: number, h: number, r: number): Float32Array {
+  if (r < 1) return src.slice();
+  const tmp = new Float32Array(w * h);
+  const out = new Float32Array(w * h);
+  const win = 2 * r + 1;
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    let acc = 0;
+    for (let k = -r; k <= r; k++) acc += src[row + Math.min(w - 1, Math.max(0, k))]!;
+    for (let x = 0; x < w; x++) {
+      tmp[row + x] = acc / win;
+      acc += src[row + Math.min(w - 1, x + r + 1)]! - src[row + Math.max(0, x - r)]!;
+    }
+  }
+  for (let x = 0; x < w; x++) {
+    let acc = 0;
+    for (let k = -r; k <= r; k++) acc += tmp[Math.min(h - 1, Math.max(0, k)) * w + x]!;
+    for (let y = 0; y < h; y++) {
+      out[y * w + x] = acc / win;
+      acc += tmp[Math.min(h - 1, y + r + 1) * w + x]! - tmp[Math.max(0, y - r) * w + x]!;
+    }
+  }
+  return out;
+}
+
+/** Approximate Gaussian blur (three box passes). */
+export function gaussBlur(src: Float32Array, w: number, h: number, sigma: number): Float32Array {
+  // Three box filters of radius r have variance 3·((2r+1)²−1)/12 = r(r+1); pick r so that this matches sigma².
+  const r = Math.max(1, Math.round((Math.sqrt(4 * sigma * sigma + 1) - 1) / 2));
+  return boxBlur(boxBlur(boxBlur(src, w, h, r), w, h, r), w, h, r);
+}
+
+/**
+ * Blur that ignores pixels outside `weight`: blur(value·weight) / blur(weight). Used to spread statistics of a
+ * region (the old garment's luminance, its colour) without bleeding in the background.
+ */
+export function maskedBlur(
+  value: Float32Array,
+  weight: Float32Array,
+  w: number,
+  h: number,
+  sigma: number,
+): Float32Array {
+  const vw = new Float32Array(value.length);
+  for (let i = 0; i < vw.length; i++) vw[i] = value[i]! * weight[i]!;
+  const a = gaussBlur(vw, w, h, sigma);
+  const b = gaussBlur(weight, w, h, sigma);
+  const out = new Float32Array(value.length);
+  for (let i = 0; i < out.length; i++) out[i] = b[i]! > 1e-4 ? a[i]! / b[i]! : Number.NaN;
+  return out;
+}
+
+/** Bilinear sample of channel `c` at fractional (x, y), clamped to the frame. */
+export function sampleBilinear(img: RawImage, x: number, y: number, c: number): number {
+  const { width: w, height: h, channels: ch, data } = img;
+  const xf = Math.min(w - 1, Math.max(0, x));
+  const yf = Math.min(h - 1, Math.max(0, y));
+  const x0 = Math.floor(xf);
+  const y0 = Math.floor(yf);
+  const x1 = Math.min(w - 1, x0 + 1);
+  const y1 = Math.min(h - 1, y0 + 1);
+  const fx = xf - x0;
+  const fy = yf - y0;
+  const a = data[(y0 * w + x0) * ch + c]!;
+  const b = data[(y0 * w + x1) * ch + c]!;
+  const cc = data[(y1 * w + x0) * ch + c]!;
+  const d = data[(y1 * w + x1) * ch + c]!;
+  return (a * (1 - fx) + b * fx) * (1 - fy) + (cc * (1 - fx) + d * fx) * fy;
+}
+
+// ---- colour ----
+
+function srgbToLinear(c: number): number {
+  const v = c / 255;
+  return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+}
+
+const LIN = new Float64Array(256).map((_, i) => srgbToLinear(i));
+
+/** sRGB bytes → CIE L*a*b* (D65). */
+export function rgbToLab(r: number, g: number, b: number): [number, number, number] {
+  const lr = LIN[Math.max(0, Math.min(255, Math.round(r)))]!;
+  const lg = LIN[Math.max(0, Math.min(255, Math.round(g)))]!;
+  const lb = LIN[Math.max(0, Math.min(255, Math.round(b)))]!;
+  const x = (0.4124564 * lr + 0.3575761 * lg + 0.1804375 * lb) / 0.95047;
+  const y = 0.2126729 * lr + 0.7151522 * lg + 0.072175 * lb;
+  const z = (0.0193339 * lr + 0.119192 * lg + 0.9503041 * lb) / 1.08883;
+  const f = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : ((24389 / 27) * t + 16) / 116);
+  const fx = f(x);
+  const fy = f(y);
+  const fz = f(z);
+  return [116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)];
+}
+
+/** CIEDE2000 colour difference (Sharma et al. 2005). */
+export function deltaE2000(l1: [number, number, number], l2: [number, number, number]): number {
+  const [L1, a1, b1] = l1;
+  const [L2, a2, b2] = l2;
+  const C1 = Math.hypot(a1, b1);
+  const C2 = Math.hypot(a2, b2);
+  const Cb = (C1 + C2) / 2;
+  const G = 0.5 * (1 - Math.sqrt(Cb ** 7 / (Cb ** 7 + 25 ** 7)));
+  const a1p = (1 + G) * a1;
+  const a2p = (1 + G) * a2;
+  const C1p = Math.hypot(a1p, b1);
+  const C2p = Math.hypot(a2p, b2);
+  const h = (b: number, a: number) => {
+    if (a === 0 && b === 0) return 0;
+    const t = (Math.atan2(b, a) * 180) / Math.PI;
+    return t >= 0 ? t : t + 360;
+  };
+  const h1p = h(b1, a1p);
+  const h2p = h(b2, a2p);
+  const dLp = L2 - L1;
+  const dCp = C2p - C1p;
+  let dhp = 0;
+  if (C1p * C2p !== 0) {
+    dhp = h2p - h1p;
+    if (dhp > 180) dhp -= 360;
+    else if (dhp < -180) dhp += 360;
+  }
+  const dHp = 2 * Math.sqrt(C1p * C2p) * Math.sin((dhp * Math.PI) / 360);
+  const Lbp = (L1 + L2) / 2;
+  const Cbp = (C1p + C2p) / 2;
+  let hbp = h1p + h2p;
+  if (C1p * C2p !== 0) {
+    if (Math.abs(h1p - h2p) <= 180) hbp = (h1p + h2p) / 2;
+    else hbp = h1p + h2p < 360 ? (h1p + h2p + 360) / 2 : (h1p + h2p - 360) / 2;
+  }
+  const rad = Math.PI / 180;
+  const T =
+    1 -
+    0.17 * Math.cos((hbp - 30) * rad) +
+    0.24 * Math.cos(2 * hbp * rad) +
+    0.32 * Math.cos((3 * hbp + 6) * rad) -
+    0.2 * Math.cos((4 * hbp - 63) * rad);
+  const dTheta = 30 * Math.exp(-(((hbp - 275) / 25) ** 2));
+  const Rc = 2 * Math.sqrt(Cbp ** 7 / (Cbp ** 7 + 25 ** 7));
+  const Sl = 1 + (0.015 * (Lbp - 50) ** 2) / Math.sqrt(20 + (Lbp - 50) ** 2);
+  const Sc = 1 + 0.045 * Cbp;
+  const Sh = 1 + 0.015 * Cbp * T;
+  const Rt = -Math.sin(2 * dTheta * rad) * Rc;
+  return Math.sqrt((dLp / Sl) ** 2 + (dCp / Sc) ** 2 + (dHp / Sh) ** 2 + Rt * (dCp / Sc) * (dHp / Sh));
+}
+
+/** Rec. 601 luma of a pixel. */
+export function luma(r: number, g: number, b: number): number {
+  return 0.299 * r + 0.587 * g + 0.114 * b;
+}
+
+export function median(values: number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const s = values.slice().sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}

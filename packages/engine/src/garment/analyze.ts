@@ -1,0 +1,204 @@
+/**
+ * Garment analysis: decode → cut out (flat-lay, or off a model) → landmarks → classification, cached per product
+ * image by its content hash. The cut-out is the expensive, words-independent part, so that is what the cache holds
+ * (in memory, LRU, inside each worker; optionally on disk so that restarts and sibling workers share it).
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bodyFrame, parsePerson } from '../composite/parsing.js';
+import { andNot, type BinaryMask, countMask, decodeRgb, dilate, largestComponent, open } from '../composite/raster.js';
+import { EngineError, type ProductImageInput } from '../engine.js';
+import type { PersonDetection, RawImage } from '../vision/types.js';
+import { classifyGarment, type GarmentClass, type ProductWords, unsupportedByWords } from './classify.js';
+import { borderUniformity, cutOutFlatLay } from './cutout.js';
+import { findLandmarks, type GarmentLandmarks } from './landmarks.js';
+
+/** Bump when the cut-out changes so that on-disk entries from older code are ignored. */
+const CACHE_VERSION = 1;
+/** Garments are analysed with their long side at most this: plenty for a ~300×500 px garment on a 768×1024 photo. */
+export const GARMENT_MAX_SIDE = 768;
+
+export interface GarmentCutout {
+  image: RawImage;
+  mask: BinaryMask;
+  source: 'flat-lay' | 'on-model';
+  /** Background colour of the product photo (flat-lay), used for white balance. */
+  background: [number, number, number];
+}
+
+export interface GarmentAnalysis extends GarmentCutout {
+  contentHash: string;
+  landmarks: GarmentLandmarks;
+  cls: GarmentClass;
+}
+
+export type DetectFn = (image: RawImage) => Promise<PersonDetection>;
+
+/** In-memory LRU + optional directory. */
+export class GarmentCache {
+  private readonly entries = new Map<string, GarmentCutout>();
+  constructor(
+    private readonly capacity = 32,
+    private readonly dir: string | null = null,
+  ) {
+    if (dir) mkdirSync(dir, { recursive: true });
+  }
+
+  get(hash: string): GarmentCutout | undefined {
+    const hit = this.entries.get(hash);
+    if (hit) {
+      // Re-insert to mark as most recently used (Map keeps insertion order).
+      this.entries.delete(hash);
+      this.entries.set(hash, hit);
+      return hit;
+    }
+    if (!this.dir) return undefined;
+    try {
+      const buf = readFileSync(join(this.dir, `${hash}.v${CACHE_VERSION}.bin`));
+      const headLen = buf.readUInt32LE(0);
+      const head = JSON.parse(buf.subarray(4, 4 + headLen).toString('utf8')) as {
+        w: number;
+        h: number;
+        source: GarmentCutout['source'];
+        background: [number, number, number];
+      };
+      const n = head.w * head.h;
+      const body = buf.subarray(4 + headLen);
+      const entry: GarmentCutout = {
+        image: { data: new Uint8Array(body.subarray(0, n * 3)), width: head.w, height: head.h, channels: 3 },
+        mask: { data: new Uint8Array(body.subarray(n * 3, n * 4)), width: head.w, height: head.h },
+        source: head.source,
+        background: head.background,
+      };
+      this.put(hash, entry, false);
+      return entry;
+    } catch {
+      return undefined;
+    }
+  }
+
+  put(hash: string, entry: GarmentCutout, persist = true): void {
+    this.entries.set(hash, entry);
+    while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    if (persist && this.dir) {
+      const head = Buffer.from(
+        JSON.stringify({
+          w: entry.image.width,
+          h: entry.image.height,
+          source: entry.source,
+          background: entry.background,
+        }),
+      );
+      const len = Buffer.alloc(4);
+      len.writeUInt32LE(head.length);
+      const file = join(this.dir, `${hash}.v${CACHE_VERSION}.bin`);
+      // Write then rename: another worker reading the same entry never sees half a file.
+      const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+      writeFileSync(tmp, Buffer.concat([len, head, entry.image.data, entry.mask.data]));
+      renameSync(tmp, file);
+    }
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/**
+ * Cuts a garment off a model: the person mask minus head, neck, bare skin and (for tops) everything below the upper
+ * garment. Fails with GARMENT_NOT_DETECTED when no body or no clothing region is found.
+ */
+export async function cutOutOnModel(
+  img: RawImage,
+  detect: DetectFn,
+  wantDress: boolean | null,
+): Promise<GarmentCutout> {
+  const det = await detect(img);
+  const frame = det.keypoints.length > 0 ? bodyFrame(det) : null;
+  if (!frame || !det.mask) {
+    throw new EngineError(
+      'GARMENT_NOT_DETECTED',
+      'The product photo shows no plain background and no model to take the garment from.',
+    );
+  }
+  const parsing = parsePerson(img, det, frame);
+  let clothes = parsing.upperClothes;
+  if (wantDress) {
+    // A dress is one garment from the shoulders down: the upper region plus the lower one.
+    const both = new Uint8Array(clothes.data.length);
+    for (let i = 0; i < both.length; i++) both[i] = clothes.data[i]! | parsing.lowerClothes.data[i]!;
+    clothes = { data: both, width: img.width, height: img.height };
+  }
+  clothes = andNot(andNot(clothes, dilate(parsing.head, 2)), parsing.neck);
+  // Bare hands and forearms in front of the garment are not garment.
+  clothes = andNot(clothes, andNot(parsing.skin, dilate(parsing.upperClothes, 0)));
+  const { mask } = largestComponent(open(clothes, 2));
+  const share = countMask(mask) / (img.width * img.height);
+  if (share < 0.04) {
+    throw new EngineError('GARMENT_NOT_DETECTED', 'No garment could be separated from the model in the product photo.');
+  }
+  const bg = borderUniformity(img).background;
+  return { image: img, mask, source: 'on-model', background: bg };
+}
+
+export interface AnalyzeOptions {
+  cache?: GarmentCache;
+  /** Person detector for on-model product photos; without it such photos fail with GARMENT_NOT_DETECTED. */
+  detect?: DetectFn;
+}
+
+/** Picks the product image to use: a role naming the front wins, else the first image. */
+export function pickProductImage(images: ProductImageInput[]): ProductImageInput {
+  const front = images.find((i) => i.role && /front/i.test(i.role) && !/back/i.test(i.role));
+  const first = front ?? images[0];
+  if (!first) throw new EngineError('GARMENT_NOT_DETECTED', 'The product has no image.');
+  return first;
+}
+
+/** Full analysis of one product. */
+export async function analyzeGarment(
+  image: ProductImageInput,
+  words: ProductWords,
+  options: AnalyzeOptions = {},
+): Promise<GarmentAnalysis> {
+  const veto = unsupportedByWords(words);
+  if (veto) throw new EngineError('UNSUPPORTED_GARMENT', `The composite engine cannot dress a "${veto}".`);
+  let cut = options.cache?.get(image.contentHash);
+  if (!cut) {
+    const img = await decodeRgb(image.data, GARMENT_MAX_SIDE);
+    const { uniform } = borderUniformity(img);
+    const text = `${words.title ?? ''} ${words.description ?? ''}`;
+    let flatErr: EngineError | null = null;
+    if (uniform >= 0.8) {
+      try {
+        const r = cutOutFlatLay(img);
+        cut = { image: img, mask: r.mask, source: 'flat-lay', background: r.background };
+      } catch (err) {
+        if (!(err instanceof EngineError)) throw err;
+        flatErr = err;
+      }
+    }
+    if (!cut) {
+      // Not a flat-lay (or the flat-lay cut failed): a studio photo of a model on a plain wall also has a uniform
+      // border, so the model path is tried whenever a detector is available.
+      if (!options.detect) {
+        throw (
+          flatErr ??
+          new EngineError('GARMENT_NOT_DETECTED', 'The product photo has no plain background to cut the garment from.')
+        );
+      }
+      const det = await options.detect(img);
+      if (det.keypoints.length === 0 && flatErr) throw flatErr;
+      cut = await cutOutOnModel(img, async () => det, /\bdress/i.test(text));
+    }
+    options.cache?.put(image.contentHash, cut);
+  }
+  let landmarks = findLandmarks(cut.mask);
+  if (!landmarks) throw new EngineError('GARMENT_NOT_DETECTED', 'The garment mask is empty.');
+  const cls = classifyGarment(words, landmarks);
+  if (cls.sleeve === 'none' && (landmarks.sleeveLeft || landmarks.sleeveRight)) {
+    // The words say sleeveless: whatever stuck out was a strap, a drape or a tie.
+    landmarks = findLandmarks(cut.mask, { sleeveless: true }) ?? landmarks;
+  }
+  return { ...cut, contentHash: image.contentHash, landmarks, cls };
+}

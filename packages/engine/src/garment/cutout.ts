@@ -1,0 +1,262 @@
+/**
+ * Cut-out of flat-lay product photos: a flood fill of the background from the frame border.
+ *
+ * Why a flood fill and not a threshold: garments are often close to the background colour in places (white knits,
+ * grey sweaters) and a global colour threshold either eats those or keeps the shadow. Growing the background from the
+ * border with a TIGHT colour tolerance, stopped by a barrier at strong gradients (the garment's outline), keeps the
+ * garment interior out of reach even when some of its pixels equal the background colour. Soft drop shadows are
+ * absorbed by a second rule: neutral darkening that changes slowly from pixel to pixel (a shadow is a low-frequency
+ * luminance ramp; a garment edge is a step).
+ */
+
+import {
+  type BinaryMask,
+  components,
+  countMask,
+  distanceToSet,
+  fillHoles,
+  largestComponent,
+  median,
+  open,
+} from '../composite/raster.js';
+import { EngineError } from '../engine.js';
+import type { RawImage } from '../vision/types.js';
+
+export interface CutoutResult {
+  /** 1 = garment. Same size as the analysed image. */
+  mask: BinaryMask;
+  /** Estimated background colour (per-channel median of the border ring). */
+  background: [number, number, number];
+  /** Colour tolerance used by the fill, in 8-bit levels (max channel difference). */
+  tolerance: number;
+  /** Share of the frame covered by the garment. */
+  areaShare: number;
+  /** Share of the foreground that the largest connected shape holds. */
+  largestShare: number;
+  /** Pixels absorbed by the shadow rule (diagnostics). */
+  shadowPixels: number;
+}
+
+export interface CutoutOptions {
+  /** Minimum share of the frame the garment must cover (white-on-white detection). */
+  minAreaShare?: number;
+  /** Minimum share of the foreground the largest shape must hold. */
+  minLargestShare?: number;
+}
+
+/** Width of the border ring sampled for the background estimate. */
+const RING = 4;
+
+/**
+ * Is the frame border a plain studio background? Returns the share of ring pixels within `tol` of the median; a
+ * flat-lay on a sweep scores > 0.9, an on-model street photo far less.
+ */
+export function borderUniformity(img: RawImage): {
+  background: [number, number, number];
+  uniform: number;
+  noise: number;
+} {
+  const { width: w, height: h, channels: ch, data } = img;
+  const samples: [number[], number[], number[]] = [[], [], []];
+  const ring: number[] = [];
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (x >= RING && x < w - RING && y >= RING && y < h - RING) {
+        x = w - RING - 1;
+        continue;
+      }
+      const p = (y * w + x) * ch;
+      ring.push(p);
+      samples[0].push(data[p]!);
+      samples[1].push(data[p + 1]!);
+      samples[2].push(data[p + 2]!);
+    }
+  }
+  const bg: [number, number, number] = [median(samples[0]), median(samples[1]), median(samples[2])];
+  const dists = ring.map((p) =>
+    Math.max(Math.abs(data[p]! - bg[0]), Math.abs(data[p + 1]! - bg[1]), Math.abs(data[p + 2]! - bg[2])),
+  );
+  // Noise: the 75th percentile of the distance to the median among pixels that are plausibly background.
+  const near = dists.filter((d) => d <= 24).sort((a, b) => a - b);
+  const noise = near.length > 0 ? near[Math.floor(near.length * 0.75)]! : 24;
+  const uniform = dists.filter((d) => d <= Math.max(6, 2 * noise + 4)).length / dists.length;
+  return { background: bg, uniform, noise };
+}
+
+/**
+ * Cuts the garment out of a flat-lay photo. Throws GARMENT_NOT_DETECTED when the background is not plain, when the
+ * garment is not one clean shape (white garment on a white background: the fill leaks into it), or when nothing
+ * stands out from the background.
+ */
+export function cutOutFlatLay(img: RawImage, options: CutoutOptions = {}): CutoutResult {
+  const minArea = options.minAreaShare ?? 0.15;
+  const minLargest = options.minLargestShare ?? 0.9;
+  const { width: w, height: h, channels: ch, data } = img;
+  const { background: bg, uniform, noise } = borderUniformity(img);
+  if (uniform < 0.8) {
+    throw new EngineError(
+      'GARMENT_NOT_DETECTED',
+      `The product photo has no plain background to cut the garment from (${Math.round(uniform * 100)} % of the border is uniform).`,
+    );
+  }
+  // Tight tolerance: a few levels above the border's own noise. 8..18 levels; loose fills leak into pale garments.
+  const tol = Math.min(18, Math.max(8, Math.round(2 * noise + 6)));
+
+  // Per-pixel step size (half the central difference, max over channels): ~0–2 on a JPEG sweep, ≥ 5 at an outline.
+  const grad = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const xl = x > 0 ? x - 1 : x;
+      const xr = x < w - 1 ? x + 1 : x;
+      const yu = y > 0 ? y - 1 : y;
+      const yd = y < h - 1 ? y + 1 : y;
+      let g = 0;
+      for (let c = 0; c < 3; c++) {
+        const gx = Math.abs(data[(y * w + xr) * ch + c]! - data[(y * w + xl) * ch + c]!);
+        const gy = Math.abs(data[(yd * w + x) * ch + c]! - data[(yu * w + x) * ch + c]!);
+        g = Math.max(g, gx, gy);
+      }
+      grad[y * w + x] = Math.min(255, g >> 1);
+    }
+  }
+  // Barrier: a step clearly above the background noise. Garment outlines, even white-on-white ones, have a 1–3 px
+  // edge where the step exceeds this even when the garment colour itself is within the colour tolerance.
+  const barrier = Math.max(4, Math.round(noise + 3));
+
+  const bgLum = 0.299 * bg[0] + 0.587 * bg[1] + 0.114 * bg[2];
+  const isBg = new Uint8Array(w * h);
+  const viaShadow = new Uint8Array(w * h);
+  const queue = new Int32Array(w * h);
+  let qh = 0;
+  let qt = 0;
+  const distBg = (p: number) =>
+    Math.max(Math.abs(data[p * ch]! - bg[0]), Math.abs(data[p * ch + 1]! - bg[1]), Math.abs(data[p * ch + 2]! - bg[2]));
+  let allowShadow = false;
+  const tryJoin = (p: number, from: number) => {
+    if (isBg[p]) return;
+    const d = distBg(p);
+    if (d <= tol && grad[p]! <= barrier) {
+      isBg[p] = 1;
+      if (allowShadow) viaShadow[p] = 1;
+      queue[qt++] = p;
+      return;
+    }
+    // Shadow rule: the pixel is a neutral darkening of the background (all channels drop by about the same amount),
+    // at most ~35 % darker, and differs from the background pixel it was reached from by only a few levels: a soft
+    // shadow ramps over tens of pixels, a garment edge steps within 1–3.
+    if (!allowShadow || from < 0) return;
+    const r = data[p * ch]!;
+    const g = data[p * ch + 1]!;
+    const b = data[p * ch + 2]!;
+    const lum = 0.299 * r + 0.587 * g + 0.114 * b;
+    const drop = bgLum - lum;
+    if (drop <= 0 || drop > bgLum * 0.35) return;
+    const dr = bg[0] - r;
+    const dg = bg[1] - g;
+    const db = bg[2] - b;
+    const mean = (dr + dg + db) / 3;
+    const chroma = Math.max(Math.abs(dr - mean), Math.abs(dg - mean), Math.abs(db - mean));
+    if (chroma > 4 + noise) return;
+    const step = Math.max(
+      Math.abs(r - data[from * ch]!),
+      Math.abs(g - data[from * ch + 1]!),
+      Math.abs(b - data[from * ch + 2]!),
+    );
+    if (step > 2 + noise || grad[p]! > barrier) return;
+    isBg[p] = 1;
+    viaShadow[p] = 1;
+    queue[qt++] = p;
+  };
+  const drain = () => {
+    while (qh < qt) {
+      const p = queue[qh++]!;
+      const x = p % w;
+      if (x > 0) tryJoin(p - 1, p);
+      if (x < w - 1) tryJoin(p + 1, p);
+      if (p >= w) tryJoin(p - w, p);
+      if (p < w * (h - 1)) tryJoin(p + w, p);
+    }
+  };
+  // Pass 1: colour tolerance + gradient barrier only.
+  for (let x = 0; x < w; x++) {
+    tryJoin(x, -1);
+    tryJoin((h - 1) * w + x, -1);
+  }
+  for (let y = 0; y < h; y++) {
+    tryJoin(y * w, -1);
+    tryJoin(y * w + w - 1, -1);
+  }
+  drain();
+  // Pass 2: re-grow from the whole pass-1 background with the shadow rule on. Everything this pass adds is checked
+  // below: a drop shadow is a band hugging the outline, so each added component must be thin. A white knit that the
+  // shadow rule walks into is thick, and is given back to the garment.
+  allowShadow = true;
+  qh = 0;
+  qt = 0;
+  for (let p = 0; p < w * h; p++) if (isBg[p]) queue[qt++] = p;
+  drain();
+  const added = { data: viaShadow, width: w, height: h };
+  const addedComps = components(added);
+  if (addedComps.sizes.length > 1) {
+    // Thickness = twice the largest distance from a component pixel to the nearest non-component pixel.
+    const inside = distanceToSet({ data: viaShadow.map((v) => v ^ 1), width: w, height: h });
+    const maxR = new Float64Array(addedComps.sizes.length);
+    for (let i = 0; i < inside.length; i++) {
+      const l = addedComps.labels[i]!;
+      if (l > 0 && inside[i]! > maxR[l]!) maxR[l] = inside[i]!;
+    }
+    // A drop shadow is at most ~2 % of the frame's longer side in half-thickness (≈ 16 px at 768 px); the white
+    // garments it must not eat are several times that.
+    const limit = (0.022 * Math.max(w, h)) ** 2;
+    for (let i = 0; i < inside.length; i++) {
+      const l = addedComps.labels[i]!;
+      if (l > 0 && maxR[l]! > limit) {
+        isBg[i] = 0;
+        viaShadow[i] = 0;
+      }
+    }
+  }
+  let shadowPixels = 0;
+  for (let i = 0; i < viaShadow.length; i++) shadowPixels += viaShadow[i]!;
+
+  // Foreground = what the fill did not reach. The barrier pixels of the outline itself stay foreground, which is
+  // what we want (they are the garment's edge). A 1-px opening removes isolated JPEG specks.
+  const fg = new Uint8Array(w * h);
+  for (let i = 0; i < fg.length; i++) fg[i] = isBg[i] ? 0 : 1;
+  let mask: BinaryMask = open({ data: fg, width: w, height: h }, 1.5);
+  const { mask: largest, size, total } = largestComponent(mask);
+  mask = largest;
+  // Enclosed holes (between a strap and the body, inside a keyhole) are background only when they look like it:
+  // fill all holes, then carve out enclosed regions whose pixels are background-coloured.
+  const filled = fillHoles(mask);
+  const holes = new Uint8Array(w * h);
+  for (let i = 0; i < holes.length; i++) holes[i] = filled.data[i]! & (mask.data[i]! ^ 1);
+  const holeComps = components({ data: holes, width: w, height: h });
+  const holeBgShare = new Float64Array(holeComps.sizes.length);
+  for (let i = 0; i < holes.length; i++) {
+    const l = holeComps.labels[i]!;
+    if (l > 0 && distBg(i) <= tol) holeBgShare[l]! += 1;
+  }
+  for (let i = 0; i < holes.length; i++) {
+    const l = holeComps.labels[i]!;
+    if (l === 0) continue;
+    const sz = holeComps.sizes[l]!;
+    // Small holes (< 0.1 % of the frame) are fabric detail (buttons, prints with background colour): keep them.
+    const isRealHole = sz > w * h * 0.001 && holeBgShare[l]! / sz > 0.7;
+    if (!isRealHole) filled.data[i] = 1;
+    else filled.data[i] = 0;
+  }
+  mask = filled;
+  const area = countMask(mask);
+  const areaShare = area / (w * h);
+  const largestShare = total > 0 ? size / total : 0;
+  if (areaShare < minArea || largestShare < minLargest) {
+    throw new EngineError(
+      'GARMENT_NOT_DETECTED',
+      `The garment could not be separated from its background (garment covers ${(areaShare * 100).toFixed(1)} % of the frame, ` +
+        `largest shape ${(largestShare * 100).toFixed(0)} % of the foreground); a pale garment on a pale background ` +
+        'needs a photo on a contrasting background.',
+    );
+  }
+  return { mask, background: bg, tolerance: tol, areaShare, largestShare, shadowPixels };
+}

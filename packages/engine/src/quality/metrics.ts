@@ -1,0 +1,94 @@
+/**
+ * The quality metrics of design/engine.md, computed from one try-on's internals.
+ * - identity: mean absolute difference (per channel, 0..255) outside the dilated old+new garment region; target 0.
+ * - coverage: share of the body's torso region covered by the new garment; target ≥ 0.9 for tops.
+ * - spill: share of the new garment's pixels outside the person's silhouette grown by 3 px; target ≤ 2 %.
+ * - colourDeltaE: CIEDE2000 between the product's median garment colour and the result's garment region; ≤ 8.
+ * - residue: share of the old garment's pixels left unchanged (still showing) outside face/neck; target ≤ 5 %.
+ * Residue can only see the old garment the parsing found: a garment part the parsing missed is invisible to it.
+ */
+import type { CompositeResult } from '../composite/compose.js';
+import { type BinaryMask, deltaE2000, dilate, rgbToLab } from '../composite/raster.js';
+import type { GarmentAnalysis } from '../garment/analyze.js';
+import type { RawImage } from '../vision/types.js';
+
+export interface PairMetrics {
+  identity: number;
+  coverage: number;
+  spill: number;
+  colourDeltaE: number;
+  residue: number;
+}
+
+function medianLab(img: RawImage, pick: (p: number) => boolean): [number, number, number] {
+  const L: number[] = [];
+  const A: number[] = [];
+  const B: number[] = [];
+  const n = img.width * img.height;
+  // Every 2nd pixel is plenty for a median and halves the Lab conversions.
+  for (let p = 0; p < n; p += 2) {
+    if (!pick(p)) continue;
+    const [l, a, b] = rgbToLab(
+      img.data[p * img.channels]!,
+      img.data[p * img.channels + 1]!,
+      img.data[p * img.channels + 2]!,
+    );
+    L.push(l);
+    A.push(a);
+    B.push(b);
+  }
+  const med = (v: number[]) => v.sort((x, y) => x - y)[v.length >> 1] ?? 0;
+  return [med(L), med(A), med(B)];
+}
+
+export function measurePair(person: RawImage, garment: GarmentAnalysis, r: CompositeResult): PairMetrics {
+  const { width: w, height: h, channels: ch } = person;
+  const n = w * h;
+  const newG: BinaryMask = { data: new Uint8Array(n), width: w, height: h };
+  for (let p = 0; p < n; p++) newG.data[p] = r.garmentAlpha[p]! > 0.002 || r.filled.data[p] ? 1 : 0;
+  const region = dilate({ data: newG.data.map((v, p) => v | r.oldRegion.data[p]!), width: w, height: h }, 3);
+  let diff = 0;
+  let outside = 0;
+  for (let p = 0; p < n; p++) {
+    if (region.data[p]) continue;
+    outside++;
+    for (let c = 0; c < ch; c++) diff += Math.abs(r.image.data[p * ch + c]! - person.data[p * ch + c]!);
+  }
+  const identity = outside > 0 ? diff / (outside * ch) : 0;
+
+  let torso = 0;
+  let torsoCovered = 0;
+  let gPix = 0;
+  let gOut = 0;
+  const grown = dilate(r.parsing.person, 3);
+  for (let p = 0; p < n; p++) {
+    const covered = r.garmentAlpha[p]! > 0.5;
+    if (r.parsing.torso.data[p]) {
+      torso++;
+      if (covered) torsoCovered++;
+    }
+    if (covered) {
+      gPix++;
+      if (!grown.data[p]) gOut++;
+    }
+  }
+  const front = (p: number) => r.parsing.head.data[p] || r.parsing.neck.data[p];
+  let oldN = 0;
+  let oldSame = 0;
+  for (let p = 0; p < n; p++) {
+    if (!r.oldRegion.data[p] || front(p)) continue;
+    oldN++;
+    let same = true;
+    for (let c = 0; c < ch; c++) if (r.image.data[p * ch + c] !== person.data[p * ch + c]) same = false;
+    if (same) oldSame++;
+  }
+  const productLab = medianLab(garment.image, (p) => garment.mask.data[p] === 1);
+  const resultLab = medianLab(r.image, (p) => r.garmentAlpha[p]! > 0.9);
+  return {
+    identity,
+    coverage: torso > 0 ? torsoCovered / torso : 0,
+    spill: gPix > 0 ? gOut / gPix : 0,
+    colourDeltaE: gPix > 0 ? deltaE2000(productLab, resultLab) : Number.NaN,
+    residue: oldN > 0 ? oldSame / oldN : 0,
+  };
+}

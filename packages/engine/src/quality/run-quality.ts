@@ -1,0 +1,174 @@
+/**
+ * Quality runner: every person × garment pair of the try-on fixtures → `.quality/report.json` (per pair and overall
+ * metrics, see metrics.ts) and one contact sheet PNG per garment category (`.quality/sheet-<category>.png`: a header
+ * row of persons, then one row per garment: the garment, then its result on each person).
+ *
+ *   node --conditions=development --import tsx packages/engine/src/quality/run-quality.ts [--out DIR] [--only a,b]
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { composeTryOn } from '../composite/compose.js';
+import { EngineError } from '../engine.js';
+import { analyzeGarment, type GarmentAnalysis, GarmentCache } from '../garment/analyze.js';
+import { decodeImage, detectPerson } from '../vision/person-detector.js';
+import type { PersonDetection, RawImage } from '../vision/types.js';
+import { GARMENT_TITLES, listTryOnFixtures } from './fixtures.js';
+import { measurePair, type PairMetrics } from './metrics.js';
+
+const TARGETS = { identity: 0, coverage: 0.9, spill: 0.02, colourDeltaE: 8, residue: 0.05 };
+const THUMB_W = 192;
+const THUMB_H = 256;
+
+interface PairReport extends Partial<PairMetrics> {
+  person: string;
+  garment: string;
+  category: string | null;
+  ms: number;
+  error?: string;
+}
+
+async function thumb(img: RawImage | Uint8Array): Promise<Buffer> {
+  const s =
+    img instanceof Uint8Array
+      ? sharp(img)
+      : sharp(Buffer.from(img.data), { raw: { width: img.width, height: img.height, channels: img.channels } });
+  return s
+    .resize(THUMB_W, THUMB_H, { fit: 'contain', background: '#202020' })
+    .flatten({ background: '#202020' })
+    .png()
+    .toBuffer();
+}
+
+async function errorTile(text: string): Promise<Buffer> {
+  const safe = text.replace(/[<>&]/g, ' ').slice(0, 60);
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${THUMB_W}" height="${THUMB_H}"><rect width="100%" height="100%" fill="#400"/><text x="8" y="${THUMB_H / 2}" font-size="11" fill="#fff" font-family="sans-serif">${safe}</text></svg>`;
+  return sharp(Buffer.from(svg)).png().toBuffer();
+}
+
+function summarise(rows: PairReport[]) {
+  const ok = rows.filter((r) => !r.error);
+  const mean = (k: keyof PairMetrics) => {
+    const v = ok.map((r) => r[k]!).filter((x) => Number.isFinite(x));
+    return v.length ? v.reduce((a, b) => a + b, 0) / v.length : Number.NaN;
+  };
+  const ms = ok.map((r) => r.ms).sort((a, b) => a - b);
+  return {
+    pairs: rows.length,
+    succeeded: ok.length,
+    failed: rows.length - ok.length,
+    identity: mean('identity'),
+    coverage: mean('coverage'),
+    spill: mean('spill'),
+    colourDeltaE: mean('colourDeltaE'),
+    residue: mean('residue'),
+    medianMs: ms[ms.length >> 1] ?? Number.NaN,
+    passing: {
+      identity: ok.filter((r) => r.identity === 0).length,
+      coverage: ok.filter((r) => (r.coverage ?? 0) >= TARGETS.coverage).length,
+      spill: ok.filter((r) => (r.spill ?? 1) <= TARGETS.spill).length,
+      colourDeltaE: ok.filter((r) => (r.colourDeltaE ?? 99) <= TARGETS.colourDeltaE).length,
+      residue: ok.filter((r) => (r.residue ?? 1) <= TARGETS.residue).length,
+    },
+  };
+}
+
+export async function runQuality(outDir: string, only: string[] | null = null): Promise<void> {
+  const fx = listTryOnFixtures();
+  if (!fx) throw new Error('Try-on fixtures not found (set FIXTURES_DIR).');
+  mkdirSync(outDir, { recursive: true });
+  const persons: Array<{ name: string; img: RawImage; det: PersonDetection; bytes: Uint8Array }> = [];
+  for (const name of fx.persons) {
+    const bytes = new Uint8Array(readFileSync(join(fx.personDir, name)));
+    const img = await decodeImage(bytes);
+    persons.push({ name, img, det: await detectPerson(img), bytes });
+  }
+  const cache = new GarmentCache(64);
+  const rows: PairReport[] = [];
+  const sheets = new Map<string, Array<{ garment: string; tiles: Buffer[] }>>();
+  for (const gname of fx.garments) {
+    if (only && !only.some((o) => gname.includes(o))) continue;
+    const bytes = new Uint8Array(readFileSync(join(fx.garmentDir, gname)));
+    const words = GARMENT_TITLES[gname] ?? { title: null, description: null };
+    let garment: GarmentAnalysis | null = null;
+    let gErr: string | null = null;
+    try {
+      garment = await analyzeGarment({ data: bytes, contentHash: gname, role: null }, words, {
+        cache,
+        detect: detectPerson,
+      });
+    } catch (err) {
+      gErr = err instanceof EngineError ? `${err.code}: ${err.message}` : String(err);
+    }
+    const category = garment ? (gname.startsWith('on-model') ? `on-model` : garment.cls.category) : 'failed';
+    const tiles: Buffer[] = [await thumb(bytes)];
+    for (const p of persons) {
+      const t = performance.now();
+      try {
+        if (!garment) throw new Error(gErr ?? 'no garment');
+        // Timed like a worker would do it with the person detection included (detections are re-run per pair).
+        const det = await detectPerson(p.img);
+        const r = composeTryOn(p.img, det, garment);
+        const ms = performance.now() - t;
+        const m = measurePair(p.img, garment, r);
+        rows.push({ person: p.name, garment: gname, category: garment.cls.category, ms, ...m });
+        tiles.push(await thumb(r.image));
+      } catch (err) {
+        const msg = err instanceof EngineError ? `${err.code}: ${err.message}` : (err as Error).message;
+        rows.push({
+          person: p.name,
+          garment: gname,
+          category: garment?.cls.category ?? null,
+          ms: performance.now() - t,
+          error: msg,
+        });
+        tiles.push(await errorTile(msg));
+      }
+    }
+    const list = sheets.get(category) ?? [];
+    list.push({ garment: gname, tiles });
+    sheets.set(category, list);
+    console.log(`${gname}: done`);
+  }
+  const header = [await errorTile(''), ...(await Promise.all(persons.map((p) => thumb(p.bytes))))];
+  for (const [category, list] of sheets) {
+    const cols = persons.length + 1;
+    const grid = [header, ...list.map((l) => l.tiles)];
+    const composite = grid.flatMap((row, r) => row.map((input, c) => ({ input, left: c * THUMB_W, top: r * THUMB_H })));
+    await sharp({ create: { width: cols * THUMB_W, height: grid.length * THUMB_H, channels: 3, background: '#000' } })
+      .composite(composite)
+      .png()
+      .toFile(join(outDir, `sheet-${category}.png`));
+  }
+  const categories = [...new Set(rows.map((r) => r.category ?? 'failed'))];
+  const report = {
+    targets: TARGETS,
+    overall: summarise(rows),
+    perCategory: Object.fromEntries(
+      categories.map((c) => [c, summarise(rows.filter((r) => (r.category ?? 'failed') === c))]),
+    ),
+    pairs: rows,
+  };
+  writeFileSync(join(outDir, 'report.json'), JSON.stringify(report, null, 2));
+  const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+  console.log('category     pairs ok  identity coverage spill  dE     residue  median-ms');
+  for (const [c, s] of [['overall', report.overall] as const, ...Object.entries(report.perCategory)]) {
+    console.log(
+      `${c.padEnd(12)} ${String(s.pairs).padStart(5)} ${String(s.succeeded).padStart(3)}  ${f(s.identity).padStart(8)} ${f(s.coverage).padStart(8)} ${f(s.spill).padStart(6)} ${f(s.colourDeltaE, 2).padStart(6)} ${f(s.residue).padStart(8)} ${f(s.medianMs, 0).padStart(9)}`,
+    );
+  }
+  console.log(`report: ${join(outDir, 'report.json')}`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const outIdx = args.indexOf('--out');
+  const onlyIdx = args.indexOf('--only');
+  const out = outIdx >= 0 ? args[outIdx + 1]! : resolve(fileURLToPath(import.meta.url), '../../../../../.quality');
+  const only = onlyIdx >= 0 ? args[onlyIdx + 1]!.split(',') : null;
+  runQuality(out, only).catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
