@@ -11,6 +11,14 @@ export { analyzeGarment, type GarmentAnalysis, GarmentCache } from './garment/an
 export { classifyGarment, type GarmentCategory, type GarmentClass, type SleeveLength } from './garment/classify.js';
 export { MockEngine } from './mock-engine.js';
 export {
+  createEnginePool,
+  type EnginePool,
+  type EnginePoolOptions,
+  type PersonCrop,
+  type RunOptions,
+} from './pool/pool.js';
+export type { TaskContext, TaskHandler, TaskResult } from './pool/registry.js';
+export {
   type BodyModelName,
   DEFAULT_BODY_MODEL,
   defaultModelsDir,

@@ -214,7 +214,23 @@ async function load(dir: string, bodyName: BodyModelName): Promise<VisionModels>
   // Human.tf is typed `any`; it is the very tfjs module instance Human registered its kernels and backend on.
   const tf = human.tf as Tf;
   installRouter(tf, dir);
-  await human.load();
+  // The emscripten glue of tfjs-backend-wasm adds process-wide 'uncaughtException' / 'unhandledRejection' handlers
+  // that rethrow: any unrelated unhandled rejection in the process then dies with the whole minified wasm glue printed
+  // as its source line. Node's own default behaviour is the same minus the noise, so drop the handlers it adds.
+  type Listener = (...args: unknown[]) => void;
+  const events = ['uncaughtException', 'unhandledRejection'] as const;
+  // (cast: @types/node's overloads of listeners() do not accept a union of event names)
+  const listeners = (event: (typeof events)[number]) => process.listeners(event as 'uncaughtException') as Listener[];
+  const before = new Map(events.map((event) => [event, new Set(listeners(event))]));
+  try {
+    await human.load();
+  } finally {
+    for (const event of events) {
+      for (const listener of listeners(event)) {
+        if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
+      }
+    }
+  }
   const loaded = human.models.loaded();
   for (const name of ['blazeface', 'facemesh']) {
     if (!loaded.includes(name)) {
