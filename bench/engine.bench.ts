@@ -1,0 +1,73 @@
+/**
+ * Composite try-on benchmark at 768×1024: time per try-on in ONE worker thread with models loaded, printed as a
+ * ratio to the person analysis alone (detectPerson in the same worker, same run), then throughput with 2 worker
+ * threads relative to 1. Prints ratios and the raw medians; asserts nothing about time.
+ *
+ *   node --conditions=development --import tsx bench/engine.bench.ts [rounds]
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createEnginePool } from '../packages/engine/src/pool/pool.js';
+import { listTryOnFixtures } from '../packages/engine/src/quality/fixtures.js';
+
+const fx = listTryOnFixtures();
+if (!fx) throw new Error('fixtures not found (FIXTURES_DIR)');
+const rounds = Number(process.argv[2] ?? 5);
+const person = readFileSync(join(fx.personDir, 'man-1.png')); // 768×1024
+const pairs = [
+  ['man-1.png', 'upper-4.jpg', 'Printed T-shirt'],
+  ['woman-2.png', 'synthetic-tee.png', 'Striped tee'],
+  ['woman-3.png', 'dress-3.jpg', 'Knit mini dress'],
+  ['man-2.png', 'upper-2.jpg', 'Knit vest'],
+] as const;
+const input = (p: string, g: string, title: string) => ({
+  person: readFileSync(join(fx.personDir, p)),
+  product: {
+    title,
+    description: null,
+    images: [{ data: readFileSync(join(fx.garmentDir, g)), contentHash: g, role: null }],
+  },
+});
+const median = (v: number[]) => v.slice().sort((a, b) => a - b)[v.length >> 1]!;
+
+const one = createEnginePool({ threads: 1 });
+try {
+  // Warm-up: loads the models and fills the worker's garment cache (a shop's catalogue is cut out once).
+  await one.detectPerson(person);
+  for (const [p, g, t] of pairs) await one.tryOn(input(p, g, t));
+  const detectMs: number[] = [];
+  const tryOnMs: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    let t = performance.now();
+    await one.detectPerson(person);
+    detectMs.push(performance.now() - t);
+    t = performance.now();
+    await one.tryOn(input('man-1.png', 'upper-4.jpg', 'Printed T-shirt'));
+    tryOnMs.push(performance.now() - t);
+  }
+  const d = median(detectMs);
+  const o = median(tryOnMs);
+  console.log(`person analysis alone (1 worker): median ${d.toFixed(0)} ms`);
+  console.log(`try-on 768×1024 (1 worker, cached garment): median ${o.toFixed(0)} ms`);
+  console.log(`ratio try-on / person analysis: ${(o / d).toFixed(2)}×`);
+
+  const batch = pairs.flatMap((p) => [p, p]);
+  let t = performance.now();
+  for (const [p, g, ti] of batch) await one.tryOn(input(p, g, ti));
+  const oneThroughput = batch.length / ((performance.now() - t) / 1000);
+  await one.close();
+
+  const two = createEnginePool({ threads: 2 });
+  await Promise.all([two.detectPerson(person), two.detectPerson(person)]);
+  await Promise.all(pairs.map(([p, g, ti]) => two.tryOn(input(p, g, ti))));
+  t = performance.now();
+  await Promise.all(batch.map(([p, g, ti]) => two.tryOn(input(p, g, ti))));
+  const twoThroughput = batch.length / ((performance.now() - t) / 1000);
+  await two.close();
+  console.log(
+    `throughput 1 worker: ${oneThroughput.toFixed(2)} try-ons/s; 2 workers: ${twoThroughput.toFixed(2)} try-ons/s`,
+  );
+  console.log(`ratio throughput 2 workers / 1 worker: ${(twoThroughput / oneThroughput).toFixed(2)}×`);
+} finally {
+  await one.close().catch(() => undefined);
+}
