@@ -15,7 +15,7 @@ registerTask('test.sleep', async (payload, ctx) => {
     throwIfAborted(ctx.signal);
     await new Promise((r) => setTimeout(r, 10));
   }
-  return { value: 'slept' };
+  return { value: { slept: ms, threadId } };
 });
 
 /** Blocks the thread and ignores the abort signal, like a long wasm call. */
