@@ -145,6 +145,12 @@ export interface AnalyzeOptions {
   cache?: GarmentCache;
   /** Person detector for on-model product photos; without it such photos fail with GARMENT_NOT_DETECTED. */
   detect?: DetectFn;
+  /**
+   * Cut garments off models (experimental, default off). On the fixtures the cut still takes in the model's hair and
+   * skin (4 of 4 results unusable), so by default such photos fail with GARMENT_NOT_DETECTED instead of producing
+   * garbage; the quality runner turns it on to keep measuring it.
+   */
+  onModel?: boolean;
 }
 
 /** Picks the product image to use: a role naming the front wins, else the first image. */
@@ -181,7 +187,7 @@ export async function analyzeGarment(
     if (!cut) {
       // Not a flat-lay (or the flat-lay cut failed): a studio photo of a model on a plain wall also has a uniform
       // border, so the model path is tried whenever a detector is available.
-      if (!options.detect) {
+      if (!options.detect || !options.onModel) {
         throw (
           flatErr ??
           new EngineError('GARMENT_NOT_DETECTED', 'The product photo has no plain background to cut the garment from.')
