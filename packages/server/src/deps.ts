@@ -6,6 +6,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { CompiledQuery } from 'kysely';
 import { LocalBlobStore } from './adapters/local-blob-store.js';
 import { MemoryGenerationEvents } from './adapters/memory-generation-events.js';
 import { MemoryRateLimitStore } from './adapters/memory-rate-limit-store.js';
@@ -79,7 +80,14 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   const urlSigner = new UrlSigner(await signingSecret(db), `${config.publicUrl}${FILES_PATH}`);
   const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'), urlSigner, clock);
   const credits = new CreditsService(db, clock);
-  const accounts = new AccountsService(db, clock, credits);
+  // SQLite's data_version changes when another connection (the CLI) commits: the auth cache is dropped then.
+  const dataVersion = CompiledQuery.raw('PRAGMA data_version');
+  const accounts = new AccountsService(
+    db,
+    clock,
+    credits,
+    async () => (await db.executeQuery<{ data_version: number }>(dataVersion)).rows[0]?.data_version,
+  );
   const images = new ImagesService(blobs, clock, config, overrides.cropper ?? null);
   const products = new ProductsService(db, blobs, clock, config);
   const queue = new SqliteJobQueue({ db, clock });

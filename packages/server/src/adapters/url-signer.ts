@@ -4,7 +4,12 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
+/** Expiries are rounded up to this granularity, so that repeated polls get the same URL (cacheable by browsers). */
+const EXPIRY_STEP_S = 60;
+
 export class UrlSigner {
+  private readonly recent = new Map<string, string>();
+
   constructor(
     private readonly secret: string,
     private readonly baseUrl: string,
@@ -15,9 +20,15 @@ export class UrlSigner {
   }
 
   sign(key: string, expiresAtMs: number): string {
-    const exp = Math.floor(expiresAtMs / 1000);
+    const exp = Math.ceil(expiresAtMs / 1000 / EXPIRY_STEP_S) * EXPIRY_STEP_S;
+    const memo = `${key}\n${exp}`;
+    const known = this.recent.get(memo);
+    if (known) return known;
     const path = key.split('/').map(encodeURIComponent).join('/');
-    return `${this.baseUrl}/${path}?exp=${exp}&sig=${this.mac(key, exp)}`;
+    const url = `${this.baseUrl}/${path}?exp=${exp}&sig=${this.mac(key, exp)}`;
+    if (this.recent.size >= 5000) this.recent.clear();
+    this.recent.set(memo, url);
+    return url;
   }
 
   /** 'ok', or why the URL must be refused. */

@@ -290,12 +290,7 @@ describe('try-on flow (embedded deployment, real queue and workers)', () => {
   });
 
   test('an engine failure is typed and refunded; a transient crash is retried and completes, charged once', async () => {
-    await ctx.deps.accounts.update(ctx.accountId, {});
-    await ctx.deps.db
-      .updateTable('accounts')
-      .set({ engine: 'always-invalid' })
-      .where('id', '=', ctx.accountId)
-      .execute();
+    await ctx.deps.accounts.update(ctx.accountId, { engine: 'always-invalid' });
     try {
       const before = await balance();
       const res = await call('POST', '/try-on', {
@@ -307,7 +302,7 @@ describe('try-on flow (embedded deployment, real queue and workers)', () => {
       assert.equal(done.error_code, 'NO_PERSON_DETECTED');
       assert.equal(await balance(), before);
 
-      await ctx.deps.db.updateTable('accounts').set({ engine: 'flaky' }).where('id', '=', ctx.accountId).execute();
+      await ctx.deps.accounts.update(ctx.accountId, { engine: 'flaky' });
       const res2 = await call('POST', '/try-on', {
         products: [{ externalId: 'real-1' }],
         person: { image: { source: { id: imageId } } },
@@ -330,7 +325,7 @@ describe('try-on flow (embedded deployment, real queue and workers)', () => {
         ['generation_debit'],
       );
     } finally {
-      await ctx.deps.db.updateTable('accounts').set({ engine: null }).where('id', '=', ctx.accountId).execute();
+      await ctx.deps.accounts.update(ctx.accountId, { engine: null });
     }
   });
 
@@ -606,7 +601,7 @@ describe('/try-on/sync past its timeout', () => {
     });
     const ctx = await createTestContext({ env: { SYNC_TIMEOUT_S: '1' }, extraEngines: new Map([['slow', slow]]) });
     try {
-      await ctx.deps.db.updateTable('accounts').set({ engine: 'slow' }).where('id', '=', ctx.accountId).execute();
+      await ctx.deps.accounts.update(ctx.accountId, { engine: 'slow' });
       const form = multipart([
         {
           name: 'data',

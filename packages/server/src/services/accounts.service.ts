@@ -1,5 +1,6 @@
 /** Accounts and API keys: creation, listing, key issue/revocation, and authentication by key hash. */
 import type { Db } from '../db/database.js';
+import { prepare } from '../db/prepared.js';
 import type { Account } from '../db/schema.js';
 import { newApiKey, newId, sha256Hex } from '../ids.js';
 import type { Clock } from '../ports/clock.js';
@@ -13,12 +14,42 @@ export interface CreatedAccount {
   apiKey: string;
 }
 
+/** How long an authenticated key is trusted without asking the database again (see `authenticate`). */
+const AUTH_CACHE_MS = 5_000;
+const EXTERNAL_CHECK_MS = 100;
+
 export class AccountsService {
+  private readonly authCache = new Map<string, { account: Account; until: number }>();
+  private readonly lookupKey;
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly credits: CreditsService,
-  ) {}
+    /** Returns a value that changes whenever another process (the CLI) commits; the cache is dropped then. */
+    private readonly externalWrites: () => Promise<unknown> = async () => 0,
+  ) {
+    this.lookupKey = prepare(
+      db,
+      (hash: string) =>
+        db
+          .selectFrom('api_keys')
+          .innerJoin('accounts', 'accounts.id', 'api_keys.account_id')
+          .selectAll('accounts')
+          .where('api_keys.key_hash', '=', hash)
+          .where('api_keys.revoked_at', 'is', null)
+          .where('accounts.disabled_at', 'is', null),
+      ['$hash'],
+    );
+  }
+
+  private lastExternalWrites: unknown = undefined;
+  private lastExternalCheck = 0;
+
+  /** Forgets cached authentications (after a key is revoked or an account changes). */
+  invalidateAuth(): void {
+    this.authCache.clear();
+  }
 
   async create(input: { name: string; credits?: number; rateLimitPerMin?: number | null }): Promise<CreatedAccount> {
     const now = this.clock.now().toISOString();
@@ -76,20 +107,37 @@ export class AccountsService {
       .where('id', '=', keyId)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
+    this.invalidateAuth();
     return Number(res.numUpdatedRows) === 1;
   }
 
-  /** The account a key belongs to, or null for an unknown or revoked key or a disabled account. */
+  /**
+   * The account a key belongs to, or null for an unknown or revoked key or a disabled account.
+   *
+   * Successful lookups are cached for a few seconds (the key lookup was the largest cost of a polling request).
+   * Revocation stays prompt: changes made by this process invalidate the cache directly, and a commit by another
+   * process (the CLI revoking a key while the server runs) is noticed through `externalWrites` within 100 ms.
+   * Failures are never cached, so a newly created key works at once.
+   */
   async authenticate(apiKey: string): Promise<Account | null> {
-    const row = await this.db
-      .selectFrom('api_keys')
-      .innerJoin('accounts', 'accounts.id', 'api_keys.account_id')
-      .selectAll('accounts')
-      .where('api_keys.key_hash', '=', sha256Hex(apiKey))
-      .where('api_keys.revoked_at', 'is', null)
-      .where('accounts.disabled_at', 'is', null)
-      .executeTakeFirst();
-    return row ?? null;
+    const now = Date.now();
+    // Asking whether another process wrote costs a query; at most every 100 ms is plenty for a revocation.
+    if (now - this.lastExternalCheck >= EXTERNAL_CHECK_MS) {
+      this.lastExternalCheck = now;
+      const writes = await this.externalWrites();
+      if (writes !== this.lastExternalWrites) {
+        this.authCache.clear();
+        this.lastExternalWrites = writes;
+      }
+    }
+    const hash = sha256Hex(apiKey);
+    const hit = this.authCache.get(hash);
+    if (hit && hit.until > now) return hit.account;
+    const [row] = await this.lookupKey(hash);
+    if (!row) return null;
+    if (this.authCache.size > 10_000) this.authCache.clear();
+    this.authCache.set(hash, { account: row, until: now + AUTH_CACHE_MS });
+    return row;
   }
 
   async get(accountId: string): Promise<Account | null> {
@@ -118,7 +166,12 @@ export class AccountsService {
 
   async update(
     accountId: string,
-    patch: { logoBlobKey?: string | null; rateLimitPerMin?: number | null; retentionDays?: number },
+    patch: {
+      logoBlobKey?: string | null;
+      rateLimitPerMin?: number | null;
+      retentionDays?: number;
+      engine?: string | null;
+    },
   ): Promise<void> {
     await this.require(accountId);
     await this.db
@@ -127,9 +180,11 @@ export class AccountsService {
         ...(patch.logoBlobKey !== undefined ? { logo_blob_key: patch.logoBlobKey } : {}),
         ...(patch.rateLimitPerMin !== undefined ? { rate_limit_per_min: patch.rateLimitPerMin } : {}),
         ...(patch.retentionDays !== undefined ? { retention_days: patch.retentionDays } : {}),
+        ...(patch.engine !== undefined ? { engine: patch.engine } : {}),
         updated_at: this.clock.now().toISOString(),
       })
       .where('id', '=', accountId)
       .execute();
+    this.invalidateAuth();
   }
 }

@@ -8,6 +8,7 @@
 
 import type { Config } from '../config.js';
 import type { Db, Tx } from '../db/database.js';
+import { prepare } from '../db/prepared.js';
 import type { Account, GenerationRow, ImageRow } from '../db/schema.js';
 import { ApiError } from '../errors.js';
 import type { UploadedFile } from '../http/multipart.js';
@@ -51,6 +52,8 @@ export interface ApiGeneration {
 }
 
 export class GenerationsService {
+  private readonly byId;
+
   constructor(
     private readonly db: Db,
     private readonly blobs: BlobStore,
@@ -61,7 +64,9 @@ export class GenerationsService {
     private readonly products: ProductsService,
     private readonly queue: JobQueue,
     private readonly events: GenerationEvents,
-  ) {}
+  ) {
+    this.byId = prepare(db, (id: string) => db.selectFrom('generations').selectAll().where('id', '=', id), ['$id']);
+  }
 
   // ---- submit --------------------------------------------------------------------------------------------------
 
@@ -216,7 +221,7 @@ export class GenerationsService {
 
   /** 404 for an unknown id, 403 for another account's generation (spec §8). */
   async getOwned(accountId: string, generationId: string): Promise<GenerationRow> {
-    const row = await this.db.selectFrom('generations').selectAll().where('id', '=', generationId).executeTakeFirst();
+    const [row] = await this.byId(generationId);
     if (!row) throw new ApiError('GENERATION_NOT_FOUND', `Generation '${generationId}' not found.`);
     if (row.account_id !== accountId) throw new ApiError('FORBIDDEN', 'This generation belongs to another account.');
     return row;

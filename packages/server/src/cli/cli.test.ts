@@ -1,0 +1,82 @@
+/** The fitroom CLI, run as a real process on the same DATA_DIR as a running server. */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createTestContext, type TestContext } from '../testing/test-server.js';
+
+const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+
+describe('fitroom CLI (against a running server’s data directory)', () => {
+  let ctx: TestContext;
+  const cli = async (...args: string[]) => {
+    try {
+      const { stdout, stderr } = await promisify(execFile)(
+        process.execPath,
+        ['--conditions=development', '--import', 'tsx', main, ...args],
+        {
+          env: { ...process.env, DATA_DIR: ctx.dataDir, LOG_LEVEL: 'silent' },
+          encoding: 'utf8',
+        },
+      );
+      return { code: 0, stdout, stderr, last: JSON.parse(stdout.trim().split('\n').pop() ?? 'null') };
+    } catch (err) {
+      const e = err as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr, last: null };
+    }
+  };
+  const credits = (key: string) => ctx.app.inject({ url: '/tryon/v1/account/credits', headers: { 'x-api-key': key } });
+
+  before(async () => {
+    ctx = await createTestContext();
+  });
+  after(() => ctx.close());
+
+  test('accounts create prints {id, apiKey, …} as its last line; the key works on the running server at once', async () => {
+    const res = await cli('accounts', 'create', '--name', 'shop', '--credits', '25', '--rate-limit', '300');
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.last.id, /^acc_/);
+    assert.match(res.last.apiKey, /^gk_/);
+    const r = await credits(res.last.apiKey);
+    assert.deepEqual(r.json(), { creditBalance: 25 });
+    assert.equal(r.headers['x-ratelimit-limit'], '300');
+  });
+
+  test('credits add writes a ledger row with the reason; accounts list shows the balance', async () => {
+    const { last: acct } = await cli('accounts', 'create', '--name', 'topup');
+    const add = await cli('credits', 'add', '--account', acct.id, '--amount', '40', '--reason', 'invoice 7');
+    assert.deepEqual(add.last, { account: acct.id, creditBalance: 40 });
+    const ledger = await ctx.deps.credits.ledgerFor(acct.id);
+    assert.equal(ledger[0]?.reason, 'top_up');
+    assert.equal(ledger[0]?.note, 'invoice 7');
+    const list = await cli('accounts', 'list');
+    const row = list.last.find((a: { id: string }) => a.id === acct.id);
+    assert.equal(row.creditBalance, 40);
+    assert.equal(row.activeKeys, 1);
+  });
+
+  test('keys create / revoke: a key revoked by the CLI stops working on the running server', async () => {
+    const { last: acct } = await cli('accounts', 'create', '--name', 'keys');
+    const created = await cli('keys', 'create', '--account', acct.id);
+    assert.match(created.last.apiKey, /^gk_/);
+    assert.equal((await credits(created.last.apiKey)).statusCode, 200); // now cached by the server
+    const revoked = await cli('keys', 'revoke', '--key-id', created.last.keyId);
+    assert.deepEqual(revoked.last, { keyId: created.last.keyId, revoked: true });
+    await new Promise((r) => setTimeout(r, 150)); // the server looks for other processes' writes every 100 ms
+    assert.equal((await credits(created.last.apiKey)).json().code, 'INVALID_API_KEY');
+    assert.equal((await credits(acct.apiKey)).statusCode, 200, 'the account’s other key still works');
+  });
+
+  test('bad usage exits non-zero with a message; migrate is idempotent', async () => {
+    const missing = await cli('accounts', 'create');
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /--name is required/);
+    const unknown = await cli('credits', 'add', '--account', 'acc_nope', '--amount', '5');
+    assert.notEqual(unknown.code, 0);
+    const badAmount = await cli('credits', 'add', '--account', ctx.accountId, '--amount', 'lots');
+    assert.equal(badAmount.code, 2);
+    const migrate = await cli('migrate');
+    assert.deepEqual(migrate.last, { applied: [] });
+  });
+});

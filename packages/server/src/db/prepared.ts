@@ -1,0 +1,28 @@
+/**
+ * Hot-path queries compiled once. Kysely builds and compiles a query object on every call; on a request that does
+ * nothing but two point reads (GET /generations/:id) that costs more than SQLite itself. A prepared query is built
+ * once with placeholder values, compiled by the deployment's own dialect (so it stays portable), and executed with
+ * fresh parameters in the same order.
+ */
+import { type Compilable, CompiledQuery } from 'kysely';
+import type { DbOrTx } from './database.js';
+
+export function prepare<Row, Args extends unknown[]>(
+  db: DbOrTx,
+  build: (...placeholders: Args) => Compilable<Row>,
+  placeholders: Args,
+): (...args: Args) => Promise<Row[]> {
+  const compiled = build(...placeholders).compile();
+  // Map each placeholder to its position(s) in the compiled parameter list.
+  const positions = compiled.parameters.map((p) => placeholders.indexOf(p));
+  if (positions.some((i) => i < 0)) throw new Error('prepare(): every parameter must be one of the placeholders');
+  return async (...args: Args) => {
+    const result = await db.executeQuery<Row>(
+      CompiledQuery.raw(
+        compiled.sql,
+        positions.map((i) => args[i]),
+      ),
+    );
+    return result.rows;
+  };
+}
