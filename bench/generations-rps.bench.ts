@@ -39,7 +39,7 @@ const env = {
   PUBLIC_URL: `http://127.0.0.1:${fitPort}`,
   LOG_LEVEL: 'warn',
   WORKER_CONCURRENCY: '1',
-  FITROOM_VISION: 'off',
+  VISION: 'off',
 };
 // An account whose rate limit does not get in the way of the measurement (the bookkeeping still runs).
 const account = JSON.parse(

@@ -25,6 +25,8 @@ const EnvSchema = z.object({
   WORKER_CONCURRENCY: int(0, 64).default(2),
   /** Worker threads running vision models (person crop on upload, composite engine). */
   ENGINE_THREADS: int(1, 64).default(2),
+  /** `off` skips the vision threads: uploads get a centred 4:5 crop and only the mock/external engines run. */
+  VISION: z.enum(['on', 'off']).default('on'),
   SYNC_TIMEOUT_S: int(1, 600).default(90),
   /** How long a worker holds a job before another may take it over (it renews the lease while it works). */
   JOB_LEASE_S: int(1, 3600).default(120),
@@ -47,6 +49,7 @@ export interface Config {
   externalEngineUrl: string | null;
   workerConcurrency: number;
   engineThreads: number;
+  vision: boolean;
   syncTimeoutS: number;
   jobLeaseS: number;
   allowPrivateFetch: boolean;
@@ -82,6 +85,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     externalEngineUrl: e.EXTERNAL_ENGINE_URL ?? null,
     workerConcurrency: e.WORKER_CONCURRENCY,
     engineThreads: e.ENGINE_THREADS,
+    vision: e.VISION === 'on',
     syncTimeoutS: e.SYNC_TIMEOUT_S,
     jobLeaseS: e.JOB_LEASE_S,
     allowPrivateFetch: e.ALLOW_PRIVATE_FETCH,

@@ -20,7 +20,7 @@ export interface RunningServer {
 
 export interface StartOptions extends DepsOverrides {
   logger?: boolean;
-  /** Start the vision worker threads (person crop, composite engine). Default true. */
+  /** Start the vision worker threads (person crop, composite engine). Default: the VISION setting. */
   vision?: boolean;
   /** Run try-on workers and the retention sweeper in this process. Default: WORKER_CONCURRENCY > 0. */
   workers?: boolean;
@@ -39,7 +39,10 @@ async function ensureDemoAccount(deps: Deps, onDemo?: StartOptions['onDemoAccoun
 }
 
 export async function createServer(config: Readonly<Config>, options: StartOptions = {}): Promise<RunningServer> {
-  const engines: Engines = await createEngines(config, { vision: options.vision ?? true, extra: options.extraEngines });
+  const engines: Engines = await createEngines(config, {
+    vision: options.vision ?? config.vision,
+    extra: options.extraEngines,
+  });
   const deps = await createDeps(config, {
     ...options,
     cropper: options.cropper !== undefined ? options.cropper : engines.cropper,

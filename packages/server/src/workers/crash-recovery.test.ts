@@ -67,7 +67,7 @@ test('a job whose process was killed mid-run completes exactly once after a rest
     WORKER_CONCURRENCY: '1',
     DEMO_CREDITS: '5',
     LOG_LEVEL: 'warn',
-    FITROOM_VISION: 'off',
+    VISION: 'off',
   };
   let server = await startServer(env);
   try {
