@@ -37,19 +37,30 @@ try {
   for (const [p, g, t] of pairs) await one.tryOn(input(p, g, t));
   const detectMs: number[] = [];
   const tryOnMs: number[] = [];
+  const stages: Record<string, number[]> = {};
   for (let r = 0; r < rounds; r++) {
     let t = performance.now();
     await one.detectPerson(person);
     detectMs.push(performance.now() - t);
     t = performance.now();
-    await one.tryOn(input('man-1.png', 'upper-4.jpg', 'Printed T-shirt'));
+    const out = await one.tryOn(input('man-1.png', 'upper-4.jpg', 'Printed T-shirt'));
     tryOnMs.push(performance.now() - t);
+    const timings = (out.diagnostics?.timingsMs ?? {}) as Record<string, number>;
+    for (const [k, v] of Object.entries(timings)) {
+      stages[k] ??= [];
+      stages[k].push(v);
+    }
   }
   const d = median(detectMs);
   const o = median(tryOnMs);
   console.log(`person analysis alone (1 worker): median ${d.toFixed(0)} ms`);
   console.log(`try-on 768×1024 (1 worker, cached garment): median ${o.toFixed(0)} ms`);
   console.log(`ratio try-on / person analysis: ${(o / d).toFixed(2)}×`);
+  console.log(
+    `stages inside the worker (median ms): ${Object.entries(stages)
+      .map(([k, v]) => `${k} ${median(v)}`)
+      .join(', ')}`,
+  );
 
   const batch = pairs.flatMap((p) => [p, p]);
   let t = performance.now();

@@ -9,7 +9,20 @@ import type { GarmentAnalysis } from '../garment/analyze.js';
 import type { PersonDetection, RawImage } from '../vision/types.js';
 import { type BodyTargets, fitGarment } from './fit.js';
 import { bodyFrame, drawPolygon, type PersonParsing, parsePerson } from './parsing.js';
-import { andNot, type BinaryMask, dilate, emptyMask, gaussBlur, luma, maskedBlur, or } from './raster.js';
+import {
+  andNot,
+  type BinaryMask,
+  blurLow,
+  dilate,
+  emptyMask,
+  gaussBlur,
+  type LowResField,
+  luma,
+  maskBounds,
+  maskedBlurLow,
+  or,
+  sampleField,
+} from './raster.js';
 import { type GarmentLayer, renderGarment } from './warp.js';
 
 export interface CompositeResult {
@@ -63,6 +76,16 @@ export function composeTryOn(person: RawImage, det: PersonDetection, garment: Ga
   return { ...result, parsing, targets: fit.targets, timings };
 }
 
+/** Crops a plane to a window (x0, y0, width cw, height chh). */
+function cropPlane(src: ArrayLike<number>, w: number, x0: number, y0: number, cw: number, chh: number): Float32Array {
+  const out = new Float32Array(cw * chh);
+  for (let y = 0; y < chh; y++) {
+    const row = (y + y0) * w + x0;
+    for (let x = 0; x < cw; x++) out[y * cw + x] = src[row + x]!;
+  }
+  return out;
+}
+
 function blend(
   person: RawImage,
   parsing: PersonParsing,
@@ -89,23 +112,51 @@ function blend(
     old = or(old, lower);
   }
 
+  // Everything below happens inside the window holding the new garment and the old one (plus a few pixels for the
+  // feathering): pixels outside it are copied unchanged, so there is no reason to blur or test them.
+  const touched = emptyMask(w, h);
+  for (let p = 0; p < n; p++) touched.data[p] = alpha[p]! > 0 || old.data[p] ? 1 : 0;
+  const out = new Uint8Array(src);
+  const filled = emptyMask(w, h);
+  const roi = maskBounds(touched, 4);
+  if (!roi)
+    return { image: { data: out, width: w, height: h, channels: ch }, garmentAlpha: alpha, oldRegion: old, filled };
+  const [rx0, ry0, rx1, ry1] = roi;
+  const cw = rx1 - rx0 + 1;
+  const chh = ry1 - ry0 + 1;
+
   // ---- occluders in front of the garment: head (face + hair), neck, and forearms/hands inside the torso.
   const torsoZone = emptyMask(w, h);
   drawPolygon(torsoZone, [targets.shoulderLeft, targets.shoulderRight, targets.hemRight, targets.hemLeft]);
   const front = emptyMask(w, h);
-  for (let p = 0; p < n; p++) {
-    const fore = parsing.forearmLeft.data[p] || parsing.forearmRight.data[p];
-    // A forearm or hand is in front only where it lies inside the torso and is bare skin (a hand on a hip, arms
-    // crossed); a hanging arm beside the body stays behind the garment's edge so it does not cut strips out of it.
-    if (fore && torsoZone.data[p] && parsing.skin.data[p]) front.data[p] = 1;
-    if (parsing.head.data[p] || parsing.neck.data[p]) front.data[p] = 1;
+  for (let y = ry0; y <= ry1; y++) {
+    for (let x = rx0; x <= rx1; x++) {
+      const p = y * w + x;
+      const fore = parsing.forearmLeft.data[p] || parsing.forearmRight.data[p];
+      // A forearm or hand is in front only where it lies inside the torso and is bare skin (a hand on a hip, arms
+      // crossed); a hanging arm beside the body stays behind the garment's edge so it does not cut strips out of it.
+      if (fore && torsoZone.data[p] && parsing.skin.data[p]) front.data[p] = 1;
+      if (parsing.head.data[p] || parsing.neck.data[p]) front.data[p] = 1;
+    }
   }
-  const frontSoft = gaussBlur(Float32Array.from(front.data), w, h, 0.8);
-  for (let p = 0; p < n; p++) alpha[p] = alpha[p]! * (1 - Math.min(1, front.data[p] ? 1 : frontSoft[p]!));
-
+  // Soft occluder edge and the 1–2 px feather, both tiny blurs, computed on the window only.
+  const frontSoft = gaussBlur(cropPlane(front.data, w, rx0, ry0, cw, chh), cw, chh, 0.8);
+  const alphaC = new Float32Array(cw * chh);
+  for (let y = 0; y < chh; y++) {
+    for (let x = 0; x < cw; x++) {
+      const p = (y + ry0) * w + x + rx0;
+      const i = y * cw + x;
+      alphaC[i] = alpha[p]! * (1 - Math.min(1, front.data[p] ? 1 : frontSoft[i]!));
+    }
+  }
   // Feather 1–2 px: a light blur of coverage, never growing it beyond where the garment was drawn.
-  const feathered = gaussBlur(alpha, w, h, 0.7);
-  for (let p = 0; p < n; p++) alpha[p] = Math.min(alpha[p]!, feathered[p]! * 1.15);
+  const feathered = gaussBlur(alphaC, cw, chh, 0.7);
+  for (let y = 0; y < chh; y++) {
+    for (let x = 0; x < cw; x++) {
+      const i = y * cw + x;
+      alpha[(y + ry0) * w + x + rx0] = Math.min(alphaC[i]!, feathered[i]! * 1.15);
+    }
+  }
 
   // ---- residue: old garment not covered by the new one. Fill with the surrounding skin (arms, belly, shoulders),
   // or with the background where the old garment stands outside the body's skin areas.
@@ -113,22 +164,30 @@ function blend(
   for (let p = 0; p < n; p++) covered[p] = alpha[p]! > 0.6 ? 1 : 0;
   const residue = andNot(andNot(dilate(old, 1), { data: covered, width: w, height: h }), front);
   const lum = new Float32Array(n);
-  for (let p = 0; p < n; p++) lum[p] = luma(src[p * ch]!, src[p * ch + 1]!, src[p * ch + 2]!);
-  const skinW = new Float32Array(n);
-  for (let p = 0; p < n; p++) skinW[p] = parsing.skin.data[p] && !old.data[p] && !parsing.head.data[p] ? 1 : 0;
+  const planes = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+  for (let p = 0; p < n; p++) {
+    const r = src[p * ch]!;
+    const g = src[p * ch + 1]!;
+    const b = src[p * ch + 2]!;
+    planes[0]![p] = r;
+    planes[1]![p] = g;
+    planes[2]![p] = b;
+    lum[p] = luma(r, g, b);
+  }
+  let anyResidue = false;
+  for (let p = 0; p < n && !anyResidue; p++) if (residue.data[p]) anyResidue = true;
+  // The fill colours are smooth fields (sigma ≥ 6 px): computed at low resolution, sampled at residue pixels only.
   const sigmaFill = Math.max(6, sw * 0.15);
-  const skinField = [0, 1, 2].map((c) => {
-    const v = new Float32Array(n);
-    for (let p = 0; p < n; p++) v[p] = src[p * ch + c]!;
-    return maskedBlur(v, skinW, w, h, sigmaFill);
-  });
-  const bgW = new Float32Array(n);
-  for (let p = 0; p < n; p++) bgW[p] = parsing.person.data[p] ? 0 : 1;
-  const bgField = [0, 1, 2].map((c) => {
-    const v = new Float32Array(n);
-    for (let p = 0; p < n; p++) v[p] = src[p * ch + c]!;
-    return maskedBlur(v, bgW, w, h, sigmaFill);
-  });
+  let skinField: LowResField[] | null = null;
+  let bgField: LowResField[] | null = null;
+  if (anyResidue) {
+    const skinW = new Float32Array(n);
+    for (let p = 0; p < n; p++) skinW[p] = parsing.skin.data[p] && !old.data[p] && !parsing.head.data[p] ? 1 : 0;
+    skinField = maskedBlurLow(planes, skinW, w, h, sigmaFill);
+    const bgW = new Float32Array(n);
+    for (let p = 0; p < n; p++) bgW[p] = parsing.person.data[p] ? 0 : 1;
+    bgField = maskedBlurLow(planes, bgW, w, h, sigmaFill);
+  }
   // Shading of the old garment (low-frequency luminance ratio), used both for the fill and the new garment.
   const oldW = new Float32Array(n);
   let oldSum = 0;
@@ -141,19 +200,36 @@ function blend(
     }
   }
   const oldMean = oldCount > 0 ? oldSum / oldCount : 128;
-  const lowLum = maskedBlur(lum, oldW, w, h, Math.max(3, sw * 0.035));
+  const [lowLum] = maskedBlurLow([lum], oldW, w, h, Math.max(3, sw * 0.035));
   // Folds, not tone: divide by a broad local mean of the same region, so a bright top over dark jeans (both old
   // garments under a dress) does not print the jeans' darkness onto the dress.
-  const broadLum = maskedBlur(lum, oldW, w, h, Math.max(12, sw * 0.3));
-  const oldPresence = gaussBlur(oldW, w, h, Math.max(2, sw * 0.03));
+  const [broadLum] = maskedBlurLow([lum], oldW, w, h, Math.max(12, sw * 0.3));
+  const oldPresence = blurLow(oldW, w, h, Math.max(2, sw * 0.03));
 
   // ---- white balance: the photo's neutral reference (brightest 2 % of the background) vs. the product photo's
-  // background; gains limited to ±8 % so a coloured studio wall cannot tint the garment.
-  const bgPixels: number[] = [];
-  for (let p = 0; p < n; p += 3) if (!parsing.person.data[p]) bgPixels.push(p);
-  bgPixels.sort((a, b) => lum[b]! - lum[a]!);
-  const top = bgPixels.slice(0, Math.max(1, Math.floor(bgPixels.length * 0.02)));
-  const ref = [0, 1, 2].map((c) => top.reduce((s, p) => s + src[p * ch + c]!, 0) / top.length);
+  // background; gains limited to ±8 % so a coloured studio wall cannot tint the garment. A luma histogram finds the
+  // brightest 2 % without sorting.
+  const hist = new Uint32Array(256);
+  let bgCount = 0;
+  for (let p = 0; p < n; p += 3) {
+    if (parsing.person.data[p]) continue;
+    hist[Math.min(255, Math.round(lum[p]!))]!++;
+    bgCount++;
+  }
+  const want = Math.max(1, Math.floor(bgCount * 0.02));
+  let cut = 255;
+  for (let acc = 0; cut > 0; cut--) {
+    acc += hist[cut]!;
+    if (acc >= want) break;
+  }
+  const ref = [0, 0, 0];
+  let refN = 0;
+  for (let p = 0; p < n; p += 3) {
+    if (parsing.person.data[p] || Math.round(lum[p]!) < cut) continue;
+    for (let c = 0; c < 3; c++) ref[c]! += src[p * ch + c]!;
+    refN++;
+  }
+  for (let c = 0; c < 3; c++) ref[c] = refN > 0 ? ref[c]! / refN : 255;
   const refMean = (ref[0]! + ref[1]! + ref[2]!) / 3 || 1;
   const gb = garment.background;
   const gbMean = (gb[0] + gb[1] + gb[2]) / 3 || 1;
@@ -162,47 +238,49 @@ function blend(
     return Number.isFinite(g) ? Math.min(1.08, Math.max(0.92, g)) : 1;
   });
 
-  // ---- compose
-  const out = new Uint8Array(src);
-  const filled = emptyMask(w, h);
-  for (let p = 0; p < n; p++) {
-    let r = src[p * ch]!;
-    let g = src[p * ch + 1]!;
-    let b = src[p * ch + 2]!;
-    let touched = false;
-    if (residue.data[p]) {
-      const inArm = parsing.armLeft.data[p] || parsing.armRight.data[p] || parsing.torso.data[p];
-      const field = inArm && !Number.isNaN(skinField[0]![p]!) ? skinField : bgField;
-      const base = Number.isNaN(field[0]![p]!) ? parsing.skinColor : [field[0]![p]!, field[1]![p]!, field[2]![p]!];
-      // Keep the old garment's folds as light and shadow on the fill, damped (ratio^0.5).
-      const ratio = Number.isNaN(lowLum[p]!)
-        ? 1
-        : Math.sqrt(Math.min(1.3, Math.max(0.7, lowLum[p]! / (broadLum[p]! || oldMean))));
-      r = base[0]! * ratio;
-      g = base[1]! * ratio;
-      b = base[2]! * ratio;
-      touched = true;
-      filled.data[p] = 1;
-    }
-    const a = alpha[p]!;
-    if (a > 0.002) {
-      // Shading transfer: where the old garment was, multiply by its low-frequency luminance relative to its mean
-      // (clamped to ±25 % so a dark print on the old top does not stain the new one); elsewhere no change.
-      let shade = 1;
-      const presence = Math.min(1, oldPresence[p]! * 1.5);
-      if (!Number.isNaN(lowLum[p]!) && presence > 0) {
-        const ratio = Math.min(1.2, Math.max(0.8, lowLum[p]! / (broadLum[p]! || oldMean)));
-        shade = 1 + (ratio - 1) * presence;
+  // ---- compose (window only; everything else is already the person's bytes)
+  for (let y = ry0; y <= ry1; y++) {
+    for (let x = rx0; x <= rx1; x++) {
+      const p = y * w + x;
+      const a = alpha[p]!;
+      const isResidue = residue.data[p] === 1;
+      if (!isResidue && a <= 0.002) continue;
+      let r = src[p * ch]!;
+      let g = src[p * ch + 1]!;
+      let b = src[p * ch + 2]!;
+      const lo = sampleField(lowLum!, x, y);
+      const br = sampleField(broadLum!, x, y);
+      if (isResidue && skinField && bgField) {
+        const inArm = parsing.armLeft.data[p] || parsing.armRight.data[p] || parsing.torso.data[p];
+        const sk0 = sampleField(skinField[0]!, x, y);
+        const field = inArm && !Number.isNaN(sk0) ? skinField : bgField;
+        const f0 = sampleField(field[0]!, x, y);
+        const base = Number.isNaN(f0)
+          ? parsing.skinColor
+          : [f0, sampleField(field[1]!, x, y), sampleField(field[2]!, x, y)];
+        // Keep the old garment's folds as light and shadow on the fill, damped (ratio^0.5).
+        const ratio = Number.isNaN(lo) ? 1 : Math.sqrt(Math.min(1.3, Math.max(0.7, lo / (br || oldMean))));
+        r = base[0]! * ratio;
+        g = base[1]! * ratio;
+        b = base[2]! * ratio;
+        filled.data[p] = 1;
       }
-      const gr = Math.min(255, layer.rgb[p * 3]! * gain[0]! * shade);
-      const gg = Math.min(255, layer.rgb[p * 3 + 1]! * gain[1]! * shade);
-      const gbb = Math.min(255, layer.rgb[p * 3 + 2]! * gain[2]! * shade);
-      r = r * (1 - a) + gr * a;
-      g = g * (1 - a) + gg * a;
-      b = b * (1 - a) + gbb * a;
-      touched = true;
-    }
-    if (touched) {
+      if (a > 0.002) {
+        // Shading transfer: where the old garment was, multiply by its low-frequency luminance relative to its mean
+        // (clamped to ±20 % so a dark print on the old top does not stain the new one); elsewhere no change.
+        let shade = 1;
+        const presence = Math.min(1, sampleField(oldPresence, x, y) * 1.5);
+        if (!Number.isNaN(lo) && presence > 0) {
+          const ratio = Math.min(1.2, Math.max(0.8, lo / (br || oldMean)));
+          shade = 1 + (ratio - 1) * presence;
+        }
+        const gr = Math.min(255, layer.rgb[p * 3]! * gain[0]! * shade);
+        const gg = Math.min(255, layer.rgb[p * 3 + 1]! * gain[1]! * shade);
+        const gbb = Math.min(255, layer.rgb[p * 3 + 2]! * gain[2]! * shade);
+        r = r * (1 - a) + gr * a;
+        g = g * (1 - a) + gg * a;
+        b = b * (1 - a) + gbb * a;
+      }
       out[p * ch] = Math.round(r);
       out[p * ch + 1] = Math.round(g);
       out[p * ch + 2] = Math.round(b);

@@ -18,6 +18,7 @@ import {
   dilate,
   emptyMask,
   fillHoles,
+  labPlanes,
   largestComponent,
   open,
   or,
@@ -199,14 +200,8 @@ export function parsePerson(img: RawImage, det: PersonDetection, frame: BodyFram
   const { width: w, height: h, channels: ch, data } = img;
   const person = det.mask ? largestComponent(close(binarize(det.mask, 128), 2)).mask : emptyMask(w, h);
   const sw = frame.shoulderWidth;
-  // Lab once per pixel: the skin test and the region growing below read it many times.
-  const lab = new Float32Array(w * h * 3);
-  for (let p = 0; p < w * h; p++) {
-    const [l, a, b] = rgbToLab(data[p * ch]!, data[p * ch + 1]!, data[p * ch + 2]!);
-    lab[p * 3] = l;
-    lab[p * 3 + 1] = a;
-    lab[p * 3 + 2] = b;
-  }
+  // Lab once per pixel (only inside the person: nothing outside it is classified).
+  const { L: labL, A: labA, B: labB } = labPlanes(img, person);
 
   // ---- skin model from the face: mean and spread of a*, b* and L* over the inner face (eyes, brows and lips
   // excluded by the central-cheek sampling box).
@@ -232,16 +227,20 @@ export function parsePerson(img: RawImage, det: PersonDetection, frame: BodyFram
   const sB = Math.max(3, skinSamples.length ? sd(2, mB) : 6);
   const skinColor: [number, number, number] = skinSamples.length ? [mean(3), mean(4), mean(5)] : [190, 150, 130];
   const skin = emptyMask(w, h);
+  const minL = mL - 35;
+  const maxL = mL + 25;
+  const kA = 1 / (sA * 2.5);
+  const kB = 1 / (sB * 2.5);
+  const pd = person.data;
+  const sd2 = skin.data;
   for (let p = 0; p < w * h; p++) {
-    if (!person.data[p]) continue;
-    const L = lab[p * 3]!;
-    const A = lab[p * 3 + 1]!;
-    const B = lab[p * 3 + 2]!;
+    if (!pd[p]) continue;
     // Chroma within ~2.5 standard deviations of the face's; lightness within a wide band (arms are often lit
     // differently from the face). A neutral white or grey shirt fails the chroma test even when its L matches.
-    const dA = (A - mA) / (sA * 2.5);
-    const dB = (B - mB) / (sB * 2.5);
-    if (dA * dA + dB * dB <= 1 && L > mL - 35 && L < mL + 25) skin.data[p] = 1;
+    const dA = (labA[p]! - mA) * kA;
+    const dB = (labB[p]! - mB) * kB;
+    const L = labL[p]!;
+    if (dA * dA + dB * dB <= 1 && L > minL && L < maxL) sd2[p] = 1;
   }
 
   // ---- head: the face outline, plus every person pixel above the neck base (hair, ears, hats).
@@ -318,47 +317,73 @@ export function parsePerson(img: RawImage, det: PersonDetection, frame: BodyFram
   const seedTop = shoulderY + sw * 0.25;
   const hipY = (frame.lHip.y + frame.rHip.y) / 2;
   const seedBot = shoulderY + (hipY - shoulderY) * 0.55;
-  const labAt = (p: number): [number, number, number] => [lab[p * 3]!, lab[p * 3 + 1]!, lab[p * 3 + 2]!];
   const grow = (seed: BinaryMask, allowed: BinaryMask, tolerance: number): BinaryMask => {
     // Colour model: median Lab of the seed's non-skin pixels. Growth accepts pixels within `tolerance` ΔE76 of the
-    // model OR within a tighter distance of their already-accepted neighbour (follows shading across folds).
+    // model (lightness at half weight: shading) OR within a tighter distance of their already-accepted neighbour
+    // (follows shading across folds). Squared distances throughout: no square roots in the inner loop.
     const ls: number[] = [];
     const as: number[] = [];
     const bs: number[] = [];
     for (let p = 0; p < w * h; p++) {
       if (!seed.data[p]) continue;
-      const [l, a, b] = labAt(p);
-      ls.push(l);
-      as.push(a);
-      bs.push(b);
+      ls.push(labL[p]!);
+      as.push(labA[p]!);
+      bs.push(labB[p]!);
     }
     const med = (v: number[]) => v.sort((x, y) => x - y)[v.length >> 1] ?? 0;
-    const model = [med(ls), med(as), med(bs)] as const;
+    const m0 = med(ls);
+    const m1 = med(as);
+    const m2 = med(bs);
+    const tol2 = tolerance * tolerance;
+    const loose2 = (tolerance * 1.6) ** 2;
     const out = emptyMask(w, h);
-    const stack: number[] = [];
+    const od = out.data;
+    const al = allowed.data;
+    const stack = new Int32Array(w * h);
+    let sp = 0;
     for (let p = 0; p < w * h; p++) {
-      if (!seed.data[p] || !allowed.data[p]) continue;
-      const [l, a, b] = labAt(p);
-      if (Math.hypot(l - model[0], a - model[1], b - model[2]) <= tolerance) {
-        out.data[p] = 1;
-        stack.push(p);
+      if (!seed.data[p] || !al[p]) continue;
+      const dl = labL[p]! - m0;
+      const da = labA[p]! - m1;
+      const db = labB[p]! - m2;
+      if (dl * dl + da * da + db * db <= tol2) {
+        od[p] = 1;
+        stack[sp++] = p;
       }
     }
-    while (stack.length > 0) {
-      const p = stack.pop()!;
-      const x = p % w;
-      const [l0, a0, b0] = labAt(p);
-      for (const q of [p - 1, p + 1, p - w, p + w]) {
-        if (q < 0 || q >= w * h || out.data[q] || !allowed.data[q]) continue;
-        if ((q === p - 1 && x === 0) || (q === p + 1 && x === w - 1)) continue;
-        const [l, a, b] = labAt(q);
-        const dModel = Math.hypot((l - model[0]) * 0.5, a - model[1], b - model[2]);
-        const dNb = Math.hypot(l - l0, a - a0, b - b0);
-        if (dModel <= tolerance || (dNb <= 4 && dModel <= tolerance * 1.6)) {
-          out.data[q] = 1;
-          stack.push(q);
-        }
+    const visit = (q: number, l0: number, a0: number, b0: number) => {
+      if (od[q] || !al[q]) return;
+      const l = labL[q]!;
+      const a = labA[q]!;
+      const b = labB[q]!;
+      const dl = (l - m0) * 0.5;
+      const da = a - m1;
+      const db = b - m2;
+      const dModel2 = dl * dl + da * da + db * db;
+      if (dModel2 <= tol2) {
+        od[q] = 1;
+        stack[sp++] = q;
+        return;
       }
+      if (dModel2 > loose2) return;
+      const nl = l - l0;
+      const na = a - a0;
+      const nb = b - b0;
+      if (nl * nl + na * na + nb * nb <= 16) {
+        od[q] = 1;
+        stack[sp++] = q;
+      }
+    };
+    while (sp > 0) {
+      const p = stack[--sp]!;
+      const x = p % w;
+      const l0 = labL[p]!;
+      const a0 = labA[p]!;
+      const b0 = labB[p]!;
+      if (x > 0) visit(p - 1, l0, a0, b0);
+      if (x < w - 1) visit(p + 1, l0, a0, b0);
+      if (p >= w) visit(p - w, l0, a0, b0);
+      if (p < w * (h - 1)) visit(p + w, l0, a0, b0);
     }
     return out;
   };
