@@ -47,14 +47,17 @@ async function main(): Promise<void> {
   });
   console.log(`uploaded person photo → ${imageId}`);
 
-  // 2. Reference the product. The SDK does not retry a try-on on 5xx or network errors, since the first attempt may
-  //    have been charged; a server that honours `idempotency-key` makes `{ idempotencyKey }` a safe way to allow it.
+  // 2. Reference the product. A try-on costs a credit, so the SDK retries one after a 5xx or a lost connection only
+  //    with an idempotency key; fitroom answers a repeat with the first attempt's generation and charges once.
   const startTryOn = (): Promise<TryOnResponse> =>
-    client.tryOn.create({
-      products: [{ externalId: product.externalId }],
-      person: { image: { source: { id: imageId } } },
-      externalUserId: shopperId,
-    });
+    client.tryOn.create(
+      {
+        products: [{ externalId: product.externalId }],
+        person: { image: { source: { id: imageId } } },
+        externalUserId: shopperId,
+      },
+      { idempotencyKey: crypto.randomUUID() },
+    );
 
   let started: TryOnResponse;
   try {

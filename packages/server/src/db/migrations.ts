@@ -179,7 +179,26 @@ const m0001: Migration = {
   },
 };
 
-const MIGRATIONS: Record<string, Migration> = { '0001_initial': m0001 };
+/** Idempotency keys of try-on requests: a retried request returns the first one's generation instead of paying twice. */
+const m0002: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('idempotency_keys')
+      .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+      .addColumn('key', 'text', (c) => c.notNull())
+      .addColumn('request_hash', 'text', (c) => c.notNull())
+      .addColumn('generation_id', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('idempotency_keys_pk', ['account_id', 'key'])
+      .execute();
+    await db.schema.createIndex('idempotency_keys_created').on('idempotency_keys').column('created_at').execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropTable('idempotency_keys').execute();
+  },
+};
+
+const MIGRATIONS: Record<string, Migration> = { '0001_initial': m0001, '0002_idempotency_keys': m0002 };
 
 class InCodeMigrations implements MigrationProvider {
   async getMigrations() {

@@ -142,6 +142,15 @@ export interface JobsTable {
   updated_at: string;
 }
 
+export interface IdempotencyKeysTable {
+  account_id: string;
+  key: string;
+  /** SHA-256 of the request (body and file contents): a key reused for another request is refused. */
+  request_hash: string;
+  generation_id: string;
+  created_at: string;
+}
+
 export interface KvTable {
   key: string;
   value: string;
@@ -156,6 +165,7 @@ export interface Database {
   product_images: ProductImagesTable;
   generations: GenerationsTable;
   jobs: JobsTable;
+  idempotency_keys: IdempotencyKeysTable;
   kv: KvTable;
 }
 

@@ -33,6 +33,8 @@ export interface RouteDef<P = unknown, Q = unknown> {
   auth: boolean;
   params?: Schema<P>;
   query?: Schema<Q>;
+  /** Documented request headers (beyond x-api-key). */
+  headers?: ZodType;
   /** Documented request body; JSON bodies are parsed by the handler (they may arrive as multipart). */
   body?: ZodType;
   consumes?: string[];
@@ -72,6 +74,7 @@ export function openApiSchemaFor(def: AnyRoute): Record<string, unknown> {
     ...(def.auth ? { security: [{ apiKey: [] }] } : {}),
     ...(def.params ? { params: jsonSchema(def.params) } : {}),
     ...(def.query ? { querystring: jsonSchema(def.query) } : {}),
+    ...(def.headers ? { headers: jsonSchema(def.headers) } : {}),
     ...(def.body ? { body: jsonSchema(def.body) } : {}),
     ...(def.consumes ? { consumes: def.consumes } : {}),
     ...(def.hideFromDocs ? { hide: true } : {}),

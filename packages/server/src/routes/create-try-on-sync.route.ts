@@ -1,3 +1,4 @@
+import { IdempotencyHeaders, idempotencyKey } from '../http/idempotency.js';
 import { readJsonOrMultipart } from '../http/multipart.js';
 import { defineRoute } from '../http/route.js';
 import { errorResponses, Generation, TryOnAccepted } from '../http/schemas.js';
@@ -15,6 +16,7 @@ export const createTryOnSyncRoute = defineRoute({
   tags: ['Try-on'],
   auth: true,
   consumes: ['application/json', 'multipart/form-data'],
+  headers: IdempotencyHeaders,
   body: WireTryOn,
   responses: {
     200: { description: 'Terminal generation (COMPLETED or FAILED)', schema: Generation },
@@ -23,7 +25,7 @@ export const createTryOnSyncRoute = defineRoute({
   },
   async handler({ req, reply, account, deps }) {
     const { body, files } = await readJsonOrMultipart(req, deps.config.maxUploadBytes);
-    const accepted = await deps.generations.submit(account, body, files);
+    const accepted = await deps.generations.submit(account, body, files, idempotencyKey(req));
     // Stop waiting if the client goes away; the generation carries on and can be polled.
     const gone = new AbortController();
     req.raw.once('close', () => gone.abort());

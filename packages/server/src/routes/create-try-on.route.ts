@@ -1,3 +1,4 @@
+import { IdempotencyHeaders, idempotencyKey } from '../http/idempotency.js';
 import { readJsonOrMultipart } from '../http/multipart.js';
 import { defineRoute } from '../http/route.js';
 import { errorResponses, TryOnAccepted } from '../http/schemas.js';
@@ -19,6 +20,7 @@ export const createTryOnRoute = defineRoute({
   tags: ['Try-on'],
   auth: true,
   consumes: ['application/json', 'multipart/form-data'],
+  headers: IdempotencyHeaders,
   body: WireTryOn,
   responses: {
     200: { description: 'Accepted', schema: TryOnAccepted },
@@ -26,6 +28,6 @@ export const createTryOnRoute = defineRoute({
   },
   async handler({ req, account, deps }) {
     const { body, files } = await readJsonOrMultipart(req, deps.config.maxUploadBytes);
-    return deps.generations.submit(account, body, files);
+    return deps.generations.submit(account, body, files, idempotencyKey(req));
   },
 });

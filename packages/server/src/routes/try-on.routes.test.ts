@@ -350,6 +350,58 @@ describe('try-on flow (embedded deployment, real queue and workers)', () => {
     await waitDone(res.body.generationId);
   });
 
+  test('idempotency-key: a retried request returns the first generation and is charged once, even concurrently', async () => {
+    const before = await balance();
+    const body = JSON.stringify({
+      products: [{ externalId: 'shirt-42' }],
+      person: { image: { source: { id: imageId } } },
+    });
+    const send = (key: string, payload = body) =>
+      ctx.app.inject({
+        method: 'POST',
+        url: '/tryon/v1/try-on',
+        headers: { 'x-api-key': ctx.apiKey, 'content-type': 'application/json', 'idempotency-key': key },
+        payload,
+      });
+    const results = await Promise.all(Array.from({ length: 8 }, () => send('retry-1')));
+    const ids = new Set(results.map((r) => r.json().generationId));
+    assert.deepEqual(
+      results.map((r) => r.statusCode),
+      Array(8).fill(200),
+    );
+    assert.equal(ids.size, 1, 'every attempt got the same generation');
+    assert.equal(await balance(), before - 1);
+    const later = await send('retry-1');
+    assert.equal(later.json().generationId, [...ids][0]);
+    // The same key with another request is refused; a malformed key too.
+    const other = await send(
+      'retry-1',
+      JSON.stringify({
+        products: [{ externalId: 'shirt-42' }],
+        person: { image: { source: { id: imageId } } },
+        externalUserId: 'x',
+      }),
+    );
+    assert.equal(other.statusCode, 400);
+    assert.equal(other.json().details[0].path, 'idempotency-key');
+    assert.equal((await send('bad key with spaces')).statusCode, 400);
+    // Another account may use the same key string independently.
+    const acct = await ctx.newAccount(5);
+    const theirs = await ctx.app.inject({
+      method: 'POST',
+      url: '/tryon/v1/try-on',
+      headers: { 'x-api-key': acct.apiKey, 'content-type': 'application/json', 'idempotency-key': 'retry-1' },
+      payload: JSON.stringify({
+        products: [inline('k')],
+        person: { image: { source: { url: images.url('/person.png') } } },
+      }),
+    });
+    assert.equal(theirs.statusCode, 200);
+    assert.notEqual(theirs.json().generationId, [...ids][0]);
+    await waitDone([...ids][0]!);
+    await waitDone(theirs.json().generationId);
+  });
+
   test('402 INSUFFICIENT_CREDITS with an empty balance', async () => {
     const poor = await ctx.newAccount(0);
     const res = await call(

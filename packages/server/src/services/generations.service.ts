@@ -12,7 +12,7 @@ import { prepare } from '../db/prepared.js';
 import type { Account, GenerationRow, ImageRow } from '../db/schema.js';
 import { ApiError } from '../errors.js';
 import type { UploadedFile } from '../http/multipart.js';
-import { newId } from '../ids.js';
+import { newId, sha256Hex } from '../ids.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import { addDays, type Clock } from '../ports/clock.js';
 import type { GenerationEvents } from '../ports/generation-events.js';
@@ -23,6 +23,24 @@ import type { PreparedImage, ProductsService } from './products.service.js';
 import { parseTryOn, type TryOnRequest } from './try-on-input.js';
 
 export const TRY_ON_JOB = 'tryon';
+/** How long an idempotency key is remembered. */
+export const IDEMPOTENCY_TTL_DAYS = 1;
+
+/** A digest of the request: the JSON body (key order normalised) and every file part's bytes. */
+function hashRequest(body: unknown, files: Map<string, UploadedFile>): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+          )
+        : v;
+  const parts = [...files.keys()].sort().map((k) => `${k}:${sha256Hex(files.get(k)!.data)}`);
+  return sha256Hex(JSON.stringify([canonical(body), parts]));
+}
 /** A product titled exactly `mock` always runs on the mock engine (spec §8). */
 export const MOCK_TITLE = 'mock';
 
@@ -70,8 +88,18 @@ export class GenerationsService {
 
   // ---- submit --------------------------------------------------------------------------------------------------
 
-  async submit(account: Account, body: unknown, files: Map<string, UploadedFile>) {
+  /**
+   * Accepts a try-on. With an idempotency key, a repeat of the same request (a client retrying after a timeout)
+   * returns the generation of the first one instead of creating and charging a second; the key is recorded in the
+   * same transaction as the generation, so two concurrent requests with one key cannot both succeed.
+   */
+  async submit(account: Account, body: unknown, files: Map<string, UploadedFile>, idempotencyKey?: string) {
     const request = parseTryOn(body);
+    const requestHash = idempotencyKey ? hashRequest(body, files) : '';
+    if (idempotencyKey) {
+      const replay = await this.replay(account.id, idempotencyKey, requestHash);
+      if (replay) return replay;
+    }
     // A cheap early look at the balance spares an empty account the downloads and the crop; the authoritative check
     // is the conditional debit inside the transaction below.
     if ((await this.credits.balance(account.id)) < 1) throw new ApiError('INSUFFICIENT_CREDITS');
@@ -126,6 +154,18 @@ export class GenerationsService {
           throw new ApiError('INSUFFICIENT_CREDITS');
         }
         await this.queue.enqueue(TRY_ON_JOB, { generationId: generation.id }, { tx, maxAttempts: 3 });
+        if (idempotencyKey) {
+          await tx
+            .insertInto('idempotency_keys')
+            .values({
+              account_id: account.id,
+              key: idempotencyKey,
+              request_hash: requestHash,
+              generation_id: generation.id,
+              created_at: this.clock.now().toISOString(),
+            })
+            .execute();
+        }
         return { generation, replacedBlobs };
       });
       if (replacedBlobs.length) await this.products.deleteUnreferencedBlobs(replacedBlobs);
@@ -138,8 +178,35 @@ export class GenerationsService {
       // Nothing was committed: remove every file this request wrote.
       if (created.personImage) await this.blobs.delete(created.personImage.blob_key);
       await Promise.all(created.productBlobs.map((k) => this.blobs.delete(k)));
+      // Lost a race with a concurrent request carrying the same key: answer with the winner's generation.
+      if (idempotencyKey) {
+        const replay = await this.replay(account.id, idempotencyKey, requestHash);
+        if (replay) return replay;
+      }
       throw err;
     }
+  }
+
+  private async replay(accountId: string, key: string, requestHash: string) {
+    const row = await this.db
+      .selectFrom('idempotency_keys')
+      .innerJoin('generations', 'generations.id', 'idempotency_keys.generation_id')
+      .select([
+        'idempotency_keys.request_hash',
+        'generations.id',
+        'generations.status',
+        'generations.product_external_id',
+      ])
+      .where('idempotency_keys.account_id', '=', accountId)
+      .where('idempotency_keys.key', '=', key)
+      .executeTakeFirst();
+    if (!row) return null;
+    if (row.request_hash !== requestHash) {
+      throw new ApiError('VALIDATION_FAILED', 'This idempotency-key was already used for a different request.', [
+        { path: 'idempotency-key', message: 'Reused with a different request' },
+      ]);
+    }
+    return { generationId: row.id, status: row.status, productExternalId: row.product_external_id };
   }
 
   /** The person photo: an existing upload (by id), or a URL / file part, normalised, person-cropped and stored. */

@@ -6,7 +6,7 @@
 import type { Db } from '../db/database.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { Clock } from '../ports/clock.js';
-import { type GenerationsService, TRY_ON_JOB } from './generations.service.js';
+import { type GenerationsService, IDEMPOTENCY_TTL_DAYS, TRY_ON_JOB } from './generations.service.js';
 import type { ProductsService } from './products.service.js';
 
 export interface SweepReport {
@@ -108,6 +108,11 @@ export class RetentionService {
       // Handled: the generation is terminal now (FAILED and refunded, or it had finished after all).
       await this.db.updateTable('jobs').set({ status: 'done', updated_at: now }).where('id', '=', job.id).execute();
     }
+    // Idempotency keys are remembered for a day: long enough for any client retry.
+    await this.db
+      .deleteFrom('idempotency_keys')
+      .where('created_at', '<=', new Date(this.clock.now().getTime() - IDEMPOTENCY_TTL_DAYS * 86_400_000).toISOString())
+      .execute();
     return report;
   }
 }
