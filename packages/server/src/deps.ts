@@ -15,6 +15,7 @@ import { UrlSigner } from './adapters/url-signer.js';
 import type { Config } from './config.js';
 import { type Db, openSqlite } from './db/database.js';
 import { migrateToLatest } from './db/migrations.js';
+import { prepare } from './db/prepared.js';
 import type { PersonCropper } from './images/normalize.js';
 import type { BlobStore } from './ports/blob-store.js';
 import { type Clock, systemClock } from './ports/clock.js';
@@ -81,13 +82,12 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'), urlSigner, clock);
   const credits = new CreditsService(db, clock);
   // SQLite's data_version changes when another connection (the CLI) commits: the auth cache is dropped then.
-  const dataVersion = CompiledQuery.raw('PRAGMA data_version');
-  const accounts = new AccountsService(
+  const dataVersion = prepare<{ data_version: number }, []>(
     db,
-    clock,
-    credits,
-    async () => (await db.executeQuery<{ data_version: number }>(dataVersion)).rows[0]?.data_version,
+    () => ({ compile: () => CompiledQuery.raw('PRAGMA data_version') as CompiledQuery<{ data_version: number }> }),
+    [],
   );
+  const accounts = new AccountsService(db, clock, credits, async () => (await dataVersion())[0]?.data_version);
   const images = new ImagesService(blobs, clock, config, overrides.cropper ?? null);
   const products = new ProductsService(db, blobs, clock, config);
   const queue = new SqliteJobQueue({ db, clock });

@@ -2,7 +2,16 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect, type Transaction } from 'kysely';
+import {
+  type CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  SqliteDialect,
+  type SqliteDialectConfig,
+  type Transaction,
+  type TransactionSettings,
+} from 'kysely';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -18,7 +27,98 @@ export function openSqlite(file: string): Db {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const cached = withStatementCache(sqlite);
+  const dialect = new FifoSqliteDialect({ database: cached });
+  const db = new Kysely<Database>({ dialect });
+  directReaders.set(db, (sql, params) => {
+    // Only while no query or transaction holds the connection: better-sqlite3 is synchronous, so the read runs to
+    // completion before anything else can use the connection, and it can never see another request's open
+    // transaction. Otherwise the caller takes the normal (queued) path.
+    if (!dialect.driver || dialect.driver.busy) return undefined;
+    return cached.prepare(sql).all(...params) as unknown[];
+  });
+  return db;
+}
+
+type DirectReader = (sql: string, params: readonly unknown[]) => unknown[] | undefined;
+const directReaders = new WeakMap<object, DirectReader>();
+
+/**
+ * A synchronous read path for hot point queries (see prepared.ts), available on the embedded SQLite database when the
+ * connection is idle; undefined for other databases (PostgreSQL always goes through Kysely).
+ */
+export const directReaderOf = (db: DbOrTx): DirectReader | undefined => directReaders.get(db);
+
+/**
+ * SQLite has one connection, so Kysely's driver serialises every query behind a mutex. Its mutex wakes *every* waiter
+ * on each release (they all re-check and re-wait): with 64 requests in flight that is thousands of wasted promise
+ * resumptions per query, and it dominated the CPU profile of a polling endpoint. This driver puts a FIFO queue in
+ * front: each release hands the connection to exactly one waiter, in arrival order.
+ */
+class FifoSqliteDialect extends SqliteDialect {
+  driver: FifoDriver | undefined;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+  }
+  override createDriver(): Driver {
+    this.driver = new FifoDriver(super.createDriver());
+    return this.driver;
+  }
+}
+
+class FifoDriver implements Driver {
+  private held = false;
+  /** True while a query or transaction holds the connection. */
+  get busy(): boolean {
+    return this.held;
+  }
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly inner: Driver) {}
+
+  init(): Promise<void> {
+    return this.inner.init();
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    if (this.held) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.held = true;
+    return this.inner.acquireConnection();
+  }
+
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    await this.inner.releaseConnection(connection);
+    const next = this.waiting.shift();
+    // Hand over directly (held stays true), so no newcomer can overtake the queue.
+    if (next) next();
+    else this.held = false;
+  }
+
+  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    return this.inner.beginTransaction(connection, settings);
+  }
+  commitTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.inner.commitTransaction(connection);
+  }
+  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.inner.rollbackTransaction(connection);
+  }
+  savepoint(connection: DatabaseConnection, name: string, compile: (node: never, id: never) => CompiledQuery) {
+    return this.inner.savepoint!(connection, name, compile as never);
+  }
+  rollbackToSavepoint(
+    connection: DatabaseConnection,
+    name: string,
+    compile: (node: never, id: never) => CompiledQuery,
+  ) {
+    return this.inner.rollbackToSavepoint!(connection, name, compile as never);
+  }
+  releaseSavepoint(connection: DatabaseConnection, name: string, compile: (node: never, id: never) => CompiledQuery) {
+    return this.inner.releaseSavepoint!(connection, name, compile as never);
+  }
+  destroy(): Promise<void> {
+    return this.inner.destroy();
+  }
 }
 
 /**

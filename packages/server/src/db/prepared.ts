@@ -5,7 +5,7 @@
  * fresh parameters in the same order.
  */
 import { type Compilable, CompiledQuery } from 'kysely';
-import type { DbOrTx } from './database.js';
+import { type DbOrTx, directReaderOf } from './database.js';
 
 export function prepare<Row, Args extends unknown[]>(
   db: DbOrTx,
@@ -16,13 +16,13 @@ export function prepare<Row, Args extends unknown[]>(
   // Map each placeholder to its position(s) in the compiled parameter list.
   const positions = compiled.parameters.map((p) => placeholders.indexOf(p));
   if (positions.some((i) => i < 0)) throw new Error('prepare(): every parameter must be one of the placeholders');
+  const direct = directReaderOf(db);
   return async (...args: Args) => {
-    const result = await db.executeQuery<Row>(
-      CompiledQuery.raw(
-        compiled.sql,
-        positions.map((i) => args[i]),
-      ),
-    );
+    const params = positions.map((i) => args[i]);
+    // Embedded SQLite with an idle connection: read synchronously (a third of the cost of Kysely's async path).
+    const rows = direct?.(compiled.sql, params);
+    if (rows) return rows as Row[];
+    const result = await db.executeQuery<Row>(CompiledQuery.raw(compiled.sql, params));
     return result.rows;
   };
 }

@@ -4,22 +4,27 @@
  */
 import { sql } from 'kysely';
 import type { Db, DbOrTx, Tx } from '../db/database.js';
+import { prepare } from '../db/prepared.js';
 import type { LedgerReason } from '../db/schema.js';
 import { newId } from '../ids.js';
 import type { Clock } from '../ports/clock.js';
 
 export class CreditsService {
+  private readonly balanceOf;
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.balanceOf = prepare(
+      db,
+      (id: string) => db.selectFrom('accounts').select('credit_balance').where('id', '=', id),
+      ['$id'],
+    );
+  }
 
   async balance(accountId: string): Promise<number> {
-    const row = await this.db
-      .selectFrom('accounts')
-      .select('credit_balance')
-      .where('id', '=', accountId)
-      .executeTakeFirst();
+    const [row] = await this.balanceOf(accountId);
     return row?.credit_balance ?? 0;
   }
 

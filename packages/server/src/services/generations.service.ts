@@ -58,6 +58,20 @@ export interface ProductSnapshot {
   }>;
 }
 
+const POLL_COLUMNS = [
+  'id',
+  'account_id',
+  'status',
+  'product_external_id',
+  'result_blob_key',
+  'error_code',
+  'error_message',
+  'created_at',
+  'updated_at',
+  'expires_at',
+] as const;
+export type PollRow = Pick<GenerationRow, (typeof POLL_COLUMNS)[number]>;
+
 export interface ApiGeneration {
   generationId: string;
   status: GenerationRow['status'];
@@ -71,6 +85,7 @@ export interface ApiGeneration {
 
 export class GenerationsService {
   private readonly byId;
+  private readonly pollById;
 
   constructor(
     private readonly db: Db,
@@ -84,6 +99,12 @@ export class GenerationsService {
     private readonly events: GenerationEvents,
   ) {
     this.byId = prepare(db, (id: string) => db.selectFrom('generations').selectAll().where('id', '=', id), ['$id']);
+    // What a poll needs, without the product snapshot and other large columns: the hot path of every client.
+    this.pollById = prepare(
+      db,
+      (id: string) => db.selectFrom('generations').select(POLL_COLUMNS).where('id', '=', id),
+      ['$id'],
+    );
   }
 
   // ---- submit --------------------------------------------------------------------------------------------------
@@ -287,8 +308,8 @@ export class GenerationsService {
   // ---- read ----------------------------------------------------------------------------------------------------
 
   /** 404 for an unknown id, 403 for another account's generation (spec §8). */
-  async getOwned(accountId: string, generationId: string): Promise<GenerationRow> {
-    const [row] = await this.byId(generationId);
+  async getOwned(accountId: string, generationId: string): Promise<PollRow> {
+    const [row] = await this.pollById(generationId);
     if (!row) throw new ApiError('GENERATION_NOT_FOUND', `Generation '${generationId}' not found.`);
     if (row.account_id !== accountId) throw new ApiError('FORBIDDEN', 'This generation belongs to another account.');
     return row;
@@ -300,7 +321,7 @@ export class GenerationsService {
     );
   }
 
-  async toApi(row: GenerationRow): Promise<ApiGeneration> {
+  async toApi(row: PollRow): Promise<ApiGeneration> {
     const out: ApiGeneration = {
       generationId: row.id,
       status: row.status,
