@@ -68,6 +68,31 @@ describe('fitroom CLI (against a running server’s data directory)', () => {
     assert.equal((await credits(acct.apiKey)).statusCode, 200, 'the account’s other key still works');
   });
 
+  test('accounts set-logo stores the watermark logo (as PNG); --clear removes it', async () => {
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const sharp = (await import('sharp')).default;
+    const logo = join(mkdtempSync(join(tmpdir(), 'logo-')), 'logo.png');
+    writeFileSync(
+      logo,
+      await sharp({ create: { width: 300, height: 120, channels: 4, background: '#ff000080' } })
+        .png()
+        .toBuffer(),
+    );
+    const { last: acct } = await cli('accounts', 'create', '--name', 'branded');
+    const set = await cli('accounts', 'set-logo', '--account', acct.id, '--file', logo);
+    assert.deepEqual(set.last, { account: acct.id, logo: { width: 300, height: 120 } });
+    const row = await ctx.deps.accounts.get(acct.id);
+    const stored = await ctx.deps.blobs.get(row!.logo_blob_key!);
+    assert.equal((await sharp(stored!.data).metadata()).format, 'png');
+    const notImage = await cli('accounts', 'set-logo', '--account', acct.id, '--file', main);
+    assert.notEqual(notImage.code, 0, 'a file that is not an image is refused');
+    const cleared = await cli('accounts', 'set-logo', '--account', acct.id, '--clear');
+    assert.deepEqual(cleared.last, { account: acct.id, logo: null });
+    assert.equal((await ctx.deps.accounts.get(acct.id))?.logo_blob_key, null);
+  });
+
   test('bad usage exits non-zero with a message; migrate is idempotent', async () => {
     const missing = await cli('accounts', 'create');
     assert.equal(missing.code, 2);

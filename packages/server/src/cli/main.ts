@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, parseConfig } from '../config.js';
 import { migrateToLatest } from '../db/migrations.js';
 import { createDeps, type Deps } from '../deps.js';
+import { ApiError } from '../errors.js';
 import { startServer } from '../server.js';
 
 const HELP = `fitroom — self-hostable virtual try-on API (Genlook v1 compatible)
@@ -198,7 +199,7 @@ main(process.argv.slice(2)).then(
     if (err instanceof UsageError || err instanceof ConfigError) {
       console.error(`fitroom: ${err.message}\n\nRun \`fitroom help\` for usage.`);
       process.exitCode = 2;
-    } else if (err instanceof Error && /unknown account/.test(err.message)) {
+    } else if (err instanceof ApiError || (err instanceof Error && /unknown account|unknown key/.test(err.message))) {
       console.error(`fitroom: ${err.message}`);
       process.exitCode = 1;
     } else {

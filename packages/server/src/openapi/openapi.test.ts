@@ -33,3 +33,17 @@ test('the document covers every operation of the contract, with the API key sche
     for (const op of Object.values(methods)) assert.deepEqual(op.security, [{ apiKey: [] }]);
   }
 });
+
+test('the browsable reference page is served next to the document', async () => {
+  const { createTestContext } = await import('../testing/test-server.js');
+  const ctx = await createTestContext({ workers: false });
+  try {
+    const page = await ctx.app.inject({ url: '/tryon/v1/docs/' });
+    assert.equal(page.statusCode, 200);
+    assert.match(String(page.headers['content-type']), /text\/html/);
+    const doc = await ctx.app.inject({ url: '/tryon/v1/openapi.json' });
+    assert.equal(doc.json().openapi, '3.0.3');
+  } finally {
+    await ctx.close();
+  }
+});
