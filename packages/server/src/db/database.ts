@@ -7,11 +7,13 @@ import {
   type DatabaseConnection,
   type Driver,
   Kysely,
+  PostgresDialect,
   SqliteDialect,
   type SqliteDialectConfig,
   type Transaction,
   type TransactionSettings,
 } from 'kysely';
+import pg from 'pg';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -38,6 +40,16 @@ export function openSqlite(file: string): Db {
     return cached.prepare(sql).all(...params) as unknown[];
   });
   return db;
+}
+
+/**
+ * PostgreSQL, for the scale-out deployment. The same migrations and queries run on it (tested against a real server);
+ * the deployment factory does not select it yet.
+ */
+export function openPostgres(connectionString: string, maxConnections = 10): Db {
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, max: maxConnections }) }),
+  });
 }
 
 type DirectReader = (sql: string, params: readonly unknown[]) => unknown[] | undefined;
