@@ -8,7 +8,7 @@ import { EngineError } from '../engine.js';
 import type { GarmentAnalysis } from '../garment/analyze.js';
 import type { PersonDetection, RawImage } from '../vision/types.js';
 import { type BodyTargets, fitGarment } from './fit.js';
-import { bodyFrame, drawPolygon, type PersonParsing, parsePerson } from './parsing.js';
+import { bodyFrame, drawPolygon, legHull, type PersonParsing, parsePerson } from './parsing.js';
 import {
   andNot,
   type BinaryMask,
@@ -62,7 +62,7 @@ export function composeTryOn(person: RawImage, det: PersonDetection, garment: Ga
   if (frame.lShoulder.y > frame.lHip.y || frame.rShoulder.y > frame.rHip.y) {
     throw new EngineError('NO_PERSON_DETECTED', 'The person must be upright for a try-on.');
   }
-  const parsing = parsePerson(person, det, frame);
+  const parsing = parsePerson(person, det, frame, { lower: garment.cls.category === 'dress' });
   timings.parsing = performance.now() - t;
 
   t = performance.now();
@@ -99,7 +99,13 @@ function blend(
 
   // ---- clip the garment to the body (plus a small margin): a loose flat-lay outline must not float over the
   // background. The margin lets the garment stand off the body by a few pixels, as real cloth does.
-  const bodyZone = dilate(parsing.person, Math.max(2, sw * 0.04));
+  // The silhouette is edge-refined (parsing.refineSilhouette), so the margin is 1.5 px: the anti-aliased edge.
+  let bodyZone = dilate(parsing.person, 1.5);
+  if (garment.cls.category === 'dress') {
+    // A skirt bridges the gap between the legs, from the crotch (a little below the hip joints) to the hem.
+    const hipY = (parsing.frame.lHip.y + parsing.frame.rHip.y) / 2;
+    bodyZone = or(bodyZone, legHull(parsing, hipY, targets.hemCenter.y + sw * 0.2));
+  }
   const alpha = new Float32Array(n);
   for (let p = 0; p < n; p++) alpha[p] = bodyZone.data[p] ? layer.alpha[p]! : 0;
 
@@ -129,13 +135,20 @@ function blend(
   const torsoZone = emptyMask(w, h);
   drawPolygon(torsoZone, [targets.shoulderLeft, targets.shoulderRight, targets.hemRight, targets.hemLeft]);
   const front = emptyMask(w, h);
+  const sleeveless = garment.cls.sleeve === 'none';
+  const armpitY = Math.max(targets.armpitLeft.y, targets.armpitRight.y);
   for (let y = ry0; y <= ry1; y++) {
     for (let x = rx0; x <= rx1; x++) {
       const p = y * w + x;
       const fore = parsing.forearmLeft.data[p] || parsing.forearmRight.data[p];
+      const arm = parsing.armLeft.data[p] || parsing.armRight.data[p];
       // A forearm or hand is in front only where it lies inside the torso and is bare skin (a hand on a hip, arms
       // crossed); a hanging arm beside the body stays behind the garment's edge so it does not cut strips out of it.
       if (fore && torsoZone.data[p] && parsing.skin.data[p]) front.data[p] = 1;
+      // A sleeveless garment has nothing to put over the arms: bare arms below the armpits are in front of it (a
+      // hanging arm beside a dress's side, a hand by the skirt). Not above (the shoulder joint's capsule covers the
+      // garment's shoulder) and never on the old garment (pale skin and a white top pass the same colour test).
+      if (sleeveless && y > armpitY && (arm || fore) && parsing.skin.data[p] && !old.data[p]) front.data[p] = 1;
       if (parsing.head.data[p] || parsing.neck.data[p]) front.data[p] = 1;
     }
   }
@@ -251,7 +264,9 @@ function blend(
       const lo = sampleField(lowLum!, x, y);
       const br = sampleField(broadLum!, x, y);
       if (isResidue && skinField && bgField) {
-        const inArm = parsing.armLeft.data[p] || parsing.armRight.data[p] || parsing.torso.data[p];
+        // Inside the silhouette an uncovered old garment hides body: fill with skin. Only the 1-px rim outside it
+        // (the residue is the old region grown by a pixel) takes the background.
+        const inArm = parsing.person.data[p];
         const sk0 = sampleField(skinField[0]!, x, y);
         const field = inArm && !Number.isNaN(sk0) ? skinField : bgField;
         const f0 = sampleField(field[0]!, x, y);
@@ -267,11 +282,11 @@ function blend(
       }
       if (a > 0.002) {
         // Shading transfer: where the old garment was, multiply by its low-frequency luminance relative to its mean
-        // (clamped to ±20 % so a dark print on the old top does not stain the new one); elsewhere no change.
+        // (clamped to −15 %…+12 % so a dark print on the old top does not stain the new one); elsewhere no change.
         let shade = 1;
         const presence = Math.min(1, sampleField(oldPresence, x, y) * 1.5);
         if (!Number.isNaN(lo) && presence > 0) {
-          const ratio = Math.min(1.2, Math.max(0.8, lo / (br || oldMean)));
+          const ratio = Math.min(1.12, Math.max(0.85, lo / (br || oldMean)));
           shade = 1 + (ratio - 1) * presence;
         }
         const gr = Math.min(255, layer.rgb[p * 3]! * gain[0]! * shade);

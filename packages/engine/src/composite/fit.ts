@@ -94,7 +94,10 @@ export function fitGarment(g: GarmentAnalysis, parsing: PersonParsing): GarmentF
   // Length from the body: hips for tops, knees for dresses, scaled by this garment's length relative to a typical one.
   const hipMid = mid(f.lHip, f.rHip);
   const shoulderMidKp = mid(f.lShoulder, f.rShoulder);
-  const gLen = (lm.hemCenter.y - gMid.y) / garmentShoulderW;
+  // Length relative to the garment's width: its shoulder width, or its chest for halter and strap garments whose
+  // "shoulders" are two straps close to the neck (a halter mini dress measured by its straps reads as a maxi dress).
+  const gChestW = Math.max(1, lm.armpitRight.x - lm.armpitLeft.x);
+  const gLen = (lm.hemCenter.y - gMid.y) / Math.max(garmentShoulderW, gChestW * 0.95);
   let hemY: number;
   if (g.cls.category === 'dress') {
     const kneeY = f.lKnee && f.rKnee ? (f.lKnee.y + f.rKnee.y) / 2 : hipMid.y + (hipMid.y - shoulderMidKp.y) * 0.95;
@@ -174,13 +177,35 @@ export function fitGarment(g: GarmentAnalysis, parsing: PersonParsing): GarmentF
   ];
   const tps: Tps = fitTps(src, dst, 0.002);
 
-  const sleeveMap = (s: SleeveInfo | null, root: P, elbow: P | null, wrist: P | null, side: -1 | 1) => {
+  // Arm thickness across the bone at mid upper arm, from the silhouette (both directions from the bone line).
+  const armWidth = (a: P, b: P | null): number => {
+    if (!b) return sw * 0.3;
+    const m = mid(a, b);
+    const dx = b.x - a.x;
+    const dy = b.y - a.y;
+    return (
+      edgeAlong(parsing.person, m, -dy, dx, sw * 0.4) + edgeAlong(parsing.person, m, dy, -dx, sw * 0.4) || sw * 0.3
+    );
+  };
+  const sleeveMap = (
+    s: SleeveInfo | null,
+    armpit: Point,
+    shoulderJoint: P,
+    elbow: P | null,
+    wrist: P | null,
+    side: -1 | 1,
+  ) => {
     if (!s) return null;
-    const gx = s.end.x - s.root.x;
-    const gy = s.end.y - s.root.y;
+    // The sleeve's centre line, not its top edge: from the middle of the armhole (shoulder corner ↔ armpit) to the
+    // cuff centre. It maps onto the arm's bone line (shoulder joint → elbow → wrist), which runs down the middle of
+    // the arm; mapping the top edge there instead left the inner half of the arm bare between sleeve and torso.
+    const rootG = mid(s.root, armpit);
+    const gx = s.end.x - rootG.x;
+    const gy = s.end.y - rootG.y;
     const gl = Math.max(1, Math.hypot(gx, gy));
     const gu = { x: gx / gl, y: gy / gl };
-    // Arm polyline: shoulder corner → elbow → wrist; without an elbow the arm hangs down and slightly out.
+    const root = shoulderJoint;
+    // Arm polyline: shoulder joint → elbow → wrist; without an elbow the arm hangs down and slightly out.
     const e = elbow ?? { x: root.x + side * sw * 0.15, y: root.y + sw * 0.9 };
     const wr = wrist ?? { x: e.x + (e.x - root.x) * 0.9, y: e.y + (e.y - root.y) * 0.9 };
     const seg1 = Math.max(1, Math.hypot(e.x - root.x, e.y - root.y));
@@ -189,8 +214,11 @@ export function fitGarment(g: GarmentAnalysis, parsing: PersonParsing): GarmentF
     const u2 = { x: (wr.x - e.x) / seg2, y: (wr.y - e.y) / seg2 };
     // Sleeve length on the body: the garment's, scaled; long sleeves end at the wrist at most.
     const bodyLen = Math.min(gl * scale, seg1 + seg2 * 1.05);
-    const widthScale = scale * 0.95;
-    const rootG = s.root;
+    // Across the sleeve: the garment's scale, but at least 1.1 × the arm's thickness so the sleeve closes around
+    // the arm (the flat-lay's folded sleeve is often narrower than an arm at the garment's scale); the clip to the
+    // silhouette trims any excess. Capped at 1.6 × scale so a bad arm measurement cannot balloon it.
+    const armW = armWidth(root, elbow);
+    const widthScale = Math.min(scale * 1.6, Math.max(scale * 0.95, (armW * 1.1) / Math.max(1, s.width)));
     return (x: number, y: number): P => {
       const dx = x - rootG.x;
       const dy = y - rootG.y;
@@ -214,8 +242,8 @@ export function fitGarment(g: GarmentAnalysis, parsing: PersonParsing): GarmentF
       return { x: tp.x + (bone.x - tp.x) * sm, y: tp.y + (bone.y - tp.y) * sm };
     };
   };
-  const left = sleeveMap(lm.sleeveLeft, tShL, f.lElbow, f.lWrist, -1);
-  const right = sleeveMap(lm.sleeveRight, tShR, f.rElbow, f.rWrist, 1);
+  const left = sleeveMap(lm.sleeveLeft, lm.armpitLeft, f.lShoulder, f.lElbow, f.lWrist, -1);
+  const right = sleeveMap(lm.sleeveRight, lm.armpitRight, f.rShoulder, f.rElbow, f.rWrist, 1);
 
   return {
     targets,

@@ -211,6 +211,45 @@ function dilateExact(m: BinaryMask, r: number): BinaryMask {
   return { data: out, width: m.width, height: m.height };
 }
 
+/**
+ * Dilation (or erosion) by a (2r+1)² square: separable, a running count per row then per column, O(N) whatever r.
+ * Used where the exact shape of the structuring element does not matter (a band around a contour). Erosion keeps the
+ * frame border from eroding, like {@link erode}.
+ */
+export function squareMorph(m: BinaryMask, r: number, op: 'dilate' | 'erode'): BinaryMask {
+  const { width: w, height: h, data } = m;
+  const ri = Math.max(0, Math.round(r));
+  const want = op === 'dilate' ? 1 : 0;
+  // hit = 1 where the window holds at least one pixel equal to `want` (a set pixel for dilation, an unset one for
+  // erosion); erosion is the complement of that.
+  const tmp = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    let cnt = 0;
+    for (let x = 0; x <= Math.min(w - 1, ri - 1); x++) if (data[row + x] === want) cnt++;
+    for (let x = 0; x < w; x++) {
+      if (x + ri < w && data[row + x + ri] === want) cnt++;
+      if (x - ri - 1 >= 0 && data[row + x - ri - 1] === want) cnt--;
+      tmp[row + x] = cnt > 0 ? 1 : 0;
+    }
+  }
+  const cnt = new Int32Array(w);
+  for (let y = 0; y <= Math.min(h - 1, ri - 1); y++) for (let x = 0; x < w; x++) cnt[x]! += tmp[y * w + x]!;
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const add = y + ri < h ? (y + ri) * w : -1;
+    const sub = y - ri - 1 >= 0 ? (y - ri - 1) * w : -1;
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      if (add >= 0) cnt[x]! += tmp[add + x]!;
+      if (sub >= 0) cnt[x]! -= tmp[sub + x]!;
+      const hit = cnt[x]! > 0 ? 1 : 0;
+      out[row + x] = op === 'dilate' ? hit : hit ^ 1;
+    }
+  }
+  return { data: out, width: w, height: h };
+}
+
 export function invert(m: BinaryMask): BinaryMask {
   const md = m.data;
   const out = new Uint8Array(md.length);
@@ -452,25 +491,32 @@ export function gaussBlur(src: Float32Array, w: number, h: number, sigma: number
   return boxBlur(boxBlur(boxBlur(src, w, h, r), w, h, r), w, h, r);
 }
 
-/** Box-averages a plane down by an integer factor (partial edge cells average what they hold). */
+/**
+ * Box-averages a plane down by an integer factor (partial edge cells average what they hold); with `weight`, the
+ * plane is multiplied by it on the way (value·weight, as a masked blur needs) without a full-size temporary.
+ */
 export function downsample(
   src: Float32Array,
   w: number,
   h: number,
   f: number,
+  weight?: Float32Array,
 ): { data: Float32Array; w: number; h: number } {
   const sw = Math.ceil(w / f);
   const sh = Math.ceil(h / f);
   const sum = new Float32Array(sw * sh);
   const cnt = new Float32Array(sw * sh);
+  const cellX = new Int32Array(w);
+  for (let x = 0; x < w; x++) cellX[x] = (x / f) | 0;
   for (let y = 0; y < h; y++) {
     const sy = ((y / f) | 0) * sw;
     const row = y * w;
-    for (let x = 0; x < w; x++) {
-      const i = sy + ((x / f) | 0);
-      sum[i]! += src[row + x]!;
-      cnt[i]! += 1;
+    if (weight) {
+      for (let x = 0; x < w; x++) sum[sy + cellX[x]!]! += src[row + x]! * weight[row + x]!;
+    } else {
+      for (let x = 0; x < w; x++) sum[sy + cellX[x]!]! += src[row + x]!;
     }
+    for (let x = 0; x < w; x++) cnt[sy + cellX[x]!]! += 1;
   }
   for (let i = 0; i < sum.length; i++) sum[i] = sum[i]! / cnt[i]!;
   return { data: sum, w: sw, h: sh };
@@ -582,15 +628,15 @@ export function maskedBlurLow(
   const s = Math.sqrt(Math.max(0.25, sigma * sigma - (f * f - 1) / 12)) / f;
   const wSmall = downsample(weight, w, h, f);
   const wb = gaussBlur(wSmall.data, wSmall.w, wSmall.h, s);
-  return values.map((v) => {
-    const vw = new Float32Array(v.length);
-    for (let i = 0; i < vw.length; i++) vw[i] = v[i]! * weight[i]!;
-    const small = downsample(vw, w, h, f);
+  const result: LowResField[] = [];
+  for (const v of values) {
+    const small = downsample(v, w, h, f, weight);
     const vb = gaussBlur(small.data, small.w, small.h, s);
     const out = new Float32Array(vb.length);
     for (let i = 0; i < out.length; i++) out[i] = wb[i]! > 1e-4 ? vb[i]! / wb[i]! : Number.NaN;
-    return { data: out, w: small.w, h: small.h, f };
-  });
+    result.push({ data: out, w: small.w, h: small.h, f });
+  }
+  return result;
 }
 
 /** Low-resolution Gaussian blur of one plane (see {@link maskedBlurLow}). */

@@ -161,6 +161,21 @@ export function pickProductImage(images: ProductImageInput[]): ProductImageInput
   return first;
 }
 
+/**
+ * Landmarks depend only on the cut-out mask, so they are memoised per cached cut-out object (~60 ms saved on every
+ * try-on of a product already in the cache); the WeakMap lets them go with the cache entry.
+ */
+const landmarkMemo = new WeakMap<GarmentCutout, Map<boolean, GarmentLandmarks | null>>();
+function landmarksOf(cut: GarmentCutout, sleeveless: boolean): GarmentLandmarks | null {
+  let m = landmarkMemo.get(cut);
+  if (!m) {
+    m = new Map();
+    landmarkMemo.set(cut, m);
+  }
+  if (!m.has(sleeveless)) m.set(sleeveless, findLandmarks(cut.mask, sleeveless ? { sleeveless: true } : undefined));
+  return m.get(sleeveless) ?? null;
+}
+
 /** Full analysis of one product. */
 export async function analyzeGarment(
   image: ProductImageInput,
@@ -199,12 +214,12 @@ export async function analyzeGarment(
     }
     options.cache?.put(image.contentHash, cut);
   }
-  let landmarks = findLandmarks(cut.mask);
+  let landmarks = landmarksOf(cut, false);
   if (!landmarks) throw new EngineError('GARMENT_NOT_DETECTED', 'The garment mask is empty.');
   const cls = classifyGarment(words, landmarks);
   if (cls.sleeve === 'none' && (landmarks.sleeveLeft || landmarks.sleeveRight)) {
     // The words say sleeveless: whatever stuck out was a strap, a drape or a tie.
-    landmarks = findLandmarks(cut.mask, { sleeveless: true }) ?? landmarks;
+    landmarks = landmarksOf(cut, true) ?? landmarks;
   }
   return { ...cut, contentHash: image.contentHash, landmarks, cls };
 }

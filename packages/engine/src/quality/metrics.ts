@@ -2,13 +2,16 @@
  * The quality metrics of design/engine.md, computed from one try-on's internals.
  * - identity: mean absolute difference (per channel, 0..255) outside the dilated old+new garment region; target 0.
  * - coverage: share of the body's torso region covered by the new garment; target ≥ 0.9 for tops.
- * - spill: share of the new garment's pixels outside the person's silhouette grown by 3 px; target ≤ 2 %.
+ * - spill: share of the new garment's pixels outside the person's silhouette grown by 3 px; target ≤ 2 %. For a dress
+ *   the silhouette includes the legs' hull from the hips to the hem (parsing.legHull): a skirt hangs across the gap
+ *   between the legs, which is not spill. `spillSilhouette` is the same share against the bare silhouette.
  * - colourDeltaE: CIEDE2000 between the product's median garment colour and the result's garment region; ≤ 8.
  * - residue: share of the old garment's pixels left unchanged (still showing) outside face/neck; target ≤ 5 %.
  * Residue can only see the old garment the parsing found: a garment part the parsing missed is invisible to it.
  */
 import type { CompositeResult } from '../composite/compose.js';
-import { type BinaryMask, deltaE2000, dilate, rgbToLab } from '../composite/raster.js';
+import { legHull } from '../composite/parsing.js';
+import { type BinaryMask, deltaE2000, dilate, or, rgbToLab } from '../composite/raster.js';
 import type { GarmentAnalysis } from '../garment/analyze.js';
 import type { RawImage } from '../vision/types.js';
 
@@ -18,6 +21,7 @@ export interface PairMetrics {
   spill: number;
   colourDeltaE: number;
   residue: number;
+  spillSilhouette: number;
 }
 
 function medianLab(img: RawImage, pick: (p: number) => boolean): [number, number, number] {
@@ -60,7 +64,14 @@ export function measurePair(person: RawImage, garment: GarmentAnalysis, r: Compo
   let torsoCovered = 0;
   let gPix = 0;
   let gOut = 0;
-  const grown = dilate(r.parsing.person, 3);
+  let gOutSil = 0;
+  const grownSil = dilate(r.parsing.person, 3);
+  let grown = grownSil;
+  if (garment.cls.category === 'dress') {
+    const f = r.parsing.frame;
+    const hull = legHull(r.parsing, (f.lHip.y + f.rHip.y) / 2, r.targets.hemCenter.y + f.shoulderWidth * 0.2);
+    grown = dilate(or(r.parsing.person, hull), 3);
+  }
   for (let p = 0; p < n; p++) {
     const covered = r.garmentAlpha[p]! > 0.5;
     if (r.parsing.torso.data[p]) {
@@ -70,6 +81,7 @@ export function measurePair(person: RawImage, garment: GarmentAnalysis, r: Compo
     if (covered) {
       gPix++;
       if (!grown.data[p]) gOut++;
+      if (!grownSil.data[p]) gOutSil++;
     }
   }
   const front = (p: number) => r.parsing.head.data[p] || r.parsing.neck.data[p];
@@ -90,5 +102,6 @@ export function measurePair(person: RawImage, garment: GarmentAnalysis, r: Compo
     spill: gPix > 0 ? gOut / gPix : 0,
     colourDeltaE: gPix > 0 ? deltaE2000(productLab, resultLab) : Number.NaN,
     residue: oldN > 0 ? oldSame / oldN : 0,
+    spillSilhouette: gPix > 0 ? gOutSil / gPix : 0,
   };
 }
