@@ -82,7 +82,7 @@ export async function openImage(buf: Uint8Array, maxPixels: number): Promise<Sha
   } catch {
     meta = null;
   }
-  if (!meta || !meta.width || !meta.height) {
+  if (!meta?.width || !meta.height) {
     if (isHeif(buf)) return openHeic(buf, maxPixels);
     throw invalid();
   }

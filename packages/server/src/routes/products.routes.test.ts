@@ -19,6 +19,7 @@ describe('products', () => {
     url: string,
     body?: unknown,
     key?: string,
+    // biome-ignore lint/suspicious/noExplicitAny: JSON answers, asserted field by field
   ) => Promise<{ status: number; body: any }>;
   const blobCount = () => {
     try {

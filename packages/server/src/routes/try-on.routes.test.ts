@@ -36,6 +36,7 @@ describe('try-on flow (embedded deployment, real queue and workers)', () => {
     url: string,
     body?: unknown,
     key?: string,
+    // biome-ignore lint/suspicious/noExplicitAny: JSON answers, asserted field by field
   ) => Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
   let imageId: string;
   const failing = new ScriptedEngine('always-invalid', async () => {

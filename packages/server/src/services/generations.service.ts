@@ -316,9 +316,7 @@ export class GenerationsService {
   }
 
   async find(generationId: string): Promise<GenerationRow | null> {
-    return (
-      (await this.db.selectFrom('generations').selectAll().where('id', '=', generationId).executeTakeFirst()) ?? null
-    );
+    return (await this.byId(generationId))[0] ?? null;
   }
 
   async toApi(row: PollRow): Promise<ApiGeneration> {

@@ -68,7 +68,7 @@ export function parseTryOn(body: unknown): TryOnRequest {
     throw new ApiError('VALIDATION_FAILED', 'products is required.', [{ path: 'products', message: 'Required' }]);
   }
   const product = toProductInput(productRaw, raw.products ? 'products.0.' : 'product.');
-  if (product.externalId !== undefined && product.externalId.startsWith('_anon_') && product.images !== undefined) {
+  if (product.externalId?.startsWith('_anon_') && product.images !== undefined) {
     // A one-shot id may be referenced (it is returned to clients), but not upserted by name.
     throw new ApiError('VALIDATION_FAILED', 'externalId must not start with "_anon_" (reserved).', [
       { path: raw.products ? 'products.0.externalId' : 'product.externalId', message: 'Must not start with "_anon_"' },
