@@ -2,60 +2,18 @@
  * Shared helpers for the benchmarks. Every benchmark measures fitroom against a baseline in the same run, alternating
  * A and B, and prints the ratio: these machines are shared and noisy, so absolute figures drift but ratios hold.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { startProcess as startTsProcess } from '../packages/server/src/testing/processes.js';
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../packages/server/src/testing/processes.js';
 
-/** Starts a TypeScript entry point in its own process and resolves once it prints `ready` (or `listening on`). */
-export function startProcess(
-  entry: string,
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ child: ChildProcess; output: () => string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', entry, ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => {
-    out += d;
-  });
-  child.stderr!.on('data', (d) => {
-    out += d;
-  });
-  const stop = () =>
-    new Promise<void>((r) => {
-      if (child.exitCode !== null) return r();
-      child.once('exit', () => r());
-      child.kill('SIGTERM');
-    });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${entry} did not start:\n${out}`)), 120_000);
-    const onData = () => {
-      if (/\bready\b|listening on/.test(out)) {
-        clearTimeout(timer);
-        child.stdout!.off('data', onData);
-        resolve({ child, output: () => out, stop });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${entry} exited (${code}):\n${out}`)));
-  });
-}
+/** Starts a TypeScript entry point (cwd: the repository root) and resolves once it prints `ready`/`listening on`. */
+export const startProcess = (entry: string, args: string[], env: Record<string, string>) =>
+  startTsProcess(entry, args, env, repoRoot);
 
 export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

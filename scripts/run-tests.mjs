@@ -30,6 +30,8 @@ function run(cmd, cmdArgs, env = {}) {
 if (!quick) {
   if (run('npx', ['biome', 'check', '.']) !== 0) process.exit(1);
   if (run('npx', ['tsc', '-b']) !== 0) process.exit(1);
+  // The benchmarks are not part of a package build; type-check them too.
+  if (run('npx', ['tsc', '-p', 'bench/tsconfig.json']) !== 0) process.exit(1);
 }
 const files = explicit.length > 0 ? explicit : findTests(join(root, 'packages')).sort();
 const status = run(

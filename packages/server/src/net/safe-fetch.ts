@@ -166,3 +166,24 @@ function requestOnce(
     });
   });
 }
+
+/**
+ * Downloads a client-given image URL with the server's limits (time, 10 MB, SSRF policy), turning any failure into
+ * the contract error the caller names (CUSTOMER_IMAGE_FETCH_FAILED, PRODUCT_IMAGE_FETCH_FAILED).
+ */
+export async function downloadImage(
+  url: string,
+  config: { fetchTimeoutMs: number; maxUploadBytes: number; allowPrivateFetch: boolean },
+  onFailure: (why: string) => Error,
+): Promise<Buffer> {
+  try {
+    const res = await safeFetch(url, {
+      timeoutMs: config.fetchTimeoutMs,
+      maxBytes: config.maxUploadBytes,
+      allowPrivate: config.allowPrivateFetch,
+    });
+    return res.data;
+  } catch (err) {
+    throw onFailure(err instanceof FetchError ? err.message : 'download failed');
+  }
+}

@@ -9,7 +9,7 @@ import type { ImageKind, ImageRow } from '../db/schema.js';
 import { ApiError } from '../errors.js';
 import { newId } from '../ids.js';
 import { type NormalizedImage, normalizePersonPhoto, type PersonCropper } from '../images/normalize.js';
-import { FetchError, safeFetch } from '../net/safe-fetch.js';
+import { downloadImage } from '../net/safe-fetch.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import { addDays, type Clock } from '../ports/clock.js';
 
@@ -32,18 +32,12 @@ export class ImagesService {
   }
 
   /** Downloads a person image URL for /try-on; a failure is the synchronous CUSTOMER_IMAGE_FETCH_FAILED. */
-  async fetchPersonUrl(url: string): Promise<Buffer> {
-    try {
-      const res = await safeFetch(url, {
-        timeoutMs: this.config.fetchTimeoutMs,
-        maxBytes: this.config.maxUploadBytes,
-        allowPrivate: this.config.allowPrivateFetch,
-      });
-      return res.data;
-    } catch (err) {
-      const why = err instanceof FetchError ? err.message : 'download failed';
-      throw new ApiError('CUSTOMER_IMAGE_FETCH_FAILED', `The person image URL could not be downloaded (${why}).`);
-    }
+  fetchPersonUrl(url: string): Promise<Buffer> {
+    return downloadImage(
+      url,
+      this.config,
+      (why) => new ApiError('CUSTOMER_IMAGE_FETCH_FAILED', `The person image URL could not be downloaded (${why}).`),
+    );
   }
 
   /**

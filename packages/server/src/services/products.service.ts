@@ -16,7 +16,7 @@ import { ApiError, productNotFound } from '../errors.js';
 import type { UploadedFile } from '../http/multipart.js';
 import { newId, newOneShotProductId, sha256Hex } from '../ids.js';
 import { normalizeProductImage } from '../images/normalize.js';
-import { FetchError, safeFetch } from '../net/safe-fetch.js';
+import { downloadImage } from '../net/safe-fetch.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import { addDays, type Clock } from '../ports/clock.js';
 import type { ImageInput, ProductInput } from './product-input.js';
@@ -234,18 +234,12 @@ export class ProductsService {
   }
 
   /** Downloads a product image URL (SSRF-safe, bounded); failures are PRODUCT_IMAGE_FETCH_FAILED. */
-  async download(url: string): Promise<Buffer> {
-    try {
-      const res = await safeFetch(url, {
-        timeoutMs: this.config.fetchTimeoutMs,
-        maxBytes: this.config.maxUploadBytes,
-        allowPrivate: this.config.allowPrivateFetch,
-      });
-      return res.data;
-    } catch (err) {
-      const why = err instanceof FetchError ? err.message : 'download failed';
-      throw new ApiError('PRODUCT_IMAGE_FETCH_FAILED', `Product image ${url} could not be downloaded (${why}).`);
-    }
+  download(url: string): Promise<Buffer> {
+    return downloadImage(
+      url,
+      this.config,
+      (why) => new ApiError('PRODUCT_IMAGE_FETCH_FAILED', `Product image ${url} could not be downloaded (${why}).`),
+    );
   }
 
   /** Validates and normalises image bytes and writes them as a blob; returns where. */

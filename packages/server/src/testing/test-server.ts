@@ -4,7 +4,6 @@
  * (the SDK's end-to-end suite, the example-app replay).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TryOnEngine } from '@fitroom/engine';
@@ -12,6 +11,7 @@ import { type Config, parseConfig } from '../config.js';
 import type { PersonCropper } from '../images/normalize.js';
 import type { Clock } from '../ports/clock.js';
 import { createServer, type RunningServer } from '../server.js';
+import { freePort } from './processes.js';
 
 export interface TestContextOptions {
   credits?: number;
@@ -40,17 +40,6 @@ export interface TestContext {
   /** Another account with its own key, for tenant-isolation tests. */
   newAccount(credits?: number): Promise<{ id: string; apiKey: string }>;
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createNetServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export async function createTestContext(options: TestContextOptions = {}): Promise<TestContext> {

@@ -3,54 +3,19 @@
  * DATA_DIR, and the job is claimed again after its lease and completes exactly once, with exactly one debit.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openSqlite } from '../db/database.js';
 import { readFixture } from '../testing/fixtures.js';
+import { freePort, startProcess } from '../testing/processes.js';
 import { startReferenceEngine } from '../testing/reference-engine-server.js';
 
 const cli = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', cli, 'serve'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => {
-    out += d;
-  });
-  child.stderr!.on('data', (d) => {
-    out += d;
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
-    const check = () => {
-      if (/listening on/.test(out)) {
-        clearTimeout(timer);
-        child.stdout!.off('data', check);
-        resolve({ child, output: () => out });
-      }
-    };
-    child.stdout!.on('data', check);
-    child.once('exit', (code) => reject(new Error(`server exited (${code}):\n${out}`)));
-  });
-}
+const startServer = (env: Record<string, string>) => startProcess(cli, ['serve'], env);
 
 test('a job whose process was killed mid-run completes exactly once after a restart, charged once', async () => {
   const engine = await startReferenceEngine();
@@ -116,8 +81,7 @@ test('a job whose process was killed mid-run completes exactly once after a rest
     const credits = (await (await fetch(`${base}/account/credits`, { headers })).json()) as { creditBalance: number };
     assert.equal(credits.creditBalance, 4);
   } finally {
-    server.child.kill('SIGTERM');
-    await new Promise((r) => server.child.once('exit', r));
+    await server.stop();
     await engine.close();
   }
   const db = openSqlite(join(dataDir, 'fitroom.sqlite'));
