@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { readFixture } from '../testing/fixtures.js';
-import { createTestContext, multipart, type TestContext } from '../testing/test-server.js';
+import { createTestContext, fetchSigned, multipart, type TestContext, uploadPhoto } from '../testing/test-server.js';
 
 let ctx: TestContext;
 before(async () => {
@@ -50,8 +50,7 @@ test('composite engine: a flat-lay tee on a person, end to end through the API',
   const gen = res.json();
   assert.equal(gen.status, 'COMPLETED', JSON.stringify(gen));
 
-  const resultUrl = new URL(gen.resultImageUrl);
-  const result = (await ctx.app.inject({ url: resultUrl.pathname + resultUrl.search })).rawPayload;
+  const result = (await fetchSigned(ctx, gen.resultImageUrl)).rawPayload;
   const personRow = await ctx.deps.images.find(ctx.deps.db, ctx.accountId, imageId);
   const person = (await ctx.deps.blobs.get(personRow!.blob_key))!.data;
   const [pm, rm] = await Promise.all([sharp(person).metadata(), sharp(result).metadata()]);

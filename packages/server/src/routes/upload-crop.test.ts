@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { createEnginePool, type EnginePool, type PersonDetection } from '@fitroom/engine';
 import sharp from 'sharp';
 import { fixturePath, readFixture } from '../testing/fixtures.js';
-import { createTestContext, multipart, type TestContext } from '../testing/test-server.js';
+import { createTestContext, fetchSigned, type TestContext, uploadPhoto } from '../testing/test-server.js';
 
 const MIN = 0.3;
 /** What of the body is visibly inside a photo: the face's top edge, and each ankle. */
@@ -35,16 +35,9 @@ describe('person-aware crop on upload (vision models)', () => {
   for (const name of readdirSync(fixturePath('person')).sort()) {
     test(`${name}: exactly 4:5, head and feet kept when the photo had them`, async () => {
       const original = readFixture('person', name);
-      const form = multipart([{ name: 'file', filename: name, contentType: 'image/png', data: original }]);
-      const res = await ctx.app.inject({
-        method: 'POST',
-        url: '/tryon/v1/images/upload',
-        headers: { 'x-api-key': ctx.apiKey, ...form.headers },
-        payload: form.payload,
-      });
-      assert.equal(res.statusCode, 200, res.body);
-      const url = new URL(res.json().imageUrl);
-      const cropped = (await ctx.app.inject({ url: url.pathname + url.search })).rawPayload;
+      const res = await uploadPhoto(ctx, original);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      const cropped = (await fetchSigned(ctx, res.body.imageUrl)).rawPayload;
       const meta = await sharp(cropped).metadata();
       assert.equal(meta.width! * 5, meta.height! * 4, `${meta.width}x${meta.height} is 4:5`);
 
@@ -75,15 +68,8 @@ describe('person-aware crop on upload (vision models)', () => {
         .composite([{ input: person, left, top }])
         .jpeg({ quality: 92 })
         .toBuffer();
-      const form = multipart([{ name: 'file', filename: 'p.jpg', contentType: 'image/jpeg', data: photo }]);
-      const res = await ctx.app.inject({
-        method: 'POST',
-        url: '/tryon/v1/images/upload',
-        headers: { 'x-api-key': ctx.apiKey, ...form.headers },
-        payload: form.payload,
-      });
-      const url = new URL(res.json().imageUrl);
-      const cropped = (await ctx.app.inject({ url: url.pathname + url.search })).rawPayload;
+      const res = await uploadPhoto(ctx, photo);
+      const cropped = (await fetchSigned(ctx, res.body.imageUrl)).rawPayload;
       const meta = await sharp(cropped).metadata();
       assert.equal(meta.width! * 5, meta.height! * 4);
       const seen = visible(await analysis.detectPerson(cropped));
@@ -95,15 +81,8 @@ describe('person-aware crop on upload (vision models)', () => {
     const blank = await sharp({ create: { width: 900, height: 600, channels: 3, background: '#c0c8d0' } })
       .png()
       .toBuffer();
-    const form = multipart([{ name: 'file', filename: 'blank.png', contentType: 'image/png', data: blank }]);
-    const res = await ctx.app.inject({
-      method: 'POST',
-      url: '/tryon/v1/images/upload',
-      headers: { 'x-api-key': ctx.apiKey, ...form.headers },
-      payload: form.payload,
-    });
-    const url = new URL(res.json().imageUrl);
-    const meta = await sharp((await ctx.app.inject({ url: url.pathname + url.search })).rawPayload).metadata();
+    const res = await uploadPhoto(ctx, blank);
+    const meta = await sharp((await fetchSigned(ctx, res.body.imageUrl)).rawPayload).metadata();
     assert.deepEqual([meta.width, meta.height], [480, 600]);
   });
 });

@@ -119,3 +119,29 @@ export function multipart(
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
+
+/** POST /images/upload through `app.inject`; `fields` are extra form fields (crop, keepForDays, …). */
+export async function uploadPhoto(
+  ctx: Pick<TestContext, 'app' | 'apiKey'>,
+  data: Uint8Array,
+  fields: Record<string, string> = {},
+  apiKey = ctx.apiKey,
+): Promise<{ status: number; body: { imageId: string; imageUrl: string } & Record<string, unknown> }> {
+  const form = multipart([
+    { name: 'file', filename: 'photo', contentType: 'application/octet-stream', data },
+    ...Object.entries(fields).map(([name, value]) => ({ name, value })),
+  ]);
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: '/tryon/v1/images/upload',
+    headers: { 'x-api-key': apiKey, ...form.headers },
+    payload: form.payload,
+  });
+  return { status: res.statusCode, body: res.json() };
+}
+
+/** GETs a signed URL the server handed out (imageUrl, resultImageUrl, sourceUrl) through `app.inject`. */
+export function fetchSigned(ctx: Pick<TestContext, 'app'>, url: string) {
+  const u = new URL(url);
+  return ctx.app.inject({ url: u.pathname + u.search });
+}
