@@ -33,6 +33,8 @@ const EnvSchema = z.object({
   /** Lets the server fetch product/person image URLs on private and loopback addresses. Off: SSRF protection. */
   ALLOW_PRIVATE_FETCH: bool.default('false'),
   FETCH_TIMEOUT_MS: int(100, 120_000).default(15_000),
+  /** Behind a reverse proxy, take the client address from X-Forwarded-For (only then: it is trivially forged). */
+  TRUST_PROXY: bool.default('false'),
   /** Credits granted to the `demo` account created on the first start. */
   DEMO_CREDITS: int(0, 1_000_000).default(100),
 });
@@ -54,6 +56,7 @@ export interface Config {
   jobLeaseS: number;
   allowPrivateFetch: boolean;
   fetchTimeoutMs: number;
+  trustProxy: boolean;
   demoCredits: number;
   /** Fixed limits of the contract (spec §2.1, §8). */
   maxUploadBytes: number;
@@ -90,6 +93,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     jobLeaseS: e.JOB_LEASE_S,
     allowPrivateFetch: e.ALLOW_PRIVATE_FETCH,
     fetchTimeoutMs: e.FETCH_TIMEOUT_MS,
+    trustProxy: e.TRUST_PROXY,
     demoCredits: e.DEMO_CREDITS,
     maxUploadBytes: 10 * 1024 * 1024,
     maxImagePixels: 40_000_000,

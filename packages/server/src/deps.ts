@@ -49,6 +49,10 @@ export interface Deps {
   generations: GenerationsService;
   customers: CustomersService;
   retention: RetentionService;
+  /** Aborted when the process starts shutting down: long waits (/try-on/sync) answer at once instead of holding it. */
+  stopping: AbortSignal;
+  /** Starts the shutdown (aborts `stopping`); `close` frees the resources. */
+  beginShutdown(): void;
   close(): Promise<void>;
 }
 
@@ -93,6 +97,7 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   const queue = new SqliteJobQueue({ db, clock });
   const events = new MemoryGenerationEvents();
   const generations = new GenerationsService(db, blobs, clock, config, credits, images, products, queue, events);
+  const stopping = new AbortController();
   return {
     config,
     clock,
@@ -109,7 +114,10 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     generations,
     customers: new CustomersService(db, blobs, clock),
     retention: new RetentionService(db, blobs, clock, products, generations),
+    stopping: stopping.signal,
+    beginShutdown: () => stopping.abort(),
     async close() {
+      stopping.abort();
       await queue.close();
       await db.destroy();
     },

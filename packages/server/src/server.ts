@@ -74,6 +74,7 @@ export async function createServer(config: Readonly<Config>, options: StartOptio
       if (closed) return;
       closed = true;
       if (sweeper) clearInterval(sweeper);
+      deps.beginShutdown(); // held /try-on/sync requests answer 202 now, so closing does not wait up to 90 s
       await app.close();
       await worker?.close();
       await engines.close();

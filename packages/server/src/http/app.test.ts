@@ -12,7 +12,7 @@ const assertEnvelope = (body: Record<string, unknown>, status: number, code: str
 describe('authentication, errors, request ids, rate limits', () => {
   let ctx: TestContext;
   before(async () => {
-    ctx = await createTestContext({ env: { RATE_LIMIT_PER_MIN: '5' } });
+    ctx = await createTestContext({ env: { RATE_LIMIT_PER_MIN: '5', TRUST_PROXY: 'true' } });
   });
   after(() => ctx.close());
 
@@ -43,6 +43,31 @@ describe('authentication, errors, request ids, rate limits', () => {
     // The account's other key still works.
     const other = await ctx.app.inject({ url: '/tryon/v1/account/credits', headers: { 'x-api-key': acct.apiKey } });
     assert.equal(other.statusCode, 200);
+  });
+
+  test('a client sending many invalid keys gets 429 after 30 failures a minute; valid keys are unaffected', async () => {
+    const from = { 'x-forwarded-for': '203.0.113.7' };
+    const codes: string[] = [];
+    for (let i = 0; i < 32; i++) {
+      const res = await ctx.app.inject({
+        url: '/tryon/v1/account/credits',
+        headers: { ...from, 'x-api-key': `gk_guess${i}` },
+      });
+      codes.push(res.json().code);
+    }
+    assert.deepEqual(codes.slice(0, 30), Array(30).fill('INVALID_API_KEY'));
+    assert.deepEqual(codes.slice(30), ['RATE_LIMITED', 'RATE_LIMITED']);
+    const limited = await ctx.app.inject({
+      url: '/tryon/v1/account/credits',
+      headers: { ...from, 'x-api-key': 'gk_again' },
+    });
+    assert.equal(limited.statusCode, 429);
+    assert.ok(Number(limited.headers['retry-after']) >= 0);
+    const good = await ctx.app.inject({
+      url: '/tryon/v1/account/credits',
+      headers: { ...from, 'x-api-key': ctx.apiKey },
+    });
+    assert.equal(good.statusCode, 200);
   });
 
   test('keys are stored only as SHA-256 hashes', async () => {

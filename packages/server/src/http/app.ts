@@ -45,7 +45,7 @@ export async function buildApp(deps: Deps, options: AppOptions): Promise<Fastify
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : `req_${randomUUID()}`;
     },
     bodyLimit: 2 * 1024 * 1024,
-    trustProxy: true,
+    trustProxy: deps.config.trustProxy,
   });
 
   // Zod validates (in the handlers' context) and answers VALIDATION_FAILED; the JSON schemas given to Fastify exist
@@ -80,6 +80,8 @@ export async function buildApp(deps: Deps, options: AppOptions): Promise<Fastify
 
   app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
     const apiError = toApiError(err);
+    const retryAfterS = (err as { retryAfterS?: number }).retryAfterS;
+    if (retryAfterS !== undefined) reply.header('retry-after', retryAfterS);
     if (apiError.status >= 500) req.log.error({ err }, 'request failed');
     else req.log.info({ code: apiError.code }, 'request rejected');
     reply.status(apiError.status).type('application/json').send(apiError.toBody());
@@ -137,13 +139,24 @@ async function authorize(req: FastifyRequest, reply: FastifyReply, deps: Deps): 
   }
 }
 
+/** Failed authentications allowed per client address and minute before it gets 429 instead of 401 (key guessing). */
+export const AUTH_FAILURES_PER_MIN = 30;
+
 async function authenticate(req: FastifyRequest, deps: Deps): Promise<Account> {
   const key = req.headers['x-api-key'];
   if (key === undefined || key === '') throw new ApiError('MISSING_API_KEY');
-  if (typeof key !== 'string' || key.length > 256) throw new ApiError('INVALID_API_KEY');
-  const account = await deps.accounts.authenticate(key);
-  if (!account) throw new ApiError('INVALID_API_KEY');
-  return account;
+  const account = typeof key === 'string' && key.length <= 256 ? await deps.accounts.authenticate(key) : null;
+  if (account) return account;
+  // Keys carry 256 random bits, so guessing is hopeless; the limit keeps a flood of bad keys from costing lookups.
+  const now = deps.clock.now().getTime();
+  const hit = await deps.rateLimits.hit(`authfail:${req.ip}`, 60_000, now);
+  if (hit.count > AUTH_FAILURES_PER_MIN) {
+    const retryS = Math.max(0, Math.ceil((hit.resetAt - now) / 1000));
+    throw Object.assign(new ApiError('RATE_LIMITED', 'Too many requests with invalid API keys.'), {
+      retryAfterS: retryS,
+    });
+  }
+  throw new ApiError('INVALID_API_KEY');
 }
 
 function registerRoute(app: FastifyInstance, deps: Deps, def: AnyRoute) {

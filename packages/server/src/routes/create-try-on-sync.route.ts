@@ -27,8 +27,12 @@ export const createTryOnSyncRoute = defineRoute({
     const { body, files } = await readJsonOrMultipart(req, deps.config.maxUploadBytes);
     const accepted = await deps.generations.submit(account, body, files, idempotencyKey(req));
     // Stop waiting if the client goes away; the generation carries on and can be polled.
+    // (The response's 'close' fires when the connection drops before we answer; the request's has fired already,
+    // once its body was read.)
     const gone = new AbortController();
-    req.raw.once('close', () => gone.abort());
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableEnded) gone.abort();
+    });
     const row = await deps.generations.waitForTerminal(
       accepted.generationId,
       deps.config.syncTimeoutS * 1000,

@@ -108,9 +108,19 @@ export class TryOnWorker {
       await this.process(generationId, lease.signal);
       await queue.complete(job.id, workerId);
     } catch (err) {
+      if (this.stop.signal.aborted) {
+        // Graceful shutdown: hand the job back at once (instead of letting its lease run out), so another worker or
+        // the restarted server picks it up without waiting. A job interrupted too often ends FAILED and refunded.
+        const verdict = await queue.fail(job.id, workerId, 'interrupted by shutdown', 0).catch(() => 'retrying');
+        if (verdict === 'dead') {
+          await generations.fail(generationId, 'ENGINE_FAILED', 'The try-on was interrupted. Retrying may succeed.');
+        }
+        logger.warn({ generationId }, 'try-on interrupted by shutdown; handed back to the queue');
+        return;
+      }
       if (lease.signal.aborted) {
-        // Shutdown or a lost lease: leave the job to be claimed again; the generation stays PROCESSING until then.
-        logger.warn({ generationId }, 'try-on interrupted; the job will be retried');
+        // The lease was lost: another worker owns the job now, and it alone may finish it.
+        logger.warn({ generationId }, 'try-on lease lost; leaving the job to its new owner');
         return;
       }
       if (err instanceof GenerationFailure) {
