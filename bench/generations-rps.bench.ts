@@ -69,7 +69,9 @@ const account = JSON.parse(
     .pop()!,
 ) as { apiKey: string };
 
-const fitroom = await startProcess(cli, ['serve'], env);
+// The server as users run it: the compiled build (`fitroom serve`), brought up to date first.
+execFileSync('npx', ['tsc', '-b'], { cwd: repoRoot, stdio: 'inherit' });
+const fitroom = await startProcess(join(repoRoot, 'packages/server/bin/fitroom.js'), ['serve'], env);
 const bare = await startProcess(join(repoRoot, 'bench/servers/bare-fastify.ts'), [], { PORT: String(barePort) });
 try {
   const headers = { 'x-api-key': account.apiKey, 'content-type': 'application/json' };
