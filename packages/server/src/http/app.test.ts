@@ -112,6 +112,65 @@ describe('authentication, errors, request ids, rate limits', () => {
     assert.doesNotMatch(res.body, /at .*\.ts:\d+/);
   });
 
+  test('bad bodies: oversized JSON → 413, unknown content type, bad multipart `data` → 400; never a 500', async () => {
+    const key = (await ctx.newAccount()).apiKey;
+    const post = (payload: string | Buffer, contentType: string) =>
+      ctx.app.inject({
+        method: 'POST',
+        url: '/tryon/v1/products',
+        headers: { 'x-api-key': key, 'content-type': contentType },
+        payload,
+      });
+    const huge = await post(
+      JSON.stringify({ externalId: 'x', description: 'a'.repeat(3 * 1024 * 1024) }),
+      'application/json',
+    );
+    assert.equal(huge.statusCode, 413);
+    assertEnvelope(huge.json(), 413, 'FILE_TOO_LARGE');
+    const text = await post('externalId=x', 'text/plain');
+    assertEnvelope(text.json(), 400, 'VALIDATION_FAILED');
+    const { multipart } = await import('../testing/test-server.js');
+    const badData = multipart([{ name: 'data', value: '{not json' }]);
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/tryon/v1/products',
+      headers: { 'x-api-key': key, ...badData.headers },
+      payload: badData.payload,
+    });
+    assertEnvelope(res.json(), 400, 'VALIDATION_FAILED');
+    assert.equal(res.json().details[0].path, 'data');
+    const noData = multipart([{ name: 'other', value: '{}' }]);
+    const res2 = await ctx.app.inject({
+      method: 'POST',
+      url: '/tryon/v1/try-on',
+      headers: { 'x-api-key': key, ...noData.headers },
+      payload: noData.payload,
+    });
+    assertEnvelope(res2.json(), 400, 'VALIDATION_FAILED');
+    const broken = await ctx.app.inject({
+      method: 'POST',
+      url: '/tryon/v1/products',
+      headers: { 'x-api-key': key, 'content-type': 'multipart/form-data; boundary=xyz' },
+      payload: '--xyz\r\nContent-Disposition: form-data; name="data"\r\n\r\n{"externalId"',
+    });
+    assert.equal(broken.statusCode, 400);
+  });
+
+  test('an unexpected failure → 500 INTERNAL_ERROR with a generic message; the cause stays in the log', async () => {
+    const original = ctx.deps.credits.balance;
+    ctx.deps.credits.balance = async () => {
+      throw new Error('SQLITE_CORRUPT at /var/lib/secret/fitroom.sqlite');
+    };
+    try {
+      const res = await ctx.app.inject({ url: '/tryon/v1/account/credits', headers: { 'x-api-key': ctx.apiKey } });
+      assert.equal(res.statusCode, 500);
+      assertEnvelope(res.json(), 500, 'INTERNAL_ERROR');
+      assert.doesNotMatch(res.body, /SQLITE|secret/);
+    } finally {
+      ctx.deps.credits.balance = original;
+    }
+  });
+
   test('health and readiness probes need no key', async () => {
     assert.deepEqual((await ctx.app.inject({ url: '/healthz' })).json(), { status: 'ok' });
     const ready = await ctx.app.inject({ url: '/readyz' });

@@ -50,6 +50,8 @@ export async function buildApp(deps: Deps, options: AppOptions): Promise<Fastify
 
   // Zod validates (in the handlers' context) and answers VALIDATION_FAILED; the JSON schemas given to Fastify exist
   // for the OpenAPI document only.
+  // Only JSON and multipart bodies exist in this API: a text/plain body is refused rather than read as a string.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(() => (value) => ({ value }));
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
