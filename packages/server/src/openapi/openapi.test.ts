@@ -47,3 +47,9 @@ test('the browsable reference page is served next to the document', async () => 
     await ctx.close();
   }
 });
+
+test('the document is valid OpenAPI 3 (schema-validated by swagger-parser)', async () => {
+  const SwaggerParser = (await import('@apidevtools/swagger-parser')).default;
+  const doc = JSON.parse(readFileSync(OPENAPI_PATH, 'utf8'));
+  await SwaggerParser.validate(doc);
+});
