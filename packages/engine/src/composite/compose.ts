@@ -12,16 +12,15 @@ import { bodyFrame, drawPolygon, legHull, type PersonParsing, parsePerson } from
 import {
   andNot,
   type BinaryMask,
-  blurLow,
   dilate,
   emptyMask,
   gaussBlur,
   type LowResField,
   luma,
   maskBounds,
-  maskedBlurLow,
   or,
   sampleField,
+  windowFieldsLow,
 } from './raster.js';
 import { type GarmentLayer, renderGarment } from './warp.js';
 
@@ -174,50 +173,56 @@ function blend(
   // ---- residue: old garment not covered by the new one. Fill with the surrounding skin (arms, belly, shoulders),
   // or with the background where the old garment stands outside the body's skin areas.
   const covered = new Uint8Array(n);
-  for (let p = 0; p < n; p++) covered[p] = alpha[p]! > 0.6 ? 1 : 0;
+  for (let y = ry0; y <= ry1; y++)
+    for (let p = y * w + rx0; p <= y * w + rx1; p++) covered[p] = alpha[p]! > 0.6 ? 1 : 0;
   const residue = andNot(andNot(dilate(old, 1), { data: covered, width: w, height: h }), front);
-  const lum = new Float32Array(n);
-  const planes = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
-  for (let p = 0; p < n; p++) {
-    const r = src[p * ch]!;
-    const g = src[p * ch + 1]!;
-    const b = src[p * ch + 2]!;
-    planes[0]![p] = r;
-    planes[1]![p] = g;
-    planes[2]![p] = b;
-    lum[p] = luma(r, g, b);
-  }
   let anyResidue = false;
   for (let p = 0; p < n && !anyResidue; p++) if (residue.data[p]) anyResidue = true;
+  // The smooth fields below are only ever sampled inside the window; each is computed on the window grown by three
+  // of its sigmas (beyond that a pixel's weight in the Gaussian is negligible).
+  const grownRoi = (sigma: number): [number, number, number, number] => {
+    const pad = Math.ceil(3 * sigma);
+    return [rx0 - pad, ry0 - pad, rx1 + pad, ry1 + pad];
+  };
   // The fill colours are smooth fields (sigma ≥ 6 px): computed at low resolution, sampled at residue pixels only.
   const sigmaFill = Math.max(6, sw * 0.15);
   let skinField: LowResField[] | null = null;
   let bgField: LowResField[] | null = null;
   if (anyResidue) {
-    const skinW = new Float32Array(n);
-    for (let p = 0; p < n; p++) skinW[p] = parsing.skin.data[p] && !old.data[p] && !parsing.head.data[p] ? 1 : 0;
-    skinField = maskedBlurLow(planes, skinW, w, h, sigmaFill);
-    const bgW = new Float32Array(n);
-    for (let p = 0; p < n; p++) bgW[p] = parsing.person.data[p] ? 0 : 1;
-    bgField = maskedBlurLow(planes, bgW, w, h, sigmaFill);
+    const [ax0, ay0, ax1, ay1] = grownRoi(sigmaFill).map((v, i) => Math.max(0, Math.min(i % 2 ? h - 1 : w - 1, v)));
+    const skinW = new Uint8Array(n);
+    const bgW = new Uint8Array(n);
+    for (let y = ay0!; y <= ay1!; y++) {
+      for (let p = y * w + ax0!; p <= y * w + ax1!; p++) {
+        skinW[p] = parsing.skin.data[p]! & (old.data[p]! ^ 1) & (parsing.head.data[p]! ^ 1);
+        bgW[p] = parsing.person.data[p]! ^ 1;
+      }
+    }
+    skinField = windowFieldsLow(person, skinW, grownRoi(sigmaFill), sigmaFill, 'rgb');
+    bgField = windowFieldsLow(person, bgW, grownRoi(sigmaFill), sigmaFill, 'rgb');
   }
   // Shading of the old garment (low-frequency luminance ratio), used both for the fill and the new garment.
-  const oldW = new Float32Array(n);
   let oldSum = 0;
   let oldCount = 0;
-  for (let p = 0; p < n; p++) {
-    if (old.data[p]) {
-      oldW[p] = 1;
-      oldSum += lum[p]!;
-      oldCount++;
+  const ob = maskBounds(old);
+  if (ob) {
+    for (let y = ob[1]; y <= ob[3]; y++) {
+      for (let p = y * w + ob[0]; p <= y * w + ob[2]; p++) {
+        if (!old.data[p]) continue;
+        oldSum += luma(src[p * ch]!, src[p * ch + 1]!, src[p * ch + 2]!);
+        oldCount++;
+      }
     }
   }
   const oldMean = oldCount > 0 ? oldSum / oldCount : 128;
-  const [lowLum] = maskedBlurLow([lum], oldW, w, h, Math.max(3, sw * 0.035));
+  const sigmaLow = Math.max(3, sw * 0.035);
+  const [lowLum] = windowFieldsLow(person, old.data, grownRoi(sigmaLow), sigmaLow, 'luma');
   // Folds, not tone: divide by a broad local mean of the same region, so a bright top over dark jeans (both old
   // garments under a dress) does not print the jeans' darkness onto the dress.
-  const [broadLum] = maskedBlurLow([lum], oldW, w, h, Math.max(12, sw * 0.3));
-  const oldPresence = blurLow(oldW, w, h, Math.max(2, sw * 0.03));
+  const sigmaBroad = Math.max(12, sw * 0.3);
+  const [broadLum] = windowFieldsLow(person, old.data, grownRoi(sigmaBroad), sigmaBroad, 'luma');
+  const sigmaPresence = Math.max(2, sw * 0.03);
+  const [oldPresence] = windowFieldsLow(person, old.data, grownRoi(sigmaPresence), sigmaPresence, 'presence');
 
   // ---- white balance: the photo's neutral reference (brightest 2 % of the background) vs. the product photo's
   // background; gains limited to ±8 % so a coloured studio wall cannot tint the garment. A luma histogram finds the
@@ -226,7 +231,7 @@ function blend(
   let bgCount = 0;
   for (let p = 0; p < n; p += 3) {
     if (parsing.person.data[p]) continue;
-    hist[Math.min(255, Math.round(lum[p]!))]!++;
+    hist[Math.min(255, Math.round(luma(src[p * ch]!, src[p * ch + 1]!, src[p * ch + 2]!)))]!++;
     bgCount++;
   }
   const want = Math.max(1, Math.floor(bgCount * 0.02));
@@ -238,7 +243,7 @@ function blend(
   const ref = [0, 0, 0];
   let refN = 0;
   for (let p = 0; p < n; p += 3) {
-    if (parsing.person.data[p] || Math.round(lum[p]!) < cut) continue;
+    if (parsing.person.data[p] || Math.round(luma(src[p * ch]!, src[p * ch + 1]!, src[p * ch + 2]!)) < cut) continue;
     for (let c = 0; c < 3; c++) ref[c]! += src[p * ch + c]!;
     refN++;
   }
@@ -284,7 +289,7 @@ function blend(
         // Shading transfer: where the old garment was, multiply by its low-frequency luminance relative to its mean
         // (clamped to −15 %…+12 % so a dark print on the old top does not stain the new one); elsewhere no change.
         let shade = 1;
-        const presence = Math.min(1, sampleField(oldPresence, x, y) * 1.5);
+        const presence = Math.min(1, sampleField(oldPresence!, x, y) * 1.5);
         if (!Number.isNaN(lo) && presence > 0) {
           const ratio = Math.min(1.12, Math.max(0.85, lo / (br || oldMean)));
           shade = 1 + (ratio - 1) * presence;

@@ -390,7 +390,9 @@ export function parsePerson(
   const kB = 1 / (sB * 2.5);
   const pd = person.data;
   const sd2 = skin.data;
-  for (let p = 0; p < w * h; p++) {
+  // Person pixels only, so only the person's bounding box is scanned (here and in the seed counts below).
+  const [px0, py0, px1, py1] = maskBounds(person) ?? [0, 0, -1, -1];
+  for (let p = py0 * w + px0; p <= py1 * w + px1; p++) {
     if (!pd[p]) continue;
     // Chroma within ~2.5 standard deviations of the face's; lightness within a wide band (arms are often lit
     // differently from the face). A neutral white or grey shirt fails the chroma test even when its L matches.
@@ -481,7 +483,10 @@ export function parsePerson(
     const ls: number[] = [];
     const as: number[] = [];
     const bs: number[] = [];
-    for (let p = 0; p < w * h; p++) {
+    const [sx0, sy0, sx1, sy1] = maskBounds(seed) ?? [0, 0, -1, -1];
+    const sFirst = sy0 * w + sx0;
+    const sLast = sy1 * w + sx1;
+    for (let p = sFirst; p <= sLast; p++) {
       if (!seed.data[p]) continue;
       ls.push(labL[p]!);
       as.push(labA[p]!);
@@ -498,7 +503,7 @@ export function parsePerson(
     const al = allowed.data;
     const stack = new Int32Array(w * h);
     let sp = 0;
-    for (let p = 0; p < w * h; p++) {
+    for (let p = sFirst; p <= sLast; p++) {
       if (!seed.data[p] || !al[p]) continue;
       const dl = labL[p]! - m0;
       const da = labA[p]! - m1;
@@ -557,7 +562,7 @@ export function parsePerson(
   // A bare chest (no upper garment) gives a seed that is mostly skin: then there is no old upper garment.
   let seedCount = 0;
   let seedTotal = 0;
-  for (let p = 0; p < w * h; p++) {
+  for (let p = py0 * w + px0; p <= py1 * w + px1; p++) {
     if (seed.data[p] && person.data[p]) {
       seedTotal++;
       if (!skin.data[p]) seedCount++;
@@ -577,7 +582,7 @@ export function parsePerson(
   const lowerSeedC = andNot(andNot(and(lowerSeed, person), skin), upperClothes);
   let lowerClothes = emptyMask(w, h);
   let ls = 0;
-  for (let p = 0; p < w * h; p++) ls += lowerSeedC.data[p]!;
+  if (options.lower !== false) for (let p = py0 * w + px0; p <= py1 * w + px1; p++) ls += lowerSeedC.data[p]!;
   if (ls > 50 && options.lower !== false) {
     lowerClothes = grow(lowerSeedC, andNot(allowedUpper, upperClothes), 16);
     lowerClothes = and(fillHoles(close(lowerClothes, 3)), andNot(person, upperClothes));

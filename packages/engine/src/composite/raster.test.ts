@@ -4,11 +4,13 @@ import type { RawImage } from '../vision/types.js';
 import { legHull, refineSilhouette } from './parsing.js';
 import {
   type BinaryMask,
+  components,
   dilate,
   distanceToSet,
   erode,
   fillHoles,
   gaussBlur,
+  largestComponent,
   maskedBlurLow,
   sampleField,
   squareMorph,
@@ -65,6 +67,56 @@ describe('raster morphology', () => {
           assert.equal(e.data[y * m.width + x], anyUnset ? 0 : 1);
         }
       }
+    }
+  });
+
+  it('run-length components equal a pixel flood fill (8-connected, raster-order labels)', () => {
+    // Reference: the straightforward flood fill, labels in raster order of each component's first pixel.
+    const reference = (m: BinaryMask) => {
+      const { width: w, height: h } = m;
+      const labels = new Int32Array(w * h);
+      const sizes = [0];
+      for (let s = 0; s < w * h; s++) {
+        if (!m.data[s] || labels[s]) continue;
+        const l = sizes.length;
+        sizes.push(0);
+        const stack = [s];
+        labels[s] = l;
+        while (stack.length > 0) {
+          const p = stack.pop()!;
+          sizes[l]!++;
+          const x = p % w;
+          const y = (p - x) / w;
+          for (let dy = -1; dy <= 1; dy++)
+            for (let dx = -1; dx <= 1; dx++) {
+              const xx = x + dx;
+              const yy = y + dy;
+              if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
+              const q = yy * w + xx;
+              if (m.data[q] && !labels[q]) {
+                labels[q] = l;
+                stack.push(q);
+              }
+            }
+        }
+      }
+      return { labels, sizes };
+    };
+    for (let t = 0; t < 10; t++) {
+      const m = randomMask(37 + t * 5, 29 + t * 3, 0.3 + t * 0.05, 11 + t);
+      const got = components(m);
+      const want = reference(m);
+      assert.deepEqual(got.sizes, want.sizes);
+      assert.deepEqual(got.labels, want.labels);
+      const big = largestComponent(m);
+      let best = 1;
+      for (let i = 1; i < want.sizes.length; i++) if (want.sizes[i]! > want.sizes[best]!) best = i;
+      assert.equal(big.size, want.sizes[best] ?? 0);
+      assert.equal(
+        big.total,
+        want.sizes.reduce((a, b) => a + b, 0),
+      );
+      for (let i = 0; i < m.data.length; i++) assert.equal(big.mask.data[i], want.labels[i] === best ? 1 : 0);
     }
   });
 
