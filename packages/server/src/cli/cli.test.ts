@@ -93,6 +93,29 @@ describe('fitroom CLI (against a running server’s data directory)', () => {
     assert.equal((await ctx.deps.accounts.get(acct.id))?.logo_blob_key, null);
   });
 
+  test('accounts set changes the engine, rate limit and retention; the running server applies them', async () => {
+    const { last: acct } = await cli('accounts', 'create', '--name', 'tuned');
+    const set = await cli(
+      'accounts',
+      'set',
+      '--account',
+      acct.id,
+      '--engine',
+      'mock',
+      '--rate-limit',
+      '42',
+      '--retention-days',
+      '3',
+    );
+    assert.deepEqual(set.last, { id: acct.id, engine: 'mock', rateLimitPerMin: 42, retentionDays: 3 });
+    await new Promise((r) => setTimeout(r, 150)); // the server notices other processes' writes within 100 ms
+    assert.equal((await credits(acct.apiKey)).headers['x-ratelimit-limit'], '42');
+    const reset = await cli('accounts', 'set', '--account', acct.id, '--engine', 'default', '--rate-limit', 'default');
+    assert.deepEqual(reset.last, { id: acct.id, engine: null, rateLimitPerMin: null, retentionDays: 3 });
+    assert.equal((await cli('accounts', 'set', '--account', acct.id, '--engine', 'gpu')).code, 2);
+    assert.equal((await cli('accounts', 'set', '--account', acct.id, '--retention-days', '5')).code, 2);
+  });
+
   test('bad usage exits non-zero with a message; migrate is idempotent', async () => {
     const missing = await cli('accounts', 'create');
     assert.equal(missing.code, 2);

@@ -16,6 +16,8 @@ Usage:
   fitroom serve                                         start the API (and workers) on PORT (default 8080)
   fitroom accounts create --name N [--credits C] [--rate-limit R]
   fitroom accounts list
+  fitroom accounts set --account ID [--engine composite|mock|external|default] [--rate-limit R|default]
+                       [--retention-days 1|3|7]
   fitroom accounts set-logo --account ID --file logo.png   (watermark; --clear removes it)
   fitroom credits add --account ID --amount N [--reason TEXT]
   fitroom keys create --account ID
@@ -70,6 +72,8 @@ async function main(argv: string[]): Promise<number> {
         'key-id': { type: 'string' },
         file: { type: 'string' },
         clear: { type: 'boolean' },
+        engine: { type: 'string' },
+        'retention-days': { type: 'string' },
       },
     }).values;
 
@@ -133,6 +137,37 @@ async function main(argv: string[]): Promise<number> {
             createdAt: r.created_at,
           })),
         );
+        return 0;
+      }
+      if (sub === 'set') {
+        const accountId = need(values, 'account');
+        const patch: Parameters<Deps['accounts']['update']>[1] = {};
+        if (values.engine !== undefined) {
+          if (!['composite', 'mock', 'external', 'default'].includes(String(values.engine))) {
+            throw new UsageError('--engine must be composite, mock, external or default');
+          }
+          patch.engine = values.engine === 'default' ? null : String(values.engine);
+        }
+        if (values['rate-limit'] !== undefined) {
+          patch.rateLimitPerMin =
+            values['rate-limit'] === 'default' ? null : intOption(values, 'rate-limit', { min: 1 });
+        }
+        if (values['retention-days'] !== undefined) {
+          const days = intOption(values, 'retention-days');
+          if (![1, 3, 7].includes(days!)) throw new UsageError('--retention-days must be 1, 3 or 7');
+          patch.retentionDays = days;
+        }
+        if (Object.keys(patch).length === 0) throw new UsageError('nothing to set');
+        const account = await withDeps(async (d) => {
+          await d.accounts.update(accountId, patch);
+          return d.accounts.require(accountId);
+        });
+        out({
+          id: account.id,
+          engine: account.engine,
+          rateLimitPerMin: account.rate_limit_per_min,
+          retentionDays: account.retention_days,
+        });
         return 0;
       }
       if (sub === 'set-logo') {
