@@ -583,12 +583,24 @@ describe('try-on flow (embedded deployment, real queue and workers)', () => {
     // The other customer is untouched.
     assert.ok(existsSync(join(ctx.dataDir, 'blobs', d2.result_blob_key!)));
     assert.equal((await ctx.deps.generations.find(d2.id))?.external_user_id, 'gdpr-2');
+    // A try-on made from gdpr-1's uploaded photo but sent without externalUserId is erased with them too.
+    const untaggedPhoto = await upload('gdpr-1');
+    const g3 = await call('POST', '/try-on', {
+      products: [{ externalId: 'shirt-42' }],
+      person: { image: { source: { id: untaggedPhoto } } },
+    });
+    const d3 = await waitDone(g3.body.generationId);
+    assert.ok(existsSync(join(ctx.dataDir, 'blobs', d3.result_blob_key!)));
     const again = await ctx.app.inject({
       method: 'DELETE',
       url: '/tryon/v1/customers/gdpr-1',
       headers: { 'x-api-key': ctx.apiKey },
     });
     assert.equal(again.statusCode, 204);
+    assert.ok(
+      !existsSync(join(ctx.dataDir, 'blobs', d3.result_blob_key!)),
+      'the untagged result of their photo is gone',
+    );
     // Another account erasing the same id touches nothing of ours.
     const other = await ctx.newAccount();
     await ctx.app.inject({

@@ -21,11 +21,17 @@ export class CustomersService {
       .where('account_id', '=', accountId)
       .where('external_user_id', '=', externalUserId)
       .execute();
+    // A generation made from this customer's photo is theirs too, even when the try-on call itself was not tagged.
+    const imageIds = images.map((i) => i.id);
     const generations = await this.db
       .selectFrom('generations')
       .select(['id', 'result_blob_key', 'person_blob_key'])
       .where('account_id', '=', accountId)
-      .where('external_user_id', '=', externalUserId)
+      .where((eb) =>
+        imageIds.length
+          ? eb.or([eb('external_user_id', '=', externalUserId), eb('person_image_id', 'in', imageIds)])
+          : eb('external_user_id', '=', externalUserId),
+      )
       .execute();
     // Rows first (one transaction), then files: if deleting a file fails, a repeat of the call cannot find it by
     // customer any more, so the retention sweeper (which works from expiry, not from the customer) still removes it.
