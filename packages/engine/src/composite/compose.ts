@@ -12,6 +12,7 @@ import { bodyFrame, drawPolygon, legHull, type PersonParsing, parsePerson } from
 import {
   andNot,
   type BinaryMask,
+  close,
   dilate,
   emptyMask,
   gaussBlur,
@@ -85,6 +86,49 @@ function cropPlane(src: ArrayLike<number>, w: number, x0: number, y0: number, cw
   return out;
 }
 
+/**
+ * Closes the slits between a sleeve and the torso panel. The sleeves and the torso are warped separately and meet
+ * only along the armhole; where the arm hangs close to the body, or the flat-lay's folded sleeve is narrower than
+ * the arm, a strip of arm or of the old garment stays visible between them and reads as a hole in the garment (the
+ * cardigan's armpit gaps). Pixels that a closing of the garment's coverage adds, on the body and off the head and
+ * neck, get the garment's colour interpolated along the row from the nearest covered pixels on either side (the
+ * gaps are near-vertical slits). Real space between an arm and the body is background and is clipped later.
+ */
+function closeSleeveGaps(layer: GarmentLayer, parsing: PersonParsing, sw: number): void {
+  const { width: w, height: h } = layer;
+  const cov = emptyMask(w, h);
+  for (let p = 0; p < w * h; p++) cov.data[p] = layer.alpha[p]! > 0.5 ? 1 : 0;
+  const r = Math.max(3, Math.round(sw * 0.08));
+  const closed = close(cov, r);
+  const { person, head, neck } = parsing;
+  const b = maskBounds(closed);
+  if (!b) return;
+  for (let y = b[1]; y <= b[3]; y++) {
+    for (let x = b[0]; x <= b[2]; x++) {
+      const p = y * w + x;
+      if (!closed.data[p] || cov.data[p] || !person.data[p] || head.data[p] || neck.data[p]) continue;
+      let xl = x - 1;
+      while (xl >= 0 && x - xl <= 2 * r && !cov.data[y * w + xl]) xl--;
+      let xr = x + 1;
+      while (xr < w && xr - x <= 2 * r && !cov.data[y * w + xr]) xr++;
+      const okL = xl >= 0 && x - xl <= 2 * r;
+      const okR = xr < w && xr - x <= 2 * r;
+      if (!okL && !okR) continue;
+      // Two pixels in from each side: the outermost covered pixel is often the flat-lay's pale anti-aliased rim.
+      const ql = okL ? y * w + Math.max(0, xl - 2) : -1;
+      const qr = okR ? y * w + Math.min(w - 1, xr + 2) : -1;
+      const wl = okL ? (okR ? (xr - x) / (xr - xl) : 1) : 0;
+      for (let c = 0; c < 3; c++) {
+        const vl = ql >= 0 ? layer.rgb[ql * 3 + c]! : 0;
+        const vr = qr >= 0 ? layer.rgb[qr * 3 + c]! : 0;
+        layer.rgb[p * 3 + c] = vl * wl + vr * (1 - wl);
+      }
+      layer.alpha[p] = 1;
+      layer.part[p] = 1;
+    }
+  }
+}
+
 function blend(
   person: RawImage,
   parsing: PersonParsing,
@@ -105,6 +149,7 @@ function blend(
     const hipY = (parsing.frame.lHip.y + parsing.frame.rHip.y) / 2;
     bodyZone = or(bodyZone, legHull(parsing, hipY, targets.hemCenter.y + sw * 0.2));
   }
+  if (garment.cls.sleeve !== 'none') closeSleeveGaps(layer, parsing, sw);
   const alpha = new Float32Array(n);
   for (let p = 0; p < n; p++) alpha[p] = bodyZone.data[p] ? layer.alpha[p]! : 0;
 
@@ -135,6 +180,24 @@ function blend(
   drawPolygon(torsoZone, [targets.shoulderLeft, targets.shoulderRight, targets.hemRight, targets.hemLeft]);
   const front = emptyMask(w, h);
   const sleeveless = garment.cls.sleeve === 'none';
+  const longSleeves = garment.cls.sleeve === 'long';
+  const fr = parsing.frame;
+  // Past the wrist of the nearer arm: the projection on elbow → wrist beyond the wrist.
+  const pastWrist = (x: number, y: number): boolean => {
+    let best = Number.POSITIVE_INFINITY;
+    let past = false;
+    for (const [e, wr] of [
+      [fr.lElbow, fr.lWrist],
+      [fr.rElbow, fr.rWrist],
+    ] as const) {
+      if (!e || !wr) continue;
+      const d = Math.hypot(x - wr.x, y - wr.y);
+      if (d >= best) continue;
+      best = d;
+      past = (x - wr.x) * (wr.x - e.x) + (y - wr.y) * (wr.y - e.y) > 0;
+    }
+    return past;
+  };
   const armpitY = Math.max(targets.armpitLeft.y, targets.armpitRight.y);
   for (let y = ry0; y <= ry1; y++) {
     for (let x = rx0; x <= rx1; x++) {
@@ -143,7 +206,10 @@ function blend(
       const arm = parsing.armLeft.data[p] || parsing.armRight.data[p];
       // A forearm or hand is in front only where it lies inside the torso and is bare skin (a hand on a hip, arms
       // crossed); a hanging arm beside the body stays behind the garment's edge so it does not cut strips out of it.
-      if (fore && torsoZone.data[p] && parsing.skin.data[p]) front.data[p] = 1;
+      // A long sleeve covers the forearm, and the sleeve is warped along the arm and drawn over the torso panel: only
+      // the hand (past the wrist) can then be in front. Putting the bare forearm of the photo in front cut bare-skin
+      // patches into the sleeves wherever a hanging elbow touched the torso zone.
+      if (fore && torsoZone.data[p] && parsing.skin.data[p] && (!longSleeves || pastWrist(x, y))) front.data[p] = 1;
       // A sleeveless garment has nothing to put over the arms: bare arms below the armpits are in front of it (a
       // hanging arm beside a dress's side, a hand by the skirt). Not above (the shoulder joint's capsule covers the
       // garment's shoulder) and never on the old garment (pale skin and a white top pass the same colour test).

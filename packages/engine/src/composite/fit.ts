@@ -217,8 +217,11 @@ export function fitGarment(g: GarmentAnalysis, parsing: PersonParsing): GarmentF
     // Across the sleeve: the garment's scale, but at least 1.1 × the arm's thickness so the sleeve closes around
     // the arm (the flat-lay's folded sleeve is often narrower than an arm at the garment's scale); the clip to the
     // silhouette trims any excess. Capped at 1.6 × scale so a bad arm measurement cannot balloon it.
+    // 1.3 × the arm and a cap of 2.2 × scale: a sleeve hanging in the flat-lay is folded to about half its girth, and
+    // at 1.1 × / 1.6 × the inner side of the arm stayed bare between the sleeve and the torso (the cardigan's gaps at
+    // the armpit). The clip to the silhouette trims whatever overshoots the arm.
     const armW = armWidth(root, elbow);
-    const widthScale = Math.min(scale * 1.6, Math.max(scale * 0.95, (armW * 1.1) / Math.max(1, s.width)));
+    const widthScale = Math.min(scale * 2.2, Math.max(scale * 0.95, (armW * 1.3) / Math.max(1, s.width)));
     return (x: number, y: number): P => {
       const dx = x - rootG.x;
       const dy = y - rootG.y;

@@ -6,7 +6,16 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bodyFrame, parsePerson } from '../composite/parsing.js';
-import { andNot, type BinaryMask, countMask, decodeRgb, dilate, largestComponent, open } from '../composite/raster.js';
+import {
+  andNot,
+  type BinaryMask,
+  countMask,
+  decodeRgb,
+  dilate,
+  erode,
+  largestComponent,
+  open,
+} from '../composite/raster.js';
 import { EngineError, type ProductImageInput } from '../engine.js';
 import type { PersonDetection, RawImage } from '../vision/types.js';
 import { classifyGarment, type GarmentClass, type ProductWords, unsupportedByWords } from './classify.js';
@@ -14,7 +23,7 @@ import { borderUniformity, cutOutFlatLay } from './cutout.js';
 import { findLandmarks, type GarmentLandmarks } from './landmarks.js';
 
 /** Bump when the cut-out changes so that on-disk entries from older code are ignored. */
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 2;
 /** Garments are analysed with their long side at most this: plenty for a ~300×500 px garment on a 768×1024 photo. */
 export const GARMENT_MAX_SIDE = 768;
 
@@ -141,6 +150,43 @@ export async function cutOutOnModel(
   return { image: img, mask, source: 'on-model', background: bg };
 }
 
+/**
+ * The flat-lay's outermost 2–3 pixels are a blend of garment and background (anti-aliasing, JPEG ringing): on a
+ * person they drew a pale line along every warped edge (sleeve insides, hem corners), which also made knits look
+ * semi-transparent. Each rim pixel takes the mean colour of the garment pixels at least 3 px inside the outline
+ * within a 7×7 window (kept as is when there are none: thin straps).
+ */
+export function decontaminateRim(img: RawImage, mask: BinaryMask): RawImage {
+  const { width: w, height: h, channels: ch } = img;
+  const inner = erode(mask, 3);
+  const out = new Uint8Array(img.data);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const p = y * w + x;
+      if (!mask.data[p] || inner.data[p]) continue;
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      let k = 0;
+      for (let yy = Math.max(0, y - 3); yy <= Math.min(h - 1, y + 3); yy++) {
+        for (let xx = Math.max(0, x - 3); xx <= Math.min(w - 1, x + 3); xx++) {
+          const q = yy * w + xx;
+          if (!inner.data[q]) continue;
+          r += img.data[q * ch]!;
+          g += img.data[q * ch + 1]!;
+          b += img.data[q * ch + 2]!;
+          k++;
+        }
+      }
+      if (k === 0) continue;
+      out[p * ch] = Math.round(r / k);
+      out[p * ch + 1] = Math.round(g / k);
+      out[p * ch + 2] = Math.round(b / k);
+    }
+  }
+  return { ...img, data: out };
+}
+
 export interface AnalyzeOptions {
   cache?: GarmentCache;
   /** Person detector for on-model product photos; without it such photos fail with GARMENT_NOT_DETECTED. */
@@ -193,7 +239,7 @@ export async function analyzeGarment(
     if (uniform >= 0.8) {
       try {
         const r = cutOutFlatLay(img);
-        cut = { image: img, mask: r.mask, source: 'flat-lay', background: r.background };
+        cut = { image: decontaminateRim(img, r.mask), mask: r.mask, source: 'flat-lay', background: r.background };
       } catch (err) {
         if (!(err instanceof EngineError)) throw err;
         flatErr = err;

@@ -6,7 +6,7 @@ import { components, decodeRgb } from '../composite/raster.js';
 import { EngineError } from '../engine.js';
 import { GARMENT_TITLES, listTryOnFixtures } from '../quality/fixtures.js';
 import type { RawImage } from '../vision/types.js';
-import { analyzeGarment, GarmentCache } from './analyze.js';
+import { analyzeGarment, decontaminateRim, GarmentCache } from './analyze.js';
 import { classifyGarment } from './classify.js';
 import { cutOutFlatLay } from './cutout.js';
 import { findLandmarks, type Point } from './landmarks.js';
@@ -145,5 +145,29 @@ describe('classification', { skip }, () => {
     );
     assert.equal(cache.size, 1);
     assert.equal(a.mask, b.mask, 'second analysis reuses the cached mask');
+  });
+});
+
+describe('flat-lay rim', () => {
+  it('gives the pale anti-aliased outline the colour of the garment just inside it', () => {
+    const w = 40;
+    const h = 40;
+    const data = new Uint8Array(w * h * 3).fill(255);
+    const mask = { data: new Uint8Array(w * h), width: w, height: h };
+    for (let y = 8; y < 32; y++) {
+      for (let x = 8; x < 32; x++) {
+        const p = y * w + x;
+        mask.data[p] = 1;
+        // A 2-px rim blended half-way to the white background, red inside.
+        const rim = Math.min(x - 8, 31 - x, y - 8, 31 - y) < 2;
+        data.set(rim ? [230, 128, 128] : [200, 0, 0], p * 3);
+      }
+    }
+    const out = decontaminateRim({ data, width: w, height: h, channels: 3 }, mask);
+    const at = (x: number, y: number) => Array.from(out.data.subarray((y * w + x) * 3, (y * w + x) * 3 + 3));
+    assert.deepEqual(at(8, 20), [200, 0, 0]);
+    assert.deepEqual(at(9, 9), [200, 0, 0]);
+    assert.deepEqual(at(20, 20), [200, 0, 0]);
+    assert.deepEqual(at(2, 2), [255, 255, 255]); // background untouched
   });
 });
