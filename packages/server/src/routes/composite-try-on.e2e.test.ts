@@ -19,16 +19,7 @@ const pixels = async (img: Buffer, region: { left: number; top: number; width: n
   sharp(img).removeAlpha().extract(region).raw().toBuffer();
 
 test('composite engine: a flat-lay tee on a person, end to end through the API', async () => {
-  const up = multipart([
-    { name: 'file', filename: 'me.png', contentType: 'image/png', data: readFixture('person', 'woman-2.png') },
-  ]);
-  const upload = await ctx.app.inject({
-    method: 'POST',
-    url: '/tryon/v1/images/upload',
-    headers: { 'x-api-key': ctx.apiKey, ...up.headers },
-    payload: up.payload,
-  });
-  const { imageId } = upload.json();
+  const { imageId } = (await uploadPhoto(ctx, readFixture('person', 'woman-2.png'))).body;
 
   const form = multipart([
     {
