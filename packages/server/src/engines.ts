@@ -3,6 +3,8 @@
  * titled `mock` uses it); `composite` is the CPU pipeline of @fitroom/engine, run in worker threads (the engine pool);
  * `external` calls an inference service over HTTP (docs/external-engine.md).
  */
+
+import { join } from 'node:path';
 import {
   createEnginePool,
   type EnginePool,
@@ -68,7 +70,10 @@ export async function createEngines(config: Readonly<Config>, options: EngineOpt
   let pool: EnginePool | null = null;
   if (options.vision) {
     // Models load lazily in each thread, on its first task: starting the server stays fast.
-    pool = createEnginePool({ threads: config.engineThreads });
+    pool = createEnginePool({
+      threads: config.engineThreads,
+      garmentCacheDir: join(config.dataDir, 'cache', 'garments'),
+    });
     engines.set('composite', pool);
   }
   if (config.externalEngineUrl) engines.set('external', new ExternalEngine({ baseUrl: config.externalEngineUrl }));

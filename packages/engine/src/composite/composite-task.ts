@@ -1,8 +1,7 @@
 /**
  * The worker-thread task `tryOnComposite` (registered in src/pool/tasks.ts). One garment cache per worker, kept for
- * the worker's lifetime, so a product tried on many customers is cut out once per worker. The on-disk cache directory
- * comes from FITROOM_GARMENT_CACHE_DIR when the worker was started with it (the server passes its config through the
- * worker's env); without it the cache is memory only.
+ * the worker's lifetime, so a product tried on many customers is cut out once per worker. With the pool's
+ * `garmentCacheDir`, analyses are also kept on disk and survive restarts; without it the cache is memory only.
  */
 import { EngineError, type TryOnInput } from '../engine.js';
 import { bytesOf, ownedBuffer, type TaskHandler, throwIfAborted } from '../pool/registry.js';
@@ -19,7 +18,7 @@ export const tryOnCompositeTask: TaskHandler = async (payload, ctx) => {
   throwIfAborted(ctx.signal);
   context ??= createCompositeContext({
     detect: (img) => detectPerson(img, { modelsDir: ctx.config.modelsDir, bodyModel: ctx.config.bodyModel }),
-    cacheDir: process.env.FITROOM_GARMENT_CACHE_DIR ?? null,
+    cacheDir: ctx.config.garmentCacheDir ?? null,
   });
   const input: TryOnInput = {
     person: bytesOf(p.person, 'tryOnComposite person'),

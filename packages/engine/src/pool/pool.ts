@@ -17,6 +17,8 @@ export interface EnginePoolOptions {
   /** Models folder for every worker (default: the package's models/). */
   modelsDir?: string;
   bodyModel?: BodyModelName;
+  /** Directory for the composite engine's on-disk garment-analysis cache (keyed by image content hash). */
+  garmentCacheDir?: string | null;
   /** Extra modules each worker imports at start to register more tasks (file URLs or absolute paths). */
   taskModules?: Array<string | URL>;
   /**
@@ -123,6 +125,7 @@ class WorkerPool implements EnginePool {
     this.config = {
       modelsDir: options.modelsDir,
       bodyModel: options.bodyModel,
+      garmentCacheDir: options.garmentCacheDir ?? null,
       taskModules: (options.taskModules ?? []).map((m) =>
         m instanceof URL ? m.href : m.startsWith('file:') ? m : new URL(`file://${m}`).href,
       ),

@@ -4,6 +4,8 @@ import { EngineError, type EngineErrorCode } from '../engine.js';
 export interface WorkerConfig {
   modelsDir?: string;
   bodyModel?: 'movenet-lightning' | 'movenet-thunder';
+  /** Where garment analyses are kept on disk between runs (null: memory only). */
+  garmentCacheDir?: string | null;
   /** Extra modules (file URLs) the worker imports at start; each registers tasks with `registerTask`. */
   taskModules: string[];
 }
