@@ -1,0 +1,232 @@
+/**
+ * Cutting a garment off a model (product photos worn by a person). The person pipeline runs on the product photo
+ * itself; the garment is what is left of the person once everything that is the model (face, hair, neck, bare arms,
+ * hands and legs, the other garment) is taken away. Subtracting is more robust than growing the garment by colour:
+ * crochet, zigzag knits and prints have no single colour to grow from.
+ */
+import { type BodyFrame, bodyFrame, drawPolygon, type PersonParsing, parsePerson } from '../composite/parsing.js';
+import {
+  and,
+  andNot,
+  type BinaryMask,
+  close,
+  components,
+  countMask,
+  dilate,
+  emptyMask,
+  fillHoles,
+  labPlanes,
+  open,
+  or,
+} from '../composite/raster.js';
+import { EngineError } from '../engine.js';
+import type { PersonDetection, RawImage } from '../vision/types.js';
+
+export interface OnModelCut {
+  mask: BinaryMask;
+  /** The model's body frame in the product photo: its shoulders and hips seed the garment's landmarks. */
+  frame: BodyFrame;
+}
+
+/**
+ * Hair: the head's pixels that are neither face skin nor background give a colour; person pixels of that colour
+ * connected to the head, down to about the chest, are hair hanging over the shoulders (the parsing's head stops at
+ * the chin). Growth is limited to the colour model AND to small steps between neighbours, so that a garment stripe
+ * of a similar brown touching the hair is not swallowed whole.
+ */
+function hairMask(img: RawImage, parsing: PersonParsing, maxY: number): BinaryMask {
+  const { width: w, height: h } = img;
+  const { L, A, B } = labPlanes(img, parsing.person);
+  const seed = andNot(parsing.head, dilate(parsing.skin, 1));
+  const ls: number[] = [];
+  const as: number[] = [];
+  const bs: number[] = [];
+  for (let p = 0; p < w * h; p++) {
+    if (!seed.data[p] || !parsing.person.data[p]) continue;
+    ls.push(L[p]!);
+    as.push(A[p]!);
+    bs.push(B[p]!);
+  }
+  const out = emptyMask(w, h);
+  if (ls.length < 200) return out;
+  const med = (v: number[]) => v.sort((x, y) => x - y)[v.length >> 1]!;
+  const m0 = med(ls);
+  const m1 = med(as);
+  const m2 = med(bs);
+  const tol2 = 14 * 14;
+  const od = out.data;
+  const stack = new Int32Array(w * h);
+  let sp = 0;
+  for (let p = 0; p < w * h; p++) {
+    if (seed.data[p] && parsing.person.data[p]) {
+      od[p] = 1;
+      stack[sp++] = p;
+    }
+  }
+  const yMax = Math.min(h, Math.round(maxY));
+  while (sp > 0) {
+    const p = stack[--sp]!;
+    const x = p % w;
+    const y = (p / w) | 0;
+    const nbrs = [x > 0 ? p - 1 : -1, x < w - 1 ? p + 1 : -1, y > 0 ? p - w : -1, y < yMax - 1 ? p + w : -1];
+    for (const q of nbrs) {
+      if (q < 0 || od[q] || !parsing.person.data[q] || parsing.skin.data[q]) continue;
+      const dl = (L[q]! - m0) * 0.6;
+      const da = A[q]! - m1;
+      const db = B[q]! - m2;
+      if (dl * dl + da * da + db * db > tol2) continue;
+      const nl = L[q]! - L[p]!;
+      const na = A[q]! - A[p]!;
+      const nb = B[q]! - B[p]!;
+      if (nl * nl + na * na + nb * nb > 100) continue;
+      od[q] = 1;
+      stack[sp++] = q;
+    }
+  }
+  return out;
+}
+
+/**
+ * The lower garment by its colour: the median Lab of the person's non-skin pixels in a band below the hips (jeans,
+ * shorts, a skirt), removed from `fromY` down wherever within ΔE 12. The parsing's own lower region is grown only
+ * outside what it took for the upper garment, which on a patterned top with a blue stripe includes the jeans.
+ */
+function lowerByColour(img: RawImage, parsing: PersonParsing, fromY: number, sampleY: number): BinaryMask {
+  const { width: w, height: h } = img;
+  const out = emptyMask(w, h);
+  const { L, A, B } = labPlanes(img, parsing.person);
+  const f = parsing.frame;
+  const x0 = Math.round(Math.min(f.lHip.x, f.rHip.x));
+  const x1 = Math.round(Math.max(f.lHip.x, f.rHip.x));
+  const ls: number[] = [];
+  const as: number[] = [];
+  const bs: number[] = [];
+  // Half-length product photos end at the thigh: sample the last rows then.
+  const sy = Math.max(0, Math.min(Math.round(sampleY), h - 24));
+  for (let y = sy; y < Math.min(h, sy + 20); y++) {
+    for (let x = Math.max(0, x0); x <= Math.min(w - 1, x1); x++) {
+      const p = y * w + x;
+      if (!parsing.person.data[p] || parsing.skin.data[p]) continue;
+      ls.push(L[p]!);
+      as.push(A[p]!);
+      bs.push(B[p]!);
+    }
+  }
+  if (ls.length < 100) return out;
+  const med = (v: number[]) => v.sort((x, y) => x - y)[v.length >> 1]!;
+  const m0 = med(ls);
+  const m1 = med(as);
+  const m2 = med(bs);
+  for (let p = Math.max(0, Math.round(fromY)) * w; p < w * h; p++) {
+    if (!parsing.person.data[p]) continue;
+    const dl = (L[p]! - m0) * 0.5;
+    const da = A[p]! - m1;
+    const db = B[p]! - m2;
+    if (dl * dl + da * da + db * db <= 144) out.data[p] = 1;
+  }
+  return out;
+}
+
+/**
+ * The garment worn by the model in `img`. `wantDress`: keep everything down to the hem (a dress); otherwise the
+ * garment stops where the lower garment (jeans, shorts, skirt) begins.
+ */
+export function cutGarmentOffModel(img: RawImage, det: PersonDetection, wantDress: boolean): OnModelCut {
+  const frame = det.keypoints.length > 0 ? bodyFrame(det) : null;
+  if (!frame || !det.mask) {
+    throw new EngineError(
+      'GARMENT_NOT_DETECTED',
+      'The product photo shows no plain background and no model to take the garment from.',
+    );
+  }
+  const { width: w, height: h } = img;
+  const parsing = parsePerson(img, det, frame, { lower: !wantDress });
+  const sw = frame.shoulderWidth;
+  const shoulderY = (frame.lShoulder.y + frame.rShoulder.y) / 2;
+  const hipY = (frame.lHip.y + frame.rHip.y) / 2;
+  const midX = (frame.lShoulder.x + frame.rShoulder.x) / 2;
+
+  let g = parsing.person;
+  // Head: the face oval and everything above the chin (hair, ears), at any x: long hair falls wide of the face.
+  const head = dilate(parsing.head, 3);
+  let chinY = shoulderY - sw * 0.35;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) if (parsing.head.data[y * w + x] && y > chinY) chinY = y;
+  }
+  chinY = Math.min(chinY, shoulderY - sw * 0.05);
+  const above = emptyMask(w, h);
+  for (let p = 0; p < Math.round(chinY) * w && p < w * h; p++) above.data[p] = 1;
+  g = andNot(andNot(g, head), above);
+  // Hair over the shoulders and chest.
+  g = andNot(g, dilate(hairMask(img, parsing, shoulderY + (hipY - shoulderY) * 0.6), 1));
+  // Skin everywhere (neck, open collar, arms, hands, legs), slightly grown: its rim is a skin/garment blend.
+  // Inside the torso (arms excluded) only skin reached from the neck counts (an open collar, a V, a bare midriff
+  // below a cropped top reached through the sides is caught by the outside rule): a cream or beige garment matches
+  // the face's chroma in patches, and those patches are garment.
+  const skinAll = and(open(parsing.skin, 1), g);
+  const arms = dilate(or(parsing.armLeft, parsing.armRight), 2);
+  const inner = andNot(parsing.torso, arms);
+  const { labels: sl, sizes: ss } = components(skinAll);
+  const fromNeck = new Uint8Array(ss.length);
+  const outside = new Uint8Array(ss.length);
+  const neckZone = dilate(or(parsing.neck, parsing.head), 4);
+  for (let p = 0; p < w * h; p++) {
+    const l = sl[p]!;
+    if (!l) continue;
+    if (neckZone.data[p]) fromNeck[l] = 1;
+    if (!inner.data[p]) outside[l] = 1;
+  }
+  // A "skin" region reached from the neck that covers a third of the torso is a garment of skin-like colour (a
+  // pastel knit), not an opening.
+  const innerArea = countMask(inner);
+  const inTorso = new Float64Array(ss.length);
+  for (let p = 0; p < w * h; p++) if (sl[p] && inner.data[p]) inTorso[sl[p]!]!++;
+  const skinCut = emptyMask(w, h);
+  for (let p = 0; p < w * h; p++) {
+    const l = sl[p]!;
+    const neckOpening = fromNeck[l] && inTorso[l]! < innerArea * 0.3;
+    if (l && (neckOpening || (outside[l] && !inner.data[p]))) skinCut.data[p] = 1;
+  }
+  const before = countMask(and(g, parsing.torso));
+  g = andNot(g, dilate(skinCut, 1));
+  g = andNot(g, parsing.neck);
+  const torsoSkin = before > 0 ? 1 - countMask(and(g, parsing.torso)) / before : 1;
+  if (!wantDress) {
+    // A top ends where the lower garment begins; below the hips nothing is the top (shorts of the same print).
+    g = andNot(g, parsing.lowerClothes);
+    g = andNot(g, lowerByColour(img, parsing, hipY - sw * 0.35, hipY + sw * 0.6));
+    const lowY = Math.round(hipY + sw * 0.15);
+    const cut = emptyMask(w, h);
+    for (let p = Math.max(0, lowY) * w; p < w * h; p++) cut.data[p] = 1;
+    g = andNot(g, cut);
+  }
+  // Bare arms and hands went with the skin test (outside the torso every skin pixel goes); a sleeve is not skin and
+  // stays. The opening breaks the thin skin/garment blend lines left along the arms.
+  g = open(g, 2);
+  // Keep what is connected to the torso: the largest component overlapping the chest.
+  const chest = emptyMask(w, h);
+  drawPolygon(chest, [
+    { x: midX - sw * 0.3, y: shoulderY + sw * 0.1 },
+    { x: midX + sw * 0.3, y: shoulderY + sw * 0.1 },
+    { x: midX + sw * 0.3, y: shoulderY + (hipY - shoulderY) * 0.8 },
+    { x: midX - sw * 0.3, y: shoulderY + (hipY - shoulderY) * 0.8 },
+  ]);
+  const { labels, sizes } = components(g);
+  const overlap = new Float64Array(sizes.length);
+  for (let p = 0; p < w * h; p++) if (chest.data[p] && labels[p]) overlap[labels[p]!]!++;
+  let best = 0;
+  for (let i = 1; i < sizes.length; i++) {
+    if (overlap[i]! > 0 && (best === 0 || sizes[i]! > sizes[best]!)) best = i;
+  }
+  let mask = emptyMask(w, h);
+  if (best > 0) for (let p = 0; p < w * h; p++) mask.data[p] = labels[p] === best ? 1 : 0;
+  // Holes (a print's skin-coloured motif, a button) are garment; an open collar's V reaches the outline so it is
+  // not a hole and stays open. Thin appendages (a strand of hair, a strap of the bag) go with the opening.
+  mask = and(fillHoles(close(mask, 2)), parsing.person);
+  mask = open(mask, 3);
+  const share = countMask(mask) / (w * h);
+  if (share < 0.04 || torsoSkin > 0.6) {
+    throw new EngineError('GARMENT_NOT_DETECTED', 'No garment could be separated from the model in the product photo.');
+  }
+  return { mask, frame };
+}
