@@ -8,13 +8,14 @@ import { join } from 'node:path';
 import { type BinaryMask, decodeRgb, erode } from '../composite/raster.js';
 import { EngineError, type ProductImageInput } from '../engine.js';
 import type { PersonDetection, RawImage } from '../vision/types.js';
+import { removeBackCollar } from './back-collar.js';
 import { classifyGarment, type GarmentClass, type ProductWords, unsupportedByWords } from './classify.js';
 import { borderUniformity, cutOutFlatLay } from './cutout.js';
 import { findLandmarks, type GarmentLandmarks } from './landmarks.js';
 import { cutGarmentOffModel } from './on-model.js';
 
 /** Bump when the cut-out changes so that on-disk entries from older code are ignored. */
-const CACHE_VERSION = 3;
+const CACHE_VERSION = 4;
 /** Garments are analysed with their long side at most this: plenty for a ~300×500 px garment on a 768×1024 photo. */
 export const GARMENT_MAX_SIDE = 768;
 
@@ -217,7 +218,9 @@ export async function analyzeGarment(
     if (uniform >= 0.8 && !modelSeen) {
       try {
         const r = cutOutFlatLay(img);
-        cut = { image: decontaminateRim(img, r.mask), mask: r.mask, source: 'flat-lay', background: r.background };
+        // The back collar seen through a V-neck is not worn in front: the person's neck and chest show there.
+        const { mask } = removeBackCollar(img, r.mask);
+        cut = { image: decontaminateRim(img, mask), mask, source: 'flat-lay', background: r.background };
       } catch (err) {
         if (!(err instanceof EngineError)) throw err;
         flatErr = err;

@@ -1,0 +1,144 @@
+/**
+ * The inner back collar of a flat-lay V-neck. A flat-lay's top contour is usually the back collar: through a V
+ * neckline the inside of the back (the back panel, the neck tape, the label) shows, and warped onto a person it becomes
+ * a grey panel with a label under the chin. That panel is a region that touches the top contour at the centre, is
+ * bounded all round by the neckline's trim (a colour edge), and stays well inside the neckline zone; a crew or polo
+ * neck has no such region (growing from below the collar at the centre runs into the whole front), so then nothing
+ * is removed.
+ */
+import { type BinaryMask, fillHoles, labPlanes, maskBounds } from '../composite/raster.js';
+import type { RawImage } from '../vision/types.js';
+
+export interface BackCollarResult {
+  mask: BinaryMask;
+  /** Pixels removed (0 when no back-collar panel was found). */
+  removed: number;
+}
+
+export function removeBackCollar(img: RawImage, mask: BinaryMask): BackCollarResult {
+  const { width: w, height: h } = mask;
+  const none = { mask, removed: 0 };
+  const b = maskBounds(mask);
+  if (!b) return none;
+  const [x0, y0, x1, y1] = b;
+  const gw = x1 - x0 + 1;
+  const gh = y1 - y0 + 1;
+  // The garment's axis: the mean x of the mask in its top third (sleeves hang symmetrically, so this is the neck).
+  let sx = 0;
+  let sn = 0;
+  for (let y = y0; y < y0 + gh / 3; y++) {
+    for (let x = x0; x <= x1; x++) {
+      if (mask.data[y * w + x]) {
+        sx += x;
+        sn++;
+      }
+    }
+  }
+  if (sn === 0) return none;
+  const cx = Math.round(sx / sn);
+  let yTop = -1;
+  for (let y = y0; y <= y1 && yTop < 0; y++) if (mask.data[y * w + cx]) yTop = y;
+  if (yTop < 0) return none;
+  // The zone a back panel can occupy: the neckline's width and depth at most.
+  const zx0 = Math.max(0, Math.round(cx - gw * 0.2));
+  const zx1 = Math.min(w - 1, Math.round(cx + gw * 0.2));
+  const zy1 = Math.min(h - 1, Math.round(yTop + gh * 0.4));
+  const { L, A, B } = labPlanes(img, mask);
+  // Seed below the neck tape: the collar's top edge is usually a trim of another colour (a rib, a contrast band)
+  // that runs on down the V's sides, so growing from it runs down to the hem. Walk down the axis to the first
+  // lasting colour change (within 15 % of the garment's height); no change means a plain crew neck.
+  const t = (yTop + 2) * w + cx;
+  let seedY = yTop + 3;
+  for (let y = yTop + 3; y < Math.min(zy1, yTop + gh * 0.15); y++) {
+    let changed = 0;
+    for (let k = 0; k < 3; k++) {
+      const q = (y + k) * w + cx;
+      const dl = L[q]! - L[t]!;
+      const da = A[q]! - A[t]!;
+      const db = B[q]! - B[t]!;
+      if (mask.data[q] && dl * dl + da * da + db * db > 225) changed++;
+    }
+    if (changed === 3) {
+      seedY = y + 2;
+      break;
+    }
+  }
+  const seeds: number[] = [];
+  for (let y = seedY; y < seedY + 3; y++)
+    for (let x = cx - 2; x <= cx + 2; x++) if (mask.data[y * w + x]) seeds.push(y * w + x);
+  if (seeds.length < 5) return none;
+  const med = (v: number[]) => v.sort((p, q) => p - q)[v.length >> 1]!;
+  const m0 = med(seeds.map((p) => L[p]!));
+  const m1 = med(seeds.map((p) => A[p]!));
+  const m2 = med(seeds.map((p) => B[p]!));
+  const region = new Uint8Array(w * h);
+  const stack: number[] = [];
+  for (const p of seeds) {
+    region[p] = 1;
+    stack.push(p);
+  }
+  let leaked = false;
+  let bottom = seedY;
+  while (stack.length > 0 && !leaked) {
+    const p = stack.pop()!;
+    const x = p % w;
+    const y = (p / w) | 0;
+    if (x <= zx0 || x >= zx1 || y >= zy1) {
+      leaked = true;
+      break;
+    }
+    if (y > bottom) bottom = y;
+    for (const q of [p - 1, p + 1, p - w, p + w]) {
+      if (region[q] || !mask.data[q]) continue;
+      const dl = L[q]! - L[p]!;
+      const da = A[q]! - A[p]!;
+      const db = B[q]! - B[p]!;
+      if (dl * dl + da * da + db * db > 36) continue;
+      const ml = (L[q]! - m0) * 0.5;
+      const ma = A[q]! - m1;
+      const mb = B[q]! - m2;
+      if (ml * ml + ma * ma + mb * mb > 196) continue;
+      region[q] = 1;
+      stack.push(q);
+    }
+  }
+  // A V has depth: a panel shallower than 8 % of the garment's height is the collar's own inside edge, not a V.
+  if (leaked || bottom - yTop < gh * 0.08) return none;
+  // A V is wide at the top; a narrow strip is the gap of a placket or a zip (a polo's), which stays.
+  let widest = 0;
+  for (let y = seedY; y <= bottom; y++) {
+    let n = 0;
+    for (let x = zx0; x <= zx1; x++) n += region[y * w + x]!;
+    widest = Math.max(widest, n);
+  }
+  if (widest < gw * 0.06) return none;
+  // The label and the tape's stitching inside the panel are holes of the region: they go with it. Above the panel,
+  // the back neck tape along the top contour goes too, so that the neckline opens at the top like a worn V-neck.
+  const filled = fillHoles({ data: region, width: w, height: h });
+  const out = new Uint8Array(mask.data);
+  let removed = 0;
+  const spanX = new Int32Array(w).fill(-1);
+  for (let y = yTop; y <= bottom; y++) {
+    for (let x = zx0; x <= zx1; x++) {
+      const p = y * w + x;
+      if (!filled.data[p]) continue;
+      if (spanX[x]! < 0) spanX[x] = y;
+      if (out[p]) {
+        out[p] = 0;
+        removed++;
+      }
+    }
+  }
+  for (let x = zx0; x <= zx1; x++) {
+    const top = spanX[x]!;
+    if (top < 0) continue;
+    for (let y = yTop - 2; y < top; y++) {
+      const p = y * w + x;
+      if (y >= 0 && out[p]) {
+        out[p] = 0;
+        removed++;
+      }
+    }
+  }
+  return { mask: { data: out, width: w, height: h }, removed };
+}
