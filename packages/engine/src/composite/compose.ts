@@ -8,6 +8,7 @@ import { EngineError } from '../engine.js';
 import type { GarmentAnalysis } from '../garment/analyze.js';
 import type { PersonDetection, RawImage } from '../vision/types.js';
 import { type BodyTargets, fitGarment } from './fit.js';
+import { membraneFill } from './membrane.js';
 import { bodyFrame, drawPolygon, legHull, type PersonParsing, parsePerson } from './parsing.js';
 import {
   andNot,
@@ -254,6 +255,7 @@ function blend(
   const sigmaFill = Math.max(6, sw * 0.15);
   let skinField: LowResField[] | null = null;
   let bgField: LowResField[] | null = null;
+  let skinMembrane: LowResField[] | null = null;
   if (anyResidue) {
     const [ax0, ay0, ax1, ay1] = grownRoi(sigmaFill).map((v, i) => Math.max(0, Math.min(i % 2 ? h - 1 : w - 1, v)));
     const skinW = new Uint8Array(n);
@@ -266,6 +268,17 @@ function blend(
     }
     skinField = windowFieldsLow(person, skinW, grownRoi(sigmaFill), sigmaFill, 'rgb');
     bgField = windowFieldsLow(person, bgW, grownRoi(sigmaFill), sigmaFill, 'rgb');
+    // The skin fill continues the real skin it borders (membrane.ts): border skin is skin left visible (not under
+    // the old garment, not the head, not under the new garment).
+    const fillW = new Uint8Array(n);
+    const srcW = new Uint8Array(n);
+    for (let y = ry0; y <= ry1; y++) {
+      for (let p = y * w + rx0; p <= y * w + rx1; p++) {
+        fillW[p] = residue.data[p]! & parsing.person.data[p]!;
+        srcW[p] = skinW[p]! & parsing.person.data[p]! & (alpha[p]! < 0.5 ? 1 : 0);
+      }
+    }
+    skinMembrane = membraneFill(person, fillW, srcW, [rx0, ry0, rx1, ry1], Math.max(4, Math.round(sw / 16)));
   }
   // Shading of the old garment (low-frequency luminance ratio), used both for the fill and the new garment.
   let oldSum = 0;
@@ -341,9 +354,11 @@ function blend(
         const sk0 = sampleField(skinField[0]!, x, y);
         const field = inArm && !Number.isNaN(sk0) ? skinField : bgField;
         const f0 = sampleField(field[0]!, x, y);
-        const base = Number.isNaN(f0)
+        let base = Number.isNaN(f0)
           ? parsing.skinColor
           : [f0, sampleField(field[1]!, x, y), sampleField(field[2]!, x, y)];
+        const m0 = field === skinField && skinMembrane ? sampleField(skinMembrane[0]!, x, y) : Number.NaN;
+        if (!Number.isNaN(m0)) base = [m0, sampleField(skinMembrane![1]!, x, y), sampleField(skinMembrane![2]!, x, y)];
         // Keep the old garment's folds as light and shadow on the fill, damped (ratio^0.5).
         const ratio = Number.isNaN(lo) ? 1 : Math.sqrt(Math.min(1.3, Math.max(0.7, lo / (br || oldMean))));
         r = base[0]! * ratio;
