@@ -5,7 +5,8 @@
  *
  *   node --conditions=development --import tsx bench/engine.bench.ts [rounds]
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEnginePool } from '../packages/engine/src/pool/pool.js';
 import { listTryOnFixtures } from '../packages/engine/src/quality/fixtures.js';
@@ -30,7 +31,10 @@ const input = (p: string, g: string, title: string) => ({
 });
 const median = (v: number[]) => v.slice().sort((a, b) => a - b)[v.length >> 1]!;
 
-const one = createEnginePool({ threads: 1 });
+// Both pools share one on-disk garment cache (as the server's workers do), so the 2-worker run does not pay for
+// cut-outs that the other worker already made.
+const garmentCacheDir = mkdtempSync(join(tmpdir(), 'fitroom-bench-garments-'));
+const one = createEnginePool({ threads: 1, garmentCacheDir });
 try {
   // Warm-up: loads the models and fills the worker's garment cache (a shop's catalogue is cut out once).
   await one.detectPerson(person);
@@ -68,7 +72,7 @@ try {
   const oneThroughput = batch.length / ((performance.now() - t) / 1000);
   await one.close();
 
-  const two = createEnginePool({ threads: 2 });
+  const two = createEnginePool({ threads: 2, garmentCacheDir });
   await Promise.all([two.detectPerson(person), two.detectPerson(person)]);
   await Promise.all(pairs.map(([p, g, ti]) => two.tryOn(input(p, g, ti))));
   t = performance.now();
