@@ -152,28 +152,37 @@ export function maskBounds(m: BinaryMask, pad = 0): [number, number, number, num
 export function dilate(m: BinaryMask, r: number): BinaryMask {
   if (r <= 0) return { ...m, data: m.data.slice() };
   if (r > 60) return dilateExact(m, r);
+  return withinDisk(m, r, 1).mask;
+}
+
+/**
+ * The pixels (inside the set pixels' bounding box grown by r; 0 elsewhere) that have a pixel of value `of` within
+ * distance r — `of = 1` is a dilation, `of = 0` the complement of an erosion. Two steps: per row, the squared
+ * horizontal distance to the nearest `of` pixel (capped at r); then per column, the nearest rows first.
+ */
+function withinDisk(m: BinaryMask, r: number, of: 0 | 1): { mask: BinaryMask; bounds: ReturnType<typeof maskBounds> } {
   const { width: w, height: h, data } = m;
   const out = new Uint8Array(w * h);
   const ri = Math.floor(r);
   const b = maskBounds(m, ri);
-  if (!b) return { data: out, width: w, height: h };
+  if (!b) return { mask: { data: out, width: w, height: h }, bounds: b };
   const [bx0, by0, bx1, by1] = b;
   const bw = bx1 - bx0 + 1;
   const bh = by1 - by0 + 1;
   const BIG = 30000;
-  // g: squared horizontal distance to the nearest set pixel in the same row (capped), inside the window.
+  // g: squared horizontal distance to the nearest `of` pixel in the same row (capped), inside the window.
   const g = new Int32Array(bw * bh);
   for (let y = 0; y < bh; y++) {
     const row = (y + by0) * w + bx0;
     const o = y * bw;
     let last = -BIG;
     for (let x = 0; x < bw; x++) {
-      if (data[row + x]) last = x;
+      if ((data[row + x] ? 1 : 0) === of) last = x;
       g[o + x] = x - last;
     }
     last = BIG * 2;
     for (let x = bw - 1; x >= 0; x--) {
-      if (data[row + x]) last = x;
+      if ((data[row + x] ? 1 : 0) === of) last = x;
       const d = Math.min(g[o + x]!, last - x);
       g[o + x] = d > ri ? BIG : d * d;
     }
@@ -184,7 +193,7 @@ export function dilate(m: BinaryMask, r: number): BinaryMask {
     const yb = Math.min(bh - 1, y + ri);
     const orow = (y + by0) * w + bx0;
     for (let x = 0; x < bw; x++) {
-      // Nearest rows first: most set pixels are found at dy = 0.
+      // Nearest rows first: most hits are found at dy = 0.
       if (g[y * bw + x]! <= r2) {
         out[orow + x] = 1;
         continue;
@@ -199,7 +208,7 @@ export function dilate(m: BinaryMask, r: number): BinaryMask {
       }
     }
   }
-  return { data: out, width: w, height: h };
+  return { mask: { data: out, width: w, height: h }, bounds: b };
 }
 
 /** Disk dilation through the exact distance transform (large radii). */
@@ -265,51 +274,16 @@ export function invert(m: BinaryMask): BinaryMask {
 export function erode(m: BinaryMask, r: number): BinaryMask {
   if (r <= 0) return { ...m, data: m.data.slice() };
   if (r > 60) return invert(dilateExact(invert(m), r));
-  const { width: w, height: h, data } = m;
-  const out = new Uint8Array(w * h);
-  const ri = Math.floor(r);
-  const b = maskBounds(m, ri);
-  if (!b) return { data: out, width: w, height: h };
-  const [bx0, by0, bx1, by1] = b;
-  const bw = bx1 - bx0 + 1;
-  const bh = by1 - by0 + 1;
-  const BIG = 30000;
-  const g = new Int32Array(bw * bh);
-  for (let y = 0; y < bh; y++) {
-    const row = (y + by0) * w + bx0;
-    const o = y * bw;
-    let last = -BIG;
-    for (let x = 0; x < bw; x++) {
-      if (!data[row + x]) last = x;
-      g[o + x] = x - last;
-    }
-    last = BIG * 2;
-    for (let x = bw - 1; x >= 0; x--) {
-      if (!data[row + x]) last = x;
-      const d = Math.min(g[o + x]!, last - x);
-      g[o + x] = d > ri ? BIG : d * d;
-    }
+  // A set pixel survives when no unset pixel lies within r. Outside the grown bounding box nothing is set, so the
+  // result there is 0 as withinDisk leaves it; inside, invert its answer.
+  const { mask, bounds } = withinDisk(m, r, 0);
+  if (!bounds) return mask;
+  const [bx0, by0, bx1, by1] = bounds;
+  const out = mask.data;
+  for (let y = by0; y <= by1; y++) {
+    for (let i = y * m.width + bx0, end = y * m.width + bx1; i <= end; i++) out[i] = out[i] ? 0 : 1;
   }
-  const r2 = r * r;
-  for (let y = 0; y < bh; y++) {
-    const ya = Math.max(0, y - ri);
-    const yb = Math.min(bh - 1, y + ri);
-    const orow = (y + by0) * w + bx0;
-    for (let x = 0; x < bw; x++) {
-      if (g[y * bw + x]! <= r2) continue;
-      let hit = false;
-      for (let k = 1; k <= ri; k++) {
-        const k2 = k * k;
-        if (k2 > r2) break;
-        if ((y - k >= ya && g[(y - k) * bw + x]! + k2 <= r2) || (y + k <= yb && g[(y + k) * bw + x]! + k2 <= r2)) {
-          hit = true;
-          break;
-        }
-      }
-      if (!hit) out[orow + x] = 1;
-    }
-  }
-  return { data: out, width: w, height: h };
+  return mask;
 }
 
 export function open(m: BinaryMask, r: number): BinaryMask {
