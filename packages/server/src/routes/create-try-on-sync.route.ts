@@ -1,31 +1,23 @@
-import { IdempotencyHeaders, idempotencyKey } from '../http/idempotency.js';
-import { readJsonOrMultipart } from '../http/multipart.js';
 import { defineRoute } from '../http/route.js';
 import { errorResponses, Generation, TryOnAccepted } from '../http/schemas.js';
-import { WireTryOn } from '../services/try-on-input.js';
-import { TRY_ON_DESCRIPTION } from './create-try-on.route.js';
+import { submitTryOn, TRY_ON_DESCRIPTION, tryOnRequest } from './create-try-on.route.js';
 
 export const createTryOnSyncRoute = defineRoute({
-  method: 'POST',
+  ...tryOnRequest,
   url: '/try-on/sync',
   operationId: 'createTryOnSync',
   summary: 'Create a try-on and wait for it',
   description:
     `${TRY_ON_DESCRIPTION} Holds the request until the generation is COMPLETED or FAILED (200, the generation) or ` +
     'until SYNC_TIMEOUT_S (default 90 s) passes (202, `{generationId, status, productExternalId}`: poll it).',
-  tags: ['Try-on'],
-  auth: true,
-  consumes: ['application/json', 'multipart/form-data'],
-  headers: IdempotencyHeaders,
-  body: WireTryOn,
   responses: {
     200: { description: 'Terminal generation (COMPLETED or FAILED)', schema: Generation },
     202: { description: 'Still running: poll GET /generations/:id', schema: TryOnAccepted },
     ...errorResponses(400, 401, 402, 404, 413, 429),
   },
-  async handler({ req, reply, account, deps }) {
-    const { body, files } = await readJsonOrMultipart(req, deps.config.maxUploadBytes);
-    const accepted = await deps.generations.submit(account, body, files, idempotencyKey(req));
+  async handler(ctx) {
+    const { reply, deps } = ctx;
+    const accepted = await submitTryOn(ctx);
     // Stop waiting if the client goes away; the generation carries on and can be polled.
     // (The response's 'close' fires when the connection drops before we answer; the request's has fired already,
     // once its body was read.)
