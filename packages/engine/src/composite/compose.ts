@@ -63,7 +63,9 @@ export function composeTryOn(person: RawImage, det: PersonDetection, garment: Ga
   if (frame.lShoulder.y > frame.lHip.y || frame.rShoulder.y > frame.rHip.y) {
     throw new EngineError('NO_PERSON_DETECTED', 'The person must be upright for a try-on.');
   }
-  const parsing = parsePerson(person, det, frame, { lower: garment.cls.category === 'dress' });
+  const parsing = parsePerson(person, det, frame, {
+    lower: garment.cls.category === 'dress' || garment.cls.category === 'lower',
+  });
   timings.parsing = performance.now() - t;
 
   t = performance.now();
@@ -130,6 +132,37 @@ function closeSleeveGaps(layer: GarmentLayer, parsing: PersonParsing, sw: number
   }
 }
 
+/**
+ * A bottom's residue: the current lower garment left showing beside the new one (the flat-lay's leg is narrower
+ * than the thigh it goes over, or the hip flares past the waistband's line). The body there was clothed and the new
+ * bottom clothes it too, so rather than guess skin for a whole strip of thigh, the new garment is continued sideways
+ * over it: each such pixel takes the colour of the nearest covered pixel on its row (two pixels in, past the
+ * anti-aliased rim), within a third of the shoulder width. Arms and hands stay out.
+ */
+function extendOverOldLower(layer: GarmentLayer, parsing: PersonParsing, y0: number, y1: number, sw: number): void {
+  const { width: w, height: h } = layer;
+  const reach = Math.max(4, Math.round(sw * 0.33));
+  const { person, lowerClothes } = parsing;
+  const arms = [parsing.armLeft.data, parsing.armRight.data, parsing.forearmLeft.data, parsing.forearmRight.data];
+  const cov = (q: number) => layer.alpha[q]! > 0.5;
+  for (let y = Math.max(0, Math.ceil(y0)); y <= Math.min(h - 1, Math.floor(y1)); y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      const p = row + x;
+      if (cov(p) || !lowerClothes.data[p] || !person.data[p] || arms.some((m) => m[p])) continue;
+      let q = -1;
+      for (let d = 1; d <= reach && q < 0; d++) {
+        if (x - d >= 0 && cov(row + x - d)) q = row + Math.max(0, x - d - 2);
+        else if (x + d < w && cov(row + x + d)) q = row + Math.min(w - 1, x + d + 2);
+      }
+      if (q < 0 || !cov(q)) continue;
+      for (let c = 0; c < 3; c++) layer.rgb[p * 3 + c] = layer.rgb[q * 3 + c]!;
+      layer.alpha[p] = 1;
+      layer.part[p] = layer.part[q]!;
+    }
+  }
+}
+
 function blend(
   person: RawImage,
   parsing: PersonParsing,
@@ -145,12 +178,19 @@ function blend(
   // background. The margin lets the garment stand off the body by a few pixels, as real cloth does.
   // The silhouette is edge-refined (parsing.refineSilhouette), so the margin is 1.5 px: the anti-aliased edge.
   let bodyZone = dilate(parsing.person, 1.5);
-  if (garment.cls.category === 'dress') {
+  const skirtLike = garment.cls.category === 'dress' || (garment.cls.category === 'lower' && !garment.bottom?.crotch);
+  if (skirtLike) {
     // A skirt bridges the gap between the legs, from the crotch (a little below the hip joints) to the hem.
     const hipY = (parsing.frame.lHip.y + parsing.frame.rHip.y) / 2;
     bodyZone = or(bodyZone, legHull(parsing, hipY, targets.hemCenter.y + sw * 0.2));
   }
-  if (garment.cls.sleeve !== 'none') closeSleeveGaps(layer, parsing, sw);
+  // Trousers' two legs are warped separately too: the same closing shuts the slit between them where the thighs
+  // touch (the real gap between the legs is background and stays open).
+  if (garment.cls.sleeve !== 'none' || garment.bottom?.crotch) closeSleeveGaps(layer, parsing, sw);
+  if (garment.cls.category === 'lower') {
+    const hemY = garment.bottom?.crotch ? Math.max(targets.hemLeft.y, targets.hemRight.y) : targets.hemCenter.y;
+    extendOverOldLower(layer, parsing, Math.min(targets.shoulderLeft.y, targets.shoulderRight.y), hemY, sw);
+  }
   const alpha = new Float32Array(n);
   for (let p = 0; p < n; p++) alpha[p] = bodyZone.data[p] ? layer.alpha[p]! : 0;
 
@@ -161,6 +201,15 @@ function blend(
     const lower = emptyMask(w, h);
     for (let p = 0; p < n; p++) if (parsing.lowerClothes.data[p] && p / w < hemY) lower.data[p] = 1;
     old = or(old, lower);
+  } else if (garment.cls.category === 'lower') {
+    // A bottom replaces the lower garment only, from the waistband down: the top above it is left as it is.
+    const waistY = Math.min(targets.shoulderLeft.y, targets.shoulderRight.y);
+    // Below a skirt's hem the old garment stays (as under a dress): the legs it hides are unknown, and a skin-coloured
+    // guess of a whole leg looks worse than the old trousers. Trousers replace it down to their hem.
+    const hemY = garment.bottom?.crotch ? h : targets.hemCenter.y;
+    old = emptyMask(w, h);
+    for (let p = Math.max(0, Math.ceil(waistY)) * w; p < Math.min(h, Math.ceil(hemY)) * w; p++)
+      old.data[p] = parsing.lowerClothes.data[p]!;
   }
 
   // Everything below happens inside the window holding the new garment and the old one (plus a few pixels for the

@@ -9,9 +9,9 @@
  * - The torso panel is warped by a thin-plate spline on ~11 landmarks; each sleeve has its own map that follows its
  *   arm (shoulder → elbow → wrist), blended into the torso map near the armhole so the seam does not tear.
  */
-import { EngineError } from '../engine.js';
 import type { GarmentAnalysis } from '../garment/analyze.js';
 import type { Point, SleeveInfo } from '../garment/landmarks.js';
+import { fitBottom } from './fit-bottoms.js';
 import { edgeAlong, type P, type PersonParsing } from './parsing.js';
 import { fitTps, type Tps } from './tps.js';
 
@@ -45,12 +45,8 @@ export function fitGarment(g: GarmentAnalysis, parsing: PersonParsing): GarmentF
   const f = parsing.frame;
   const lm = g.landmarks;
   const sw = f.shoulderWidth;
-  if (g.cls.category === 'lower') {
-    throw new EngineError(
-      'UNSUPPORTED_GARMENT',
-      'Bottoms (trousers, skirts, shorts) are not supported by the composite engine yet.',
-    );
-  }
+  // Bottoms have their own landmarks (waistband, crotch, leg hems) and their own fit.
+  if (g.cls.category === 'lower') return fitBottom(g, parsing);
   // Shoulder corners: the keypoints pushed out along the shoulder line to the silhouette edge (at most 35 % of the
   // shoulder width), and lifted to the top of the shoulder where the seam lies.
   const dir = { x: f.rShoulder.x - f.lShoulder.x, y: f.rShoulder.y - f.lShoulder.y };

@@ -9,6 +9,7 @@ import { type BinaryMask, decodeRgb, erode } from '../composite/raster.js';
 import { EngineError, type ProductImageInput } from '../engine.js';
 import type { PersonDetection, RawImage } from '../vision/types.js';
 import { removeBackCollar } from './back-collar.js';
+import { asGarmentLandmarks, type BottomLandmarks, findBottomLandmarks, looksLikeBottom } from './bottoms.js';
 import { classifyGarment, type GarmentClass, type ProductWords, unsupportedByWords } from './classify.js';
 import { borderUniformity, cutOutFlatLay } from './cutout.js';
 import { findLandmarks, type GarmentLandmarks } from './landmarks.js';
@@ -31,6 +32,8 @@ export interface GarmentAnalysis extends GarmentCutout {
   contentHash: string;
   landmarks: GarmentLandmarks;
   cls: GarmentClass;
+  /** Waistband, hems and crotch of a bottom (category 'lower'); `landmarks` then mirrors them (see bottoms.ts). */
+  bottom?: BottomLandmarks;
 }
 
 export type DetectFn = (image: RawImage) => Promise<PersonDetection>;
@@ -240,7 +243,25 @@ export async function analyzeGarment(
   }
   let landmarks = landmarksOf(cut, false);
   if (!landmarks) throw new EngineError('GARMENT_NOT_DETECTED', 'The garment mask is empty.');
-  const cls = classifyGarment(words, landmarks);
+  let cls = classifyGarment(words, landmarks);
+  if (cls.source.category === 'shape' && cls.category !== 'lower' && looksLikeBottom(cut.mask)) {
+    // No words and a flat waistband along the top edge: a skirt (two legs were already caught by the leg gap).
+    cls = { ...cls, category: 'lower', lowerKind: 'skirt', sleeve: 'none' };
+  }
+  if (cls.category === 'lower') {
+    const bottom = findBottomLandmarks(cut.mask);
+    if (!bottom) throw new EngineError('GARMENT_NOT_DETECTED', 'The garment mask is empty.');
+    // Words decide the kind; without words the shape does (a skirt has no crotch gap). Trousers by name without
+    // a gap between two legs are refused by the fit rather than worn as a skirt.
+    const lowerKind = cls.source.category === 'words' ? cls.lowerKind : bottom.crotch ? 'trousers' : 'skirt';
+    return {
+      ...cut,
+      contentHash: image.contentHash,
+      landmarks: asGarmentLandmarks(bottom),
+      cls: { ...cls, lowerKind },
+      bottom,
+    };
+  }
   if (cls.sleeve === 'none' && (landmarks.sleeveLeft || landmarks.sleeveRight)) {
     // The words say sleeveless: whatever stuck out was a strap, a drape or a tie.
     landmarks = landmarksOf(cut, true) ?? landmarks;
