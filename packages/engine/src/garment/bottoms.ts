@@ -4,7 +4,7 @@
  * (trousers). The waistband is found a little below the top edge (the first rows are the band's anti-aliased rim),
  * the crotch by walking up the centre axis from the bottom until the mask is hit.
  */
-import type { BinaryMask } from '../composite/raster.js';
+import { type BinaryMask, maskBounds } from '../composite/raster.js';
 import type { GarmentLandmarks, Point } from './landmarks.js';
 
 export interface LegInfo {
@@ -49,19 +49,9 @@ function rowExtent(m: BinaryMask, y: number, xa = 0, xb = m.width - 1): [number,
 /** Bottom landmarks; null when the mask is empty. */
 export function findBottomLandmarks(mask: BinaryMask): BottomLandmarks | null {
   const { width: w, height: h, data } = mask;
-  let x0 = w;
-  let x1 = -1;
-  let y0 = h;
-  let y1 = -1;
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++)
-      if (data[y * w + x]) {
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-      }
-  if (x1 < 0) return null;
+  const bounds = maskBounds(mask);
+  if (!bounds) return null;
+  const [x0, y0, x1, y1] = bounds;
   const gh = y1 - y0 + 1;
   const cx = Math.round((x0 + x1) / 2);
   const wy = Math.min(y1, y0 + Math.max(1, Math.round(gh * 0.02)));

@@ -8,7 +8,7 @@
  * first outward jump of an edge marks the armpit where a sleeve joins. Everything outside the torso's side lines is
  * sleeve. "Left" and "right" are image sides (x small = image left).
  */
-import { type BinaryMask, largestComponent, open } from '../composite/raster.js';
+import { type BinaryMask, largestComponent, maskBounds, open } from '../composite/raster.js';
 
 export interface Point {
   x: number;
@@ -90,35 +90,15 @@ function centralRun(runs: Run[], cx: number): Run | null {
 export function findLandmarks(mask: BinaryMask, options: { sleeveless?: boolean } = {}): GarmentLandmarks | null {
   const { width: w, height: h } = mask;
   // Trim appendages thinner than ~4 % of the garment's size (straps, ties, hanger loops, drawstrings).
-  let bx0 = w;
-  let bx1 = -1;
-  let by0 = h;
-  let by1 = -1;
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++)
-      if (mask.data[y * w + x]) {
-        if (x < bx0) bx0 = x;
-        if (x > bx1) bx1 = x;
-        if (y < by0) by0 = y;
-        if (y > by1) by1 = y;
-      }
-  if (bx1 < 0) return null;
+  const outer = maskBounds(mask);
+  if (!outer) return null;
+  const [bx0, by0, bx1, by1] = outer;
   const size = Math.max(bx1 - bx0, by1 - by0);
   const core = largestComponent(open(mask, Math.max(2, size * 0.02))).mask;
 
-  let x0 = w;
-  let x1 = -1;
-  let y0 = h;
-  let y1 = -1;
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++)
-      if (core.data[y * w + x]) {
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-      }
-  if (x1 < 0) return null;
+  const bounds = maskBounds(core);
+  if (!bounds) return null;
+  const [x0, y0, x1, y1] = bounds;
   const H = y1 - y0 + 1;
   const W = x1 - x0 + 1;
 

@@ -4,8 +4,8 @@ import sharp from 'sharp';
 import { EngineError } from '../engine.js';
 import { personAwareCrop, renderCrop, scaleCropWindow } from './person-crop.js';
 import { decodeImage, detectPerson, KEYPOINT_MIN_SCORE } from './person-detector.js';
-import { HALF_BODY_PERSON, readPerson, STUDIO_PERSONS } from './test-fixtures.js';
-import type { CropWindow, Mask, PersonDetection, RawImage } from './types.js';
+import { HALF_BODY_PERSON, maskBounds, readPerson, STUDIO_PERSONS } from './test-fixtures.js';
+import type { CropWindow, PersonDetection, RawImage } from './types.js';
 
 const images = new Map<string, RawImage>();
 const detections = new Map<string, PersonDetection>();
@@ -17,21 +17,6 @@ before(async () => {
     detections.set(name, await detectPerson(image));
   }
 });
-
-/** Rows/columns of the mask ≥ 128 (the person's visible extent): [minX, minY, maxX, maxY], inclusive. */
-function maskBounds(mask: Mask): [number, number, number, number] {
-  let [x0, y0, x1, y1] = [mask.width, mask.height, -1, -1];
-  for (let y = 0; y < mask.height; y++) {
-    for (let x = 0; x < mask.width; x++) {
-      if (mask.data[y * mask.width + x]! < 128) continue;
-      x0 = Math.min(x0, x);
-      x1 = Math.max(x1, x);
-      y0 = Math.min(y0, y);
-      y1 = Math.max(y1, y);
-    }
-  }
-  return [x0, y0, x1, y1];
-}
 
 /** Maps a source point through the window to output pixels. */
 function toOutput(w: CropWindow, out: { width: number; height: number }, x: number, y: number): [number, number] {

@@ -3,7 +3,7 @@ import { before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { EngineError } from '../engine.js';
 import { decodeImage, detectPerson, KEYPOINT_MIN_SCORE } from './person-detector.js';
-import { HALF_BODY_PERSON, readPerson, STUDIO_PERSONS } from './test-fixtures.js';
+import { HALF_BODY_PERSON, maskBounds, readPerson, STUDIO_PERSONS } from './test-fixtures.js';
 import type { Keypoint, KeypointName, Mask, PersonDetection, RawImage } from './types.js';
 
 const images = new Map<string, RawImage>();
@@ -35,21 +35,6 @@ function maskNear(mask: Mask, x: number, y: number, r = 4): number {
     }
   }
   return best;
-}
-
-/** Bounding box of mask ≥ 128: [minX, minY, maxX, maxY]. */
-function maskBounds(mask: Mask): [number, number, number, number] {
-  let [x0, y0, x1, y1] = [mask.width, mask.height, -1, -1];
-  for (let y = 0; y < mask.height; y++) {
-    for (let x = 0; x < mask.width; x++) {
-      if (mask.data[y * mask.width + x]! < 128) continue;
-      x0 = Math.min(x0, x);
-      x1 = Math.max(x1, x);
-      y0 = Math.min(y0, y);
-      y1 = Math.max(y1, y);
-    }
-  }
-  return [x0, y0, x1, y1];
 }
 
 const meanY = (d: PersonDetection, a: KeypointName, b: KeypointName) => {

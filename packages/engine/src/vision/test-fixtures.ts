@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { Mask } from './types.js';
 
 /** <checkout>/../shared/fixtures/tryon, from src/vision/ or dist/vision/. */
 export const FIXTURES_DIR = fileURLToPath(new URL('../../../../../shared/fixtures/tryon/', import.meta.url));
@@ -14,4 +15,19 @@ export const HALF_BODY_PERSON = 'astronaut-half-body.png';
 
 export function readPerson(name: string): Buffer {
   return readFileSync(`${FIXTURES_DIR}person/${name}`);
+}
+
+/** Bounding box of a soft mask's pixels ≥ 128 (the person's visible extent): [minX, minY, maxX, maxY], inclusive. */
+export function maskBounds(mask: Mask): [number, number, number, number] {
+  let [x0, y0, x1, y1] = [mask.width, mask.height, -1, -1];
+  for (let y = 0; y < mask.height; y++) {
+    for (let x = 0; x < mask.width; x++) {
+      if (mask.data[y * mask.width + x]! < 128) continue;
+      x0 = Math.min(x0, x);
+      x1 = Math.max(x1, x);
+      y0 = Math.min(y0, y);
+      y1 = Math.max(y1, y);
+    }
+  }
+  return [x0, y0, x1, y1];
 }
