@@ -12,9 +12,6 @@ const CONTENT_TYPES: Record<string, string> = {
   webp: 'image/webp',
 };
 
-export const extensionFor = (contentType: string) =>
-  Object.entries(CONTENT_TYPES).find(([, t]) => t === contentType)?.[0] ?? 'bin';
-
 export class LocalBlobStore implements BlobStore {
   private readonly root: string;
 

@@ -3,7 +3,7 @@
  * they sort lexicographically in time order and mean the same on SQLite and PostgreSQL, so every query is portable.
  * Booleans are 0/1 integers for the same reason.
  */
-import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { Selectable } from 'kysely';
 
 export interface AccountsTable {
   id: string;
@@ -170,12 +170,8 @@ export interface Database {
 }
 
 export type Account = Selectable<AccountsTable>;
-export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type ImageRow = Selectable<ImagesTable>;
 export type ProductRow = Selectable<ProductsTable>;
 export type ProductImageRow = Selectable<ProductImagesTable>;
 export type GenerationRow = Selectable<GenerationsTable>;
 export type JobRow = Selectable<JobsTable>;
-export type NewGeneration = Insertable<GenerationsTable>;
-export type GenerationUpdate = Updateable<GenerationsTable>;
-export type { Generated };

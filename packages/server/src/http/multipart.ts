@@ -54,8 +54,6 @@ export async function readMultipart(req: FastifyRequest, maxFileBytes: number): 
   return { fields, files };
 }
 
-export const isMultipart = (req: FastifyRequest) => req.isMultipart();
-
 /**
  * The JSON-or-multipart body of /try-on and /products: JSON as is; multipart with the JSON in a `data` field and each
  * `fileKey` naming a file part.
