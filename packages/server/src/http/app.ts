@@ -2,7 +2,7 @@
  * The HTTP application: request ids, authentication, per-account rate limits, the error envelope, the routes under
  * /tryon/v1, signed file serving, health probes and the OpenAPI document.
  */
-import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
 import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -10,16 +10,20 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import type { Account } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import { ApiError } from '../errors.js';
+import { countRequest, requestIdOf } from './access.js';
 import { MULTIPART_LIMITS } from './multipart.js';
-import { type AnyRoute, openApiSchemaFor, validateInputs } from './route.js';
+import { createPollFastPath, type PollFastPath } from './poll-fast-path.js';
+import { type AnyRoute, API_PREFIX, openApiSchemaFor, validateInputs } from './route.js';
+import { toApiError } from './to-api-error.js';
 
-export const API_PREFIX = '/tryon/v1';
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const NO_ACCOUNT = Object.freeze({}) as Account;
 
 declare module 'fastify' {
   interface FastifyRequest {
     account?: Account;
+  }
+  interface FastifyInstance {
+    pollFastPath: PollFastPath;
   }
 }
 
@@ -40,13 +44,27 @@ export async function buildApp(deps: Deps, options: AppOptions): Promise<Fastify
             redact: ['req.headers["x-api-key"]', 'req.headers.authorization'],
           },
     // Echo a well-formed incoming x-request-id; otherwise make one. Never trust arbitrary header content in logs.
-    genReqId: (req) => {
-      const incoming = req.headers['x-request-id'];
-      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : `req_${randomUUID()}`;
-    },
+    genReqId: (req) => requestIdOf(req.headers['x-request-id']),
     bodyLimit: 2 * 1024 * 1024,
     trustProxy: deps.config.trustProxy,
+    // Node's server as Fastify would make it, with the polling fast path in front (set once the app is built).
+    serverFactory: (fastify, factoryOptions) => {
+      const opts = factoryOptions as unknown as Record<
+        'keepAliveTimeout' | 'requestTimeout' | 'connectionTimeout' | 'maxRequestsPerSocket',
+        number
+      >;
+      const server = createHttpServer((req, res) => {
+        if (fastPath) fastPath.handle(req, res, fastify);
+        else fastify(req, res);
+      });
+      server.keepAliveTimeout = opts.keepAliveTimeout;
+      server.requestTimeout = opts.requestTimeout;
+      server.setTimeout(opts.connectionTimeout);
+      if (opts.maxRequestsPerSocket) server.maxRequestsPerSocket = opts.maxRequestsPerSocket;
+      return server;
+    },
   });
+  let fastPath: PollFastPath | null = null;
 
   // Zod validates (in the handlers' context) and answers VALIDATION_FAILED; the JSON schemas given to Fastify exist
   // for the OpenAPI document only.
@@ -97,48 +115,21 @@ export async function buildApp(deps: Deps, options: AppOptions): Promise<Fastify
   for (const plugin of options.plugins ?? []) plugin(app, deps);
 
   app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
+  // Fastify logs every request at info and below ("incoming request", "request completed"): the fast path, which
+  // does not, stays off then so those lines stay complete.
+  const logsEachRequest = options.logger !== false && ['trace', 'debug', 'info'].includes(deps.config.logLevel);
+  fastPath = createPollFastPath(deps, app.log, { enabled: !logsEachRequest });
+  app.decorate('pollFastPath', fastPath);
   return app;
-}
-
-function toApiError(err: unknown): ApiError {
-  if (err instanceof ApiError) return err;
-  const e = err as FastifyError & { statusCode?: number };
-  switch (e.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-    case 'FST_REQ_FILE_TOO_LARGE':
-      return new ApiError('FILE_TOO_LARGE', 'The request body is too large.');
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new ApiError(
-        'VALIDATION_FAILED',
-        'Unsupported Content-Type: send application/json or multipart/form-data.',
-      );
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new ApiError('VALIDATION_FAILED', 'The JSON body is empty.');
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new ApiError('VALIDATION_FAILED', 'Invalid Content-Length.');
-  }
-  // JSON syntax errors from Fastify's parser carry statusCode 400 and no code.
-  if (e.statusCode === 400 && e instanceof SyntaxError)
-    return new ApiError('VALIDATION_FAILED', 'The body is not valid JSON.');
-  if (e.statusCode === 400 && e.code?.startsWith('FST_'))
-    return new ApiError('VALIDATION_FAILED', 'Malformed request.');
-  return new ApiError('INTERNAL_ERROR');
 }
 
 async function authorize(req: FastifyRequest, reply: FastifyReply, deps: Deps): Promise<void> {
   const account = await authenticate(req, deps);
   req.account = account;
-  const limit = account.rate_limit_per_min ?? deps.config.rateLimitPerMin;
-  const now = deps.clock.now().getTime();
-  const hit = await deps.rateLimits.hit(`acct:${account.id}`, 60_000, now);
-  const resetS = Math.max(0, Math.ceil((hit.resetAt - now) / 1000));
-  reply.header('x-ratelimit-limit', limit);
-  reply.header('x-ratelimit-remaining', Math.max(0, limit - hit.count));
-  reply.header('x-ratelimit-reset', resetS);
-  if (hit.count > limit) {
-    reply.header('retry-after', resetS);
-    throw new ApiError('RATE_LIMITED', `Rate limit of ${limit} requests per minute exceeded.`);
-  }
+  const verdict = await countRequest(account, deps);
+  for (let i = 0; i < verdict.headers.length; i += 2)
+    reply.header(verdict.headers[i] as string, verdict.headers[i + 1]);
+  if (verdict.error) throw verdict.error;
 }
 
 /** Failed authentications allowed per client address and minute before it gets 429 instead of 401 (key guessing). */

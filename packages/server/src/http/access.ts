@@ -1,0 +1,36 @@
+/** Framework-neutral request bookkeeping shared by the Fastify app and the polling fast path. */
+import { randomUUID } from 'node:crypto';
+import type { Account } from '../db/schema.js';
+import type { Deps } from '../deps.js';
+import { ApiError } from '../errors.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The request id: a well-formed incoming x-request-id is echoed, anything else replaced by a fresh one. */
+export const requestIdOf = (incoming: string | string[] | undefined) =>
+  typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : `req_${randomUUID()}`;
+
+/**
+ * Counts one request against the account's per-minute limit. Framework-neutral (the polling fast path uses it too):
+ * the rate-limit headers as a flat [name, value, …] list, and the RATE_LIMITED error when the limit is exceeded.
+ */
+export async function countRequest(
+  account: Account,
+  deps: Deps,
+): Promise<{ headers: Array<string | number>; error: ApiError | null }> {
+  const limit = account.rate_limit_per_min ?? deps.config.rateLimitPerMin;
+  const now = deps.clock.now().getTime();
+  const hit = await deps.rateLimits.hit(`acct:${account.id}`, 60_000, now);
+  const resetS = Math.max(0, Math.ceil((hit.resetAt - now) / 1000));
+  const headers: Array<string | number> = [
+    'x-ratelimit-limit',
+    limit,
+    'x-ratelimit-remaining',
+    Math.max(0, limit - hit.count),
+    'x-ratelimit-reset',
+    resetS,
+  ];
+  if (hit.count <= limit) return { headers, error: null };
+  headers.push('retry-after', resetS);
+  return { headers, error: new ApiError('RATE_LIMITED', `Rate limit of ${limit} requests per minute exceeded.`) };
+}

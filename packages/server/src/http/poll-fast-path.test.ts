@@ -1,0 +1,225 @@
+/**
+ * The polling fast path must answer exactly as the Fastify route does. Each case sends the same request over real
+ * HTTP (where the fast path sits in front of Fastify) and through `app.inject` (which always runs Fastify's route),
+ * and compares status, body (byte for byte) and headers; `pollFastPath.served` tells which path answered.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { EngineError, type TryOnEngine, type TryOnInput } from '@fitroom/engine';
+import { ManualClock } from '../ports/clock.js';
+import { readFixture } from '../testing/fixtures.js';
+import { createTestContext, multipart, type TestContext } from '../testing/test-server.js';
+
+/** An engine whose try-ons run until released (a generation in PROCESSING) or fail with a typed error. */
+class ScriptedEngine implements TryOnEngine {
+  release!: () => void;
+  private readonly held = new Promise<void>((resolve) => {
+    this.release = resolve;
+  });
+  constructor(
+    readonly name: string,
+    private readonly fail: boolean,
+  ) {}
+  async tryOn(input: TryOnInput) {
+    if (this.fail) throw new EngineError('NO_PERSON_DETECTED', 'No person in the photo.');
+    await this.held;
+    return { image: input.person, contentType: 'image/jpeg' as const, width: 0, height: 0 };
+  }
+  async close() {
+    this.release();
+  }
+}
+
+interface Answer {
+  status: number;
+  body: string;
+  headers: Record<string, string | undefined>;
+}
+
+describe('polling fast path (GET /generations/:id in front of Fastify)', () => {
+  let ctx: TestContext;
+  const clock = new ManualClock('2026-05-13T10:00:00.000Z');
+  const held = new ScriptedEngine('held', false);
+  const failing = new ScriptedEngine('failing', true);
+  const ids: Record<'completed' | 'failed' | 'processing', string> = { completed: '', failed: '', processing: '' };
+
+  async function submit(apiKey: string): Promise<string> {
+    const form = multipart([
+      {
+        name: 'data',
+        value: JSON.stringify({
+          products: [{ title: 'shirt', images: [{ source: { fileKey: 'g' } }] }],
+          person: { image: { source: { fileKey: 'p' } } },
+        }),
+      },
+      { name: 'g', filename: 'g.jpg', contentType: 'image/jpeg', data: readFixture('garment', 'upper-1.jpg') },
+      { name: 'p', filename: 'p.png', contentType: 'image/png', data: readFixture('person', 'woman-2.png') },
+    ]);
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/tryon/v1/try-on',
+      headers: { 'x-api-key': apiKey, ...form.headers },
+      payload: form.payload,
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    return res.json().generationId;
+  }
+
+  /** An account using `engine`, with one generation submitted. */
+  async function accountWith(engine: string | null) {
+    const account = await ctx.newAccount(10);
+    await ctx.deps.accounts.update(account.id, { engine });
+    return { ...account, generationId: await submit(account.apiKey) };
+  }
+
+  before(async () => {
+    ctx = await createTestContext({
+      listen: true,
+      clock,
+      extraEngines: new Map<string, TryOnEngine>([
+        ['held', held],
+        ['failing', failing],
+      ]),
+    });
+    const completed = await accountWith('mock');
+    const failed = await accountWith('failing');
+    const processing = await accountWith('held');
+    ids.completed = completed.generationId;
+    ids.failed = failed.generationId;
+    ids.processing = processing.generationId;
+    await ctx.deps.generations.waitForTerminal(ids.completed, 20_000);
+    await ctx.deps.generations.waitForTerminal(ids.failed, 20_000);
+    while ((await ctx.deps.generations.find(ids.processing))?.status !== 'PROCESSING') {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // The generations are polled below with the main test key: give them to the main account.
+    for (const id of Object.values(ids)) {
+      await ctx.deps.db.updateTable('generations').set({ account_id: ctx.accountId }).where('id', '=', id).execute();
+    }
+  });
+  after(async () => {
+    held.release();
+    await ctx.close();
+  });
+
+  const pick = (h: Record<string, unknown>): Answer['headers'] => {
+    const out: Answer['headers'] = {};
+    for (const name of [
+      'content-type',
+      'x-request-id',
+      'x-ratelimit-limit',
+      'x-ratelimit-remaining',
+      'x-ratelimit-reset',
+      'retry-after',
+    ]) {
+      out[name] = h[name] === undefined ? undefined : String(h[name]);
+    }
+    return out;
+  };
+
+  async function overHttp(method: string, path: string, headers: Record<string, string>) {
+    const before = ctx.app.pollFastPath.served;
+    const res = await fetch(`${ctx.baseUrl}${path}`, { method, headers });
+    const answer: Answer = {
+      status: res.status,
+      body: await res.text(),
+      headers: pick(Object.fromEntries(res.headers)),
+    };
+    return { answer, fast: ctx.app.pollFastPath.served - before === 1 };
+  }
+
+  async function throughFastify(method: string, path: string, headers: Record<string, string>): Promise<Answer> {
+    const res = await ctx.app.inject({ method: method as 'GET', url: `/tryon/v1${path}`, headers });
+    return { status: res.statusCode, body: res.body, headers: pick(res.headers) };
+  }
+
+  /**
+   * Asserts both paths give the same answer. The HTTP request goes first, so when both are counted Fastify's
+   * `x-ratelimit-remaining` is one lower; a generated request id differs per request but has the same form.
+   */
+  async function assertSameAnswer(path: string, headers: Record<string, string>, expectFast: boolean, method = 'GET') {
+    const { answer: http, fast } = await overHttp(method, path, headers);
+    const fastify = await throughFastify(method, path, headers);
+    assert.equal(fast, expectFast, `${path}: answered by the ${fast ? 'fast path' : 'Fastify route'}`);
+    assert.equal(http.status, fastify.status, `${path}: status`);
+    assert.equal(http.body, fastify.body, `${path}: body`);
+    const counted = http.headers['x-ratelimit-remaining'] !== undefined;
+    const { 'x-request-id': httpId, 'x-ratelimit-remaining': httpLeft, ...httpRest } = http.headers;
+    const { 'x-request-id': fastifyId, 'x-ratelimit-remaining': fastifyLeft, ...fastifyRest } = fastify.headers;
+    assert.deepEqual(httpRest, fastifyRest, `${path}: headers`);
+    if (headers['x-request-id'] === 'client-42.a:b') assert.equal(httpId, fastifyId, `${path}: echoed request id`);
+    else {
+      assert.match(httpId!, /^req_[0-9a-f-]{36}$/);
+      assert.match(fastifyId!, /^req_[0-9a-f-]{36}$/);
+    }
+    if (counted) assert.equal(Number(fastifyLeft), Math.max(0, Number(httpLeft) - 1), `${path}: remaining`);
+    else assert.equal(httpLeft, fastifyLeft);
+    return http;
+  }
+
+  const key = () => ({ 'x-api-key': ctx.apiKey });
+
+  test('answers a generation in each state exactly as the Fastify route', async () => {
+    for (const [state, id] of Object.entries(ids)) {
+      const answer = await assertSameAnswer(`/generations/${id}`, key(), true);
+      assert.equal(answer.status, 200);
+      assert.equal(JSON.parse(answer.body).status, state.toUpperCase());
+    }
+    const completed = JSON.parse((await overHttp('GET', `/generations/${ids.completed}`, key())).answer.body);
+    assert.match(completed.resultImageUrl, /\/files\/.+\?exp=\d+&sig=/);
+  });
+
+  test('404 for an unknown id, 403 for another account’s generation', async () => {
+    const unknown = await assertSameAnswer('/generations/gen_doesnotexist', key(), true);
+    assert.equal(JSON.parse(unknown.body).code, 'GENERATION_NOT_FOUND');
+    const other = await ctx.newAccount(1);
+    const forbidden = await assertSameAnswer(`/generations/${ids.completed}`, { 'x-api-key': other.apiKey }, true);
+    assert.equal(forbidden.status, 403);
+    assert.equal(JSON.parse(forbidden.body).code, 'FORBIDDEN');
+  });
+
+  test('echoes a well-formed x-request-id and replaces a malformed one; ignores a query string', async () => {
+    await assertSameAnswer(`/generations/${ids.completed}`, { ...key(), 'x-request-id': 'client-42.a:b' }, true);
+    await assertSameAnswer(`/generations/${ids.completed}`, { ...key(), 'x-request-id': 'bad id <script>' }, true);
+    await assertSameAnswer(`/generations/${ids.completed}?cache=1`, key(), true);
+  });
+
+  test('counts against the rate limit and answers 429 with retry-after once it is exceeded', async () => {
+    const limited = await ctx.newAccount(1);
+    await ctx.deps.accounts.update(limited.id, { rateLimitPerMin: 4 });
+    const headers = { 'x-api-key': limited.apiKey };
+    const first = await assertSameAnswer(`/generations/${ids.completed}`, headers, true); // fast counts 1, Fastify 2
+    assert.equal(first.headers['x-ratelimit-remaining'], '3');
+    const second = await assertSameAnswer(`/generations/${ids.completed}`, headers, true); // 3 and 4
+    assert.equal(second.status, 403); // within the limit: the generation is not this account's
+    const third = await assertSameAnswer(`/generations/${ids.completed}`, headers, true); // 5 and 6: both over
+    assert.equal(third.status, 429);
+    assert.equal(JSON.parse(third.body).code, 'RATE_LIMITED');
+    assert.ok(Number(third.headers['retry-after']) > 0);
+  });
+
+  test('leaves everything else to Fastify, having counted nothing', async () => {
+    const path = `/generations/${ids.completed}`;
+    // No key, an unknown key, an empty key: 401 (and the per-address count of failed authentications).
+    assert.equal((await assertSameAnswer(path, {}, false)).status, 401);
+    assert.equal((await assertSameAnswer(path, { 'x-api-key': 'gk_nope' }, false)).status, 401);
+    assert.equal((await assertSameAnswer(path, { 'x-api-key': '' }, false)).status, 401);
+    // Ids the fast path does not decode or validate: percent-encoded, too long, a trailing slash.
+    const encoded = await assertSameAnswer(`/generations/${ids.completed.replace('_', '%5F')}`, key(), false);
+    assert.equal(encoded.status, 200);
+    assert.equal((await assertSameAnswer(`/generations/${'x'.repeat(65)}`, key(), false)).status, 400);
+    await assertSameAnswer(`${path}/`, key(), false);
+    await assertSameAnswer(path, key(), false, 'HEAD');
+    await assertSameAnswer(path, key(), false, 'DELETE');
+  });
+
+  test('a revoked key stops working on the fast path at once', async () => {
+    const account = await ctx.newAccount(1);
+    const extra = await ctx.deps.accounts.createKey(account.id);
+    const headers = { 'x-api-key': extra.apiKey };
+    assert.equal((await overHttp('GET', `/generations/${ids.completed}`, headers)).answer.status, 403);
+    await ctx.deps.accounts.revokeKey(extra.id);
+    const after = await assertSameAnswer(`/generations/${ids.completed}`, headers, false);
+    assert.equal(after.status, 401);
+  });
+});
