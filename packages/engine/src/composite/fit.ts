@@ -103,6 +103,17 @@ export function fitGarment(g: GarmentAnalysis, parsing: PersonParsing): GarmentF
     const bodyLen = hipMid.y + sw * 0.12 - tMid.y;
     hemY = tMid.y + bodyLen * Math.min(1.12, Math.max(0.6, gLen / TYPICAL_TOP_RATIO));
   }
+  const m = g.source === 'on-model' ? g.model : undefined;
+  if (m?.hipsSeen) {
+    // Worn by a model: the hem sits where it sat on the model's body, as a fraction of the shoulder → hip distance
+    // (both measured between keypoints). A posed garment's own length/width ratio says little: a dress photographed
+    // on a turned body reads as a tunic by its proportions.
+    const mShY = (m.lShoulder.y + m.rShoulder.y) / 2;
+    const mHipY = (m.lHip.y + m.rHip.y) / 2;
+    const t = (lm.hemCenter.y - mShY) / Math.max(1, mHipY - mShY);
+    const [lo, hi] = g.cls.category === 'dress' ? [1.3, 3.6] : [0.6, 1.3];
+    hemY = shoulderMidKp.y + (hipMid.y - shoulderMidKp.y) * Math.min(hi, Math.max(lo, t));
+  }
   hemY = Math.min(parsing.height + sw, hemY);
 
   // Hem width: hip width from the keypoints (hip joints sit ~20 % inside the silhouette on each side) × 1.0–1.15,

@@ -5,18 +5,19 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { BodyFrame } from '../composite/parsing.js';
 import { type BinaryMask, decodeRgb, erode } from '../composite/raster.js';
 import { EngineError, type ProductImageInput } from '../engine.js';
 import type { PersonDetection, RawImage } from '../vision/types.js';
 import { removeBackCollar } from './back-collar.js';
 import { asGarmentLandmarks, type BottomLandmarks, findBottomLandmarks, looksLikeBottom } from './bottoms.js';
-import { classifyGarment, type GarmentClass, type ProductWords, unsupportedByWords } from './classify.js';
+import { classifyGarment, type GarmentClass, type ProductWords, unsupportedByWords, wordsSleeve } from './classify.js';
 import { borderUniformity, cutOutFlatLay } from './cutout.js';
 import { findLandmarks, type GarmentLandmarks } from './landmarks.js';
 import { cutGarmentOffModel } from './on-model.js';
 
 /** Bump when the cut-out changes so that on-disk entries from older code are ignored. */
-const CACHE_VERSION = 4;
+const CACHE_VERSION = 5;
 /** Garments are analysed with their long side at most this: plenty for a ~300×500 px garment on a 768×1024 photo. */
 export const GARMENT_MAX_SIDE = 768;
 
@@ -26,6 +27,11 @@ export interface GarmentCutout {
   source: 'flat-lay' | 'on-model';
   /** Background colour of the product photo (flat-lay), used for white balance. */
   background: [number, number, number];
+  /**
+   * On-model photos: the model's body frame (keypoints) in the cut-out's coordinates. The garment is already worn, so
+   * its length is read against this body (hem relative to shoulders and hips) rather than from its own proportions.
+   */
+  model?: BodyFrame;
 }
 
 export interface GarmentAnalysis extends GarmentCutout {
@@ -65,6 +71,7 @@ export class GarmentCache {
         h: number;
         source: GarmentCutout['source'];
         background: [number, number, number];
+        model?: BodyFrame;
       };
       const n = head.w * head.h;
       const body = buf.subarray(4 + headLen);
@@ -73,6 +80,7 @@ export class GarmentCache {
         mask: { data: new Uint8Array(body.subarray(n * 3, n * 4)), width: head.w, height: head.h },
         source: head.source,
         background: head.background,
+        ...(head.model ? { model: head.model } : {}),
       };
       this.put(hash, entry, false);
       return entry;
@@ -91,6 +99,7 @@ export class GarmentCache {
           h: entry.image.height,
           source: entry.source,
           background: entry.background,
+          model: entry.model,
         }),
       );
       const len = Buffer.alloc(4);
@@ -117,11 +126,12 @@ export async function cutOutOnModel(
   img: RawImage,
   detect: DetectFn,
   wantDress: boolean | null,
+  sleeveless = false,
 ): Promise<GarmentCutout> {
   const det = await detect(img);
-  const { mask } = cutGarmentOffModel(img, det, !!wantDress);
+  const { mask, frame } = cutGarmentOffModel(img, det, { dress: !!wantDress, sleeveless });
   const bg = borderUniformity(img).background;
-  return { image: decontaminateRim(img, mask), mask, source: 'on-model', background: bg };
+  return { image: decontaminateRim(img, mask), mask, source: 'on-model', background: bg, model: frame };
 }
 
 /**
@@ -237,7 +247,12 @@ export async function analyzeGarment(
         );
       }
       if (det.keypoints.length === 0 && flatErr) throw flatErr;
-      cut = await cutOutOnModel(img, async () => det, /\bdress/i.test(text));
+      cut = await cutOutOnModel(
+        img,
+        async () => det,
+        /\bdress/i.test(text),
+        (wordsSleeve(words.title ?? '') ?? wordsSleeve(text)) === 'none',
+      );
     }
     options.cache?.put(image.contentHash, cut);
   }

@@ -56,7 +56,8 @@ function wordsCategory(text: string): { category: GarmentCategory; lowerKind: Lo
   return null;
 }
 
-function wordsSleeve(text: string): SleeveLength | null {
+/** Sleeve length named by the words ("sleeveless", "tank", "long sleeves"…), or null. */
+export function wordsSleeve(text: string): SleeveLength | null {
   if (SLEEVELESS.test(text)) return 'none';
   if (/\blong[- ]sleeved?\b|\blong sleeves?\b/i.test(text)) return 'long';
   if (/\bshort[- ]sleeved?\b|\bshort sleeves?\b/i.test(text)) return 'short';

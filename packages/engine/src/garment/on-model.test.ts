@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { drawPolygon } from '../composite/parsing.js';
-import { and, countMask, decodeRgb, emptyMask } from '../composite/raster.js';
+import { fitGarment } from '../composite/fit.js';
+import { bodyFrame, drawPolygon, parsePerson } from '../composite/parsing.js';
+import { and, countMask, decodeRgb, emptyMask, maskBounds } from '../composite/raster.js';
 import { EngineError } from '../engine.js';
 import { GARMENT_TITLES, listTryOnFixtures } from '../quality/fixtures.js';
-import { detectPerson } from '../vision/person-detector.js';
+import { decodeImage, detectPerson } from '../vision/person-detector.js';
 import type { PersonDetection } from '../vision/types.js';
 import { analyzeGarment, GARMENT_MAX_SIDE } from './analyze.js';
 import { cutGarmentOffModel } from './on-model.js';
@@ -83,5 +84,68 @@ describe('garment cut off a model', { skip }, () => {
       onModel: true,
     });
     assert.equal(f.source, 'flat-lay');
+  });
+});
+
+describe('garment cut off a model: dresses, arms and length', { skip }, () => {
+  it('on-model-3.jpg: the knit dress keeps its skirt down to the hem (skin-coloured yarn is not bare leg)', async () => {
+    const { img, det } = await load('on-model-3.jpg');
+    const { mask, frame } = cutGarmentOffModel(img, det, { dress: true, sleeveless: true });
+    const b = maskBounds(mask)!;
+    const hipY = (frame.lHip.y + frame.rHip.y) / 2;
+    // The hem is about 0.8 shoulder widths below the hip keypoints in this photo; it was cut at the hips before.
+    assert.ok(b[3] > hipY + frame.shoulderWidth * 0.6, `hem at ${b[3]}, hips at ${hipY}`);
+    // No leg hangs below it as a narrow stalk: the last row is still most of the hips wide.
+    let last = 0;
+    for (let x = 0; x < img.width; x++) last += mask.data[b[3] * img.width + x]!;
+    assert.ok(last > Math.abs(frame.rHip.x - frame.lHip.x) * 0.6, `last row ${last} px`);
+  });
+
+  it("on-model-4.jpg: a sleeveless tank has none of the model's arms on it", async () => {
+    const { img, det } = await load('on-model-4.jpg');
+    const { mask, frame } = cutGarmentOffModel(img, det, { dress: false, sleeveless: true });
+    const w = img.width;
+    // Across each upper arm, from a fifth of the way down to the elbow: bare skin in the photo, and the shadowed
+    // armhole beside the image-left arm. The model is turned, so the tank's side seam runs along the inner half of
+    // her other arm: there only the outer half is tested.
+    const sw = frame.shoulderWidth;
+    for (const [s, e, out, from] of [
+      [frame.lShoulder, frame.lElbow, -1, -0.12],
+      [frame.rShoulder, frame.rElbow, 1, 0.05],
+    ] as const) {
+      assert.ok(e, 'elbow seen');
+      let on = 0;
+      let all = 0;
+      for (let t = 0.2; t <= 1; t += 0.02) {
+        const x = Math.round(s.x + (e!.x - s.x) * t);
+        const y = Math.round(s.y + (e!.y - s.y) * t);
+        for (let d = Math.round(sw * from); d <= sw * 0.13; d++) {
+          all++;
+          on += mask.data[y * w + x + out * d]!;
+        }
+      }
+      assert.ok(on / all < 0.05, `${on} of ${all} arm pixels on the garment`);
+    }
+  });
+
+  it('analyzeGarment keeps the model body, and the fit puts an on-model dress hem well below the hips', async () => {
+    const { bytes } = await load('on-model-3.jpg');
+    const g = await analyzeGarment({ data: bytes, contentHash: 'om3', role: null }, GARMENT_TITLES['on-model-3.jpg']!, {
+      detect: detectPerson,
+      onModel: true,
+    });
+    assert.equal(g.source, 'on-model');
+    assert.equal(g.cls.category, 'dress');
+    assert.ok(g.model?.hipsSeen);
+    const person = await decodeImage(readFileSync(join(fx!.personDir, 'woman-1.jpg')));
+    const det = await detectPerson(person);
+    const frame = bodyFrame(det)!;
+    const parsing = parsePerson(person, det, frame, { lower: true });
+    const { targets } = fitGarment(g, parsing);
+    const shY = (frame.lShoulder.y + frame.rShoulder.y) / 2;
+    const hipY = (frame.lHip.y + frame.rHip.y) / 2;
+    // On the model the hem sits ~1.8 torso lengths below the shoulders: a mini dress, not a tunic at the hips.
+    const t = (targets.hemCenter.y - shY) / (hipY - shY);
+    assert.ok(t > 1.5 && t < 2.2, `hem at ${t.toFixed(2)} torso lengths`);
   });
 });

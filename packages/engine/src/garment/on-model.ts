@@ -9,6 +9,7 @@ import {
   and,
   andNot,
   type BinaryMask,
+  boxBlur,
   close,
   components,
   countMask,
@@ -128,10 +129,79 @@ function lowerByColour(img: RawImage, parsing: PersonParsing, fromY: number, sam
 }
 
 /**
+ * Textured pixels: where the local standard deviation of L* (7×7) exceeds 6 in most of a 11×11 neighbourhood. Skin is
+ * smooth (median 2–2.5 on the fixtures' arms); a crochet or a zigzag knit whose pinks and beiges match the face's
+ * chroma is not (median 12–20). A majority over the neighbourhood keeps the thin bright line along an arm's outline
+ * (a skin/background edge) from counting as texture.
+ */
+export function texturedMask(img: RawImage, where: BinaryMask): BinaryMask {
+  const { width: w, height: h } = img;
+  const { L } = labPlanes(img);
+  const L2 = new Float32Array(L.length);
+  for (let i = 0; i < L.length; i++) L2[i] = L[i]! * L[i]!;
+  const m1 = boxBlur(L, w, h, 3);
+  const m2 = boxBlur(L2, w, h, 3);
+  const rough = new Float32Array(w * h);
+  for (let p = 0; p < w * h; p++) rough[p] = m2[p]! - m1[p]! * m1[p]! > 36 ? 1 : 0;
+  const share = boxBlur(rough, w, h, 5);
+  const out = emptyMask(w, h);
+  for (let p = 0; p < w * h; p++) if (where.data[p] && share[p]! > 0.55) out.data[p] = 1;
+  return out;
+}
+
+/**
+ * Bare arm in shade: the face's skin model misses an upper arm that is much darker than the lit face (a dark brown
+ * patch stayed beside a tank's armhole). Each arm's own skin colour — the median Lab of its smooth pixels that pass
+ * the face's model — is grown over that arm's capsule with a loose lightness (×0.3) and a tight chroma (ΔE 10). An
+ * arm whose capsule is mostly not skin (a long sleeve) gives no model.
+ */
+function armSkin(img: RawImage, parsing: PersonParsing, textured: BinaryMask): BinaryMask {
+  const { width: w, height: h } = img;
+  const out = emptyMask(w, h);
+  const { L, A, B } = labPlanes(img, parsing.person);
+  for (const arm of [parsing.armLeft, parsing.armRight]) {
+    const ls: number[] = [];
+    const as: number[] = [];
+    const bs: number[] = [];
+    let total = 0;
+    for (let p = 0; p < w * h; p++) {
+      if (!arm.data[p] || !parsing.person.data[p]) continue;
+      total++;
+      if (!parsing.skin.data[p] || textured.data[p]) continue;
+      ls.push(L[p]!);
+      as.push(A[p]!);
+      bs.push(B[p]!);
+    }
+    if (ls.length < 300 || ls.length < total * 0.15) continue;
+    const med = (v: number[]) => v.sort((x, y) => x - y)[v.length >> 1]!;
+    const m0 = med(ls);
+    const m1 = med(as);
+    const m2 = med(bs);
+    const zone = dilate(arm, 4);
+    for (let p = 0; p < w * h; p++) {
+      if (!zone.data[p] || !parsing.person.data[p] || textured.data[p]) continue;
+      const dl = (L[p]! - m0) * 0.3;
+      const da = A[p]! - m1;
+      const db = B[p]! - m2;
+      if (dl * dl + da * da + db * db <= 100) out.data[p] = 1;
+    }
+  }
+  return out;
+}
+
+export interface OnModelOptions {
+  /** Keep everything down to the hem (a dress); otherwise the garment stops where the lower garment begins. */
+  dress: boolean;
+  /** The product's words say sleeveless: nothing along the arms past the armhole is garment. */
+  sleeveless?: boolean;
+}
+
+/**
  * The garment worn by the model in `img`. `wantDress`: keep everything down to the hem (a dress); otherwise the
  * garment stops where the lower garment (jeans, shorts, skirt) begins.
  */
-export function cutGarmentOffModel(img: RawImage, det: PersonDetection, wantDress: boolean): OnModelCut {
+export function cutGarmentOffModel(img: RawImage, det: PersonDetection, opts: OnModelOptions | boolean): OnModelCut {
+  const { dress: wantDress, sleeveless = false } = typeof opts === 'boolean' ? { dress: opts } : opts;
   const frame = det.keypoints.length > 0 ? bodyFrame(det) : null;
   if (!frame || !det.mask) {
     throw new EngineError(
@@ -163,8 +233,40 @@ export function cutGarmentOffModel(img: RawImage, det: PersonDetection, wantDres
   // Inside the torso (arms excluded) only skin reached from the neck counts (an open collar, a V, a bare midriff
   // below a cropped top reached through the sides is caught by the outside rule): a cream or beige garment matches
   // the face's chroma in patches, and those patches are garment.
-  const skinAll = and(open(parsing.skin, 1), g);
+  // Skin-coloured but textured is garment (a crochet's cream yarn, a zigzag knit's pinks): without this test the
+  // dress below the hips, outside the torso, went as "bare leg" and the on-model dress came out at tunic length.
+  // Hair is textured too, and so are the shadows of a collar: the test applies from the chest down only.
+  const textured = texturedMask(img, g);
+  const chestY = Math.round(shoulderY + (hipY - shoulderY) * 0.3);
+  for (let p = 0; p < Math.min(h, Math.max(0, chestY)) * w; p++) textured.data[p] = 0;
+  const skinAll = and(or(andNot(open(parsing.skin, 1), textured), armSkin(img, parsing, textured)), g);
   const arms = dilate(or(parsing.armLeft, parsing.armRight), 2);
+  if (sleeveless) {
+    // A sleeveless garment has nothing along the arms outside the shoulder–hip quadrilateral: an arm in shade (a dark
+    // upper arm beside the armhole) fails the face's skin model and stayed on the cut-out as a brown patch.
+    const quad = emptyMask(w, h);
+    const out = sw * 0.1;
+    drawPolygon(quad, [
+      { x: frame.lShoulder.x - out, y: frame.lShoulder.y - sw },
+      { x: frame.rShoulder.x + out, y: frame.rShoulder.y - sw },
+      { x: frame.rShoulder.x + out, y: frame.rShoulder.y },
+      { x: frame.rHip.x + sw * 0.25, y: frame.rHip.y + sw * 2 },
+      { x: frame.lHip.x - sw * 0.25, y: frame.lHip.y + sw * 2 },
+      { x: frame.lShoulder.x - out, y: frame.lShoulder.y },
+    ]);
+    g = andNot(g, andNot(or(parsing.armLeft, parsing.armRight), quad));
+    // Through the armhole one sees the inside of the back panel in shadow: along the arms, anything far darker than
+    // the garment's own median is that, not the garment.
+    const { L } = labPlanes(img, g);
+    const ls: number[] = [];
+    for (let p = 0; p < w * h; p++) if (g.data[p] && parsing.torso.data[p]) ls.push(L[p]!);
+    if (ls.length > 0) {
+      ls.sort((a, b) => a - b);
+      const dark = ls[ls.length >> 1]! - 35;
+      const armZone = dilate(or(parsing.armLeft, parsing.armRight), 4);
+      for (let p = 0; p < w * h; p++) if (armZone.data[p] && g.data[p] && L[p]! < dark) g.data[p] = 0;
+    }
+  }
   const inner = andNot(parsing.torso, arms);
   const { labels: sl, sizes: ss } = components(skinAll);
   const fromNeck = new Uint8Array(ss.length);
@@ -224,6 +326,15 @@ export function cutGarmentOffModel(img: RawImage, det: PersonDetection, wantDres
   // not a hole and stays open. Thin appendages (a strand of hair, a strap of the bag) go with the opening.
   mask = and(fillHoles(close(mask, 2)), parsing.person);
   mask = open(mask, 3);
+  // A leg or a hand hanging below the hem stays attached to it as a narrow stalk: rows at the bottom narrower than
+  // 40 % of the hips are not the garment.
+  const hipSpan = Math.hypot(frame.rHip.x - frame.lHip.x, frame.rHip.y - frame.lHip.y) * 1.5;
+  for (let y = h - 1; y > hipY - sw * 0.2; y--) {
+    let n = 0;
+    for (let x = 0; x < w; x++) n += mask.data[y * w + x]!;
+    if (n >= hipSpan * 0.4) break;
+    mask.data.fill(0, y * w, (y + 1) * w);
+  }
   const share = countMask(mask) / (w * h);
   if (share < 0.04 || torsoSkin > 0.6) {
     throw new EngineError('GARMENT_NOT_DETECTED', 'No garment could be separated from the model in the product photo.');
