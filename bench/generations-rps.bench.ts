@@ -3,7 +3,7 @@
  * 64 concurrent connections, as a ratio to a bare Fastify route answering a constant JSON body. Both servers run in
  * their own process; the same autocannon load generator drives both, alternately. Target: ratio ≥ 0.5.
  *
- *   npm run bench -- generations            (BENCH_SECONDS=5 BENCH_ROUNDS=3 by default)
+ *   npm run bench -- generations-rps        (BENCH_SECONDS=5 BENCH_ROUNDS=3 by default)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
