@@ -101,6 +101,33 @@ describe('bottoms: synthetic skirt and trousers', { skip }, () => {
     assert.equal(outside, 0, 'no pixel outside the garment region changed');
     assert.equal(aboveWaist, 0, 'nothing above the waist changed');
     assert.ok(waistY < hipY && waistY > hipY - frame.shoulderWidth * 0.5, 'waistband a little above the hips');
+    // An A-line skirt keeps its flare (hem 1.47 × the waist in the product photo): wider near the hem than at the
+    // hips, standing out past the legs' silhouette there, but by no more than the 0.4 sw allowed each side.
+    const span = (y: number) => {
+      let a = -1;
+      let b = -1;
+      let bodyA = -1;
+      let bodyB = -1;
+      for (let x = 0; x < w; x++) {
+        const p = Math.round(y) * w + x;
+        if (r.garmentAlpha[p]! > 0.5) {
+          if (a < 0) a = x;
+          b = x;
+        }
+        if (r.parsing.person.data[p]) {
+          if (bodyA < 0) bodyA = x;
+          bodyB = x;
+        }
+      }
+      return { width: b - a, outsideLeft: bodyA - a, outsideRight: b - bodyB };
+    };
+    const hemY = r.targets.hemCenter.y;
+    const atHips = span(hipY);
+    const nearHem = span(hemY - (hemY - hipY) * 0.1);
+    assert.ok(nearHem.width > atHips.width * 1.15, `hem ${nearHem.width}px vs hips ${atHips.width}px`);
+    assert.ok(nearHem.outsideLeft > 0 && nearHem.outsideRight > 0, 'the flare stands out past the legs');
+    const cap = frame.shoulderWidth * 0.4 + 2;
+    assert.ok(nearHem.outsideLeft <= cap && nearHem.outsideRight <= cap, 'flare within 0.4 sw of the legs');
   });
 
   it('trousers on woman-2 follow both legs down towards the ankles', async () => {

@@ -182,7 +182,11 @@ function blend(
   if (skirtLike) {
     // A skirt bridges the gap between the legs, from the crotch (a little below the hip joints) to the hem.
     const hipY = (parsing.frame.lHip.y + parsing.frame.rHip.y) / 2;
-    bodyZone = or(bodyZone, legHull(parsing, hipY, targets.hemCenter.y + sw * 0.2));
+    // A skirt's own flare (its hem wider than the legs) is kept, up to 0.4 sw each side at the hem; the warped
+    // garment's outline bounds it. A dress's skirt stays within the legs' hull: the flat-lay dress fixtures are
+    // photographed with their skirts spread wider than they hang.
+    const flare = garment.cls.category === 'lower' ? sw * 0.4 : 0;
+    bodyZone = or(bodyZone, legHull(parsing, hipY, targets.hemCenter.y + sw * 0.2, flare));
   }
   // Trousers' two legs are warped separately too: the same closing shuts the slit between them where the thighs
   // touch (the real gap between the legs is background and stays open).

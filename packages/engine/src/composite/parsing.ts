@@ -314,9 +314,10 @@ export function refineSilhouette(img: RawImage, soft: Mask): BinaryMask {
 /**
  * The legs' hull between rows y0 and y1: per row, the span from the leftmost to the rightmost leg pixel (person
  * pixels that are not arm or hand capsules, near the hips horizontally). A skirt hangs as a tube from the hips, so
- * it covers the background between the legs; it never reaches past the outer edge of either leg.
+ * it covers the background between the legs. `flare` (px at y1, growing linearly from 0 at y0) widens the span on
+ * both sides: an A-line skirt stands out past the legs' outer edges.
  */
-export function legHull(parsing: PersonParsing, y0: number, y1: number): BinaryMask {
+export function legHull(parsing: PersonParsing, y0: number, y1: number, flare = 0): BinaryMask {
   const { width: w, height: h, person, frame } = parsing;
   const out = emptyMask(w, h);
   const sw = frame.shoulderWidth;
@@ -332,7 +333,9 @@ export function legHull(parsing: PersonParsing, y0: number, y1: number): BinaryM
       if (a < 0) a = x;
       b = x;
     }
-    for (let x = a; a >= 0 && x <= b; x++) out.data[y * w + x] = 1;
+    if (a < 0) continue;
+    const f = Math.round((flare * (y - y0)) / Math.max(1, y1 - y0));
+    for (let x = Math.max(0, a - f); x <= Math.min(w - 1, b + f); x++) out.data[y * w + x] = 1;
   }
   return out;
 }
