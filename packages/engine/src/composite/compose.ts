@@ -9,7 +9,7 @@ import type { GarmentAnalysis } from '../garment/analyze.js';
 import type { PersonDetection, RawImage } from '../vision/types.js';
 import { type BodyTargets, fitGarment } from './fit.js';
 import { membraneFill } from './membrane.js';
-import { bodyFrame, drawPolygon, legHull, type PersonParsing, parsePerson } from './parsing.js';
+import { bodyFrame, drawPolygon, type PersonParsing, parsePerson, skirtZone } from './parsing.js';
 import {
   andNot,
   type BinaryMask,
@@ -180,13 +180,9 @@ function blend(
   let bodyZone = dilate(parsing.person, 1.5);
   const skirtLike = garment.cls.category === 'dress' || (garment.cls.category === 'lower' && !garment.bottom?.crotch);
   if (skirtLike) {
-    // A skirt bridges the gap between the legs, from the crotch (a little below the hip joints) to the hem.
-    const hipY = (parsing.frame.lHip.y + parsing.frame.rHip.y) / 2;
-    // A skirt's own flare (its hem wider than the legs) is kept, up to 0.4 sw each side at the hem; the warped
-    // garment's outline bounds it. A dress's skirt stays within the legs' hull: the flat-lay dress fixtures are
-    // photographed with their skirts spread wider than they hang.
-    const flare = garment.cls.category === 'lower' ? sw * 0.4 : 0;
-    bodyZone = or(bodyZone, legHull(parsing, hipY, targets.hemCenter.y + sw * 0.2, flare));
+    // A skirt bridges the gap between the legs, from the crotch (a little below the hip joints) to the hem, and
+    // keeps its own flare; the warped garment's outline bounds it within that zone.
+    bodyZone = or(bodyZone, skirtZone(parsing, garment.cls.category as 'dress' | 'lower', targets.hemCenter.y));
   }
   // Trousers' two legs are warped separately too: the same closing shuts the slit between them where the thighs
   // touch (the real gap between the legs is background and stays open).

@@ -311,6 +311,21 @@ export function refineSilhouette(img: RawImage, soft: Mask): BinaryMask {
   return result;
 }
 
+/** How far a skirt (not a dress) may flare past the legs at its hem, in shoulder widths, each side. */
+export const SKIRT_FLARE_SW = 0.4;
+
+/**
+ * Where a skirt-like garment (a dress, or a bottom without a crotch) may hang beside the silhouette: the legs' hull
+ * from the hips to a little below the hem, and for a skirt its own flare. A dress's skirt stays within the hull: the
+ * flat-lay dress fixtures are photographed with their skirts spread wider than they hang.
+ */
+export function skirtZone(parsing: PersonParsing, category: 'dress' | 'lower', hemY: number): BinaryMask {
+  const f = parsing.frame;
+  const sw = f.shoulderWidth;
+  const flare = category === 'lower' ? sw * SKIRT_FLARE_SW : 0;
+  return legHull(parsing, (f.lHip.y + f.rHip.y) / 2, hemY + sw * 0.2, flare);
+}
+
 /**
  * The legs' hull between rows y0 and y1: per row, the span from the leftmost to the rightmost leg pixel (person
  * pixels that are not arm or hand capsules, near the hips horizontally). A skirt hangs as a tube from the hips, so

@@ -1,16 +1,18 @@
 /**
  * The quality metrics of design/engine.md, computed from one try-on's internals.
  * - identity: mean absolute difference (per channel, 0..255) outside the dilated old+new garment region; target 0.
- * - coverage: share of the body's torso region covered by the new garment; target ≥ 0.9 for tops.
+ * - coverage: share of the body's torso region covered by the new garment; target ≥ 0.9 for tops. For a bottom, the
+ *   body from the waistband to the hem, less arms and hands.
  * - spill: share of the new garment's pixels outside the person's silhouette grown by 3 px; target ≤ 2 %. For a dress
- *   the silhouette includes the legs' hull from the hips to the hem (parsing.legHull): a skirt hangs across the gap
- *   between the legs, which is not spill. `spillSilhouette` is the same share against the bare silhouette.
+ *   or a skirt the silhouette includes parsing.skirtZone (the legs' hull from the hips to the hem, and a skirt's
+ *   flare): a skirt hangs across the gap between the legs, which is not spill. `spillSilhouette` is the same share
+ *   against the bare silhouette.
  * - colourDeltaE: CIEDE2000 between the product's median garment colour and the result's garment region; ≤ 8.
  * - residue: share of the old garment's pixels left unchanged (still showing) outside face/neck; target ≤ 5 %.
  * Residue can only see the old garment the parsing found: a garment part the parsing missed is invisible to it.
  */
 import type { CompositeResult } from '../composite/compose.js';
-import { legHull } from '../composite/parsing.js';
+import { skirtZone } from '../composite/parsing.js';
 import { type BinaryMask, deltaE2000, dilate, or, rgbToLab } from '../composite/raster.js';
 import type { GarmentAnalysis } from '../garment/analyze.js';
 import type { RawImage } from '../vision/types.js';
@@ -60,23 +62,35 @@ export function measurePair(person: RawImage, garment: GarmentAnalysis, r: Compo
   }
   const identity = outside > 0 ? diff / (outside * ch) : 0;
 
-  let torso = 0;
-  let torsoCovered = 0;
+  let toCover = 0;
+  let regionCovered = 0;
   let gPix = 0;
   let gOut = 0;
   let gOutSil = 0;
   const grownSil = dilate(r.parsing.person, 3);
   let grown = grownSil;
-  if (garment.cls.category === 'dress') {
-    const f = r.parsing.frame;
-    const hull = legHull(r.parsing, (f.lHip.y + f.rHip.y) / 2, r.targets.hemCenter.y + f.shoulderWidth * 0.2);
-    grown = dilate(or(r.parsing.person, hull), 3);
+  const { category } = garment.cls;
+  if (category === 'dress' || (category === 'lower' && !garment.bottom?.crotch)) {
+    grown = dilate(or(r.parsing.person, skirtZone(r.parsing, category, r.targets.hemCenter.y)), 3);
+  }
+  // The region the garment should cover: the torso for tops and dresses; for a bottom, the body (less arms and
+  // hands) from the waistband to the hem.
+  let shouldCover = r.parsing.torso;
+  if (category === 'lower') {
+    const { parsing, targets } = r;
+    const top = Math.ceil(Math.min(targets.shoulderLeft.y, targets.shoulderRight.y));
+    const hem = garment.bottom?.crotch ? Math.max(targets.hemLeft.y, targets.hemRight.y) : targets.hemCenter.y;
+    shouldCover = { data: new Uint8Array(n), width: w, height: h };
+    const arms = [parsing.armLeft, parsing.armRight, parsing.forearmLeft, parsing.forearmRight];
+    for (let p = Math.max(0, top) * w; p < Math.min(h, Math.floor(hem)) * w; p++) {
+      if (parsing.person.data[p] && !arms.some((m) => m.data[p])) shouldCover.data[p] = 1;
+    }
   }
   for (let p = 0; p < n; p++) {
     const covered = r.garmentAlpha[p]! > 0.5;
-    if (r.parsing.torso.data[p]) {
-      torso++;
-      if (covered) torsoCovered++;
+    if (shouldCover.data[p]) {
+      toCover++;
+      if (covered) regionCovered++;
     }
     if (covered) {
       gPix++;
@@ -98,7 +112,7 @@ export function measurePair(person: RawImage, garment: GarmentAnalysis, r: Compo
   const resultLab = medianLab(r.image, (p) => r.garmentAlpha[p]! > 0.9);
   return {
     identity,
-    coverage: torso > 0 ? torsoCovered / torso : 0,
+    coverage: toCover > 0 ? regionCovered / toCover : 0,
     spill: gPix > 0 ? gOut / gPix : 0,
     colourDeltaE: gPix > 0 ? deltaE2000(productLab, resultLab) : Number.NaN,
     residue: oldN > 0 ? oldSame / oldN : 0,

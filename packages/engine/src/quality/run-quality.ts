@@ -16,9 +16,14 @@ import { decodeImage, detectPerson } from '../vision/person-detector.js';
 import type { PersonDetection, RawImage } from '../vision/types.js';
 import { GARMENT_TITLES, listTryOnFixtures } from './fixtures.js';
 import { measurePair, type PairMetrics } from './metrics.js';
+import { type SyntheticBottom, syntheticBottom } from './synthetic-bottoms.js';
 
 const TARGETS = { identity: 0, coverage: 0.9, spill: 0.02, colourDeltaE: 8, residue: 0.05 };
 // spillSilhouette (dress skirts measured against the bare silhouette) is reported, not targeted.
+const SYNTHETIC_BOTTOMS: Array<{ kind: SyntheticBottom; title: string }> = [
+  { kind: 'skirt', title: 'Striped A-line skirt' },
+  { kind: 'trousers', title: 'Striped straight-leg trousers' },
+];
 const THUMB_W = 192;
 const THUMB_H = 256;
 
@@ -50,6 +55,8 @@ async function errorTile(text: string): Promise<Buffer> {
 
 function summarise(rows: PairReport[]) {
   const ok = rows.filter((r) => !r.error);
+  // A clear refusal (a bottom on a photo that stops above the knees) is the intended answer, not a crash.
+  const refused = rows.filter((r) => r.error?.startsWith('UNSUPPORTED_GARMENT')).length;
   const mean = (k: keyof PairMetrics) => {
     const v = ok.map((r) => r[k]!).filter((x) => Number.isFinite(x));
     return v.length ? v.reduce((a, b) => a + b, 0) / v.length : Number.NaN;
@@ -58,7 +65,8 @@ function summarise(rows: PairReport[]) {
   return {
     pairs: rows.length,
     succeeded: ok.length,
-    failed: rows.length - ok.length,
+    refused,
+    failed: rows.length - ok.length - refused,
     identity: mean('identity'),
     coverage: mean('coverage'),
     spill: mean('spill'),
@@ -89,10 +97,22 @@ export async function runQuality(outDir: string, only: string[] | null = null): 
   const cache = new GarmentCache(64);
   const rows: PairReport[] = [];
   const sheets = new Map<string, Array<{ garment: string; tiles: Buffer[] }>>();
-  for (const gname of fx.garments) {
+  // The fixture photos, then the drawn bottoms (the fixtures hold no skirt or trousers; see synthetic-bottoms.ts).
+  const garments = [
+    ...fx.garments.map((name) => ({
+      name,
+      load: async () => new Uint8Array(readFileSync(join(fx.garmentDir, name))),
+      words: GARMENT_TITLES[name] ?? { title: null, description: null },
+    })),
+    ...SYNTHETIC_BOTTOMS.map(({ kind, title }) => ({
+      name: `synthetic-${kind}.png`,
+      load: async () => new Uint8Array(await syntheticBottom(kind)),
+      words: { title, description: null },
+    })),
+  ];
+  for (const { name: gname, load, words } of garments) {
     if (only && !only.some((o) => gname.includes(o))) continue;
-    const bytes = new Uint8Array(readFileSync(join(fx.garmentDir, gname)));
-    const words = GARMENT_TITLES[gname] ?? { title: null, description: null };
+    const bytes = await load();
     let garment: GarmentAnalysis | null = null;
     let gErr: string | null = null;
     try {
@@ -155,10 +175,12 @@ export async function runQuality(outDir: string, only: string[] | null = null): 
   };
   writeFileSync(join(outDir, 'report.json'), JSON.stringify(report, null, 2));
   const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
-  console.log('category     pairs ok  identity coverage spill  dE     residue  median-ms  spill-vs-bare-silhouette');
+  console.log(
+    'category     pairs ok  refused identity coverage spill  dE     residue  median-ms  spill-vs-bare-silhouette',
+  );
   for (const [c, s] of [['overall', report.overall] as const, ...Object.entries(report.perCategory)]) {
     console.log(
-      `${c.padEnd(12)} ${String(s.pairs).padStart(5)} ${String(s.succeeded).padStart(3)}  ${f(s.identity).padStart(8)} ${f(s.coverage).padStart(8)} ${f(s.spill).padStart(6)} ${f(s.colourDeltaE, 2).padStart(6)} ${f(s.residue).padStart(8)} ${f(s.medianMs, 0).padStart(9)}  ${f(s.spillSilhouette)}`,
+      `${c.padEnd(12)} ${String(s.pairs).padStart(5)} ${String(s.succeeded).padStart(3)} ${String(s.refused).padStart(7)}  ${f(s.identity).padStart(8)} ${f(s.coverage).padStart(8)} ${f(s.spill).padStart(6)} ${f(s.colourDeltaE, 2).padStart(6)} ${f(s.residue).padStart(8)} ${f(s.medianMs, 0).padStart(9)}  ${f(s.spillSilhouette)}`,
     );
   }
   console.log(`report: ${join(outDir, 'report.json')}`);
