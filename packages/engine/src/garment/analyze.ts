@@ -15,6 +15,7 @@ import { classifyGarment, type GarmentClass, type ProductWords, unsupportedByWor
 import { borderUniformity, cutOutFlatLay } from './cutout.js';
 import { findLandmarks, type GarmentLandmarks } from './landmarks.js';
 import { cutGarmentOffModel } from './on-model.js';
+import { onModelLandmarks } from './on-model-landmarks.js';
 
 /** Bump when the cut-out changes so that on-disk entries from older code are ignored. */
 const CACHE_VERSION = 5;
@@ -204,7 +205,13 @@ function landmarksOf(cut: GarmentCutout, sleeveless: boolean): GarmentLandmarks 
     m = new Map();
     landmarkMemo.set(cut, m);
   }
-  if (!m.has(sleeveless)) m.set(sleeveless, findLandmarks(cut.mask, sleeveless ? { sleeveless: true } : undefined));
+  if (!m.has(sleeveless)) {
+    // Worn by a model: read against the model's body (on-model-landmarks.ts), the outline alone misleads.
+    const lm = cut.model
+      ? onModelLandmarks(cut.mask, cut.model, { sleeveless })
+      : findLandmarks(cut.mask, sleeveless ? { sleeveless: true } : undefined);
+    m.set(sleeveless, lm);
+  }
   return m.get(sleeveless) ?? null;
 }
 

@@ -11,6 +11,7 @@ import { decodeImage, detectPerson } from '../vision/person-detector.js';
 import type { PersonDetection } from '../vision/types.js';
 import { analyzeGarment, GARMENT_MAX_SIDE } from './analyze.js';
 import { cutGarmentOffModel } from './on-model.js';
+import { onModelLandmarks } from './on-model-landmarks.js';
 
 const fx = listTryOnFixtures();
 const skip = fx ? false : 'try-on fixtures not found (FIXTURES_DIR)';
@@ -147,5 +148,50 @@ describe('garment cut off a model: dresses, arms and length', { skip }, () => {
     // On the model the hem sits ~1.8 torso lengths below the shoulders: a mini dress, not a tunic at the hips.
     const t = (targets.hemCenter.y - shY) / (hipY - shY);
     assert.ok(t > 1.5 && t < 2.2, `hem at ${t.toFixed(2)} torso lengths`);
+  });
+});
+
+describe('garment cut off a model: landmarks from the model body', { skip }, () => {
+  it('on-model-1.jpg: shoulder corners on the garment and near the joints, hem at the hips, both sleeves', async () => {
+    const { img, det } = await load('on-model-1.jpg');
+    const { mask, frame } = cutGarmentOffModel(img, det, { dress: false });
+    const lm = onModelLandmarks(mask, frame)!;
+    const sw = frame.shoulderWidth;
+    const near = (p: { x: number; y: number }) => {
+      for (let dy = -3; dy <= 3; dy++)
+        for (let dx = -3; dx <= 3; dx++)
+          if (mask.data[(Math.round(p.y) + dy) * img.width + Math.round(p.x) + dx]) return true;
+      return false;
+    };
+    for (const [c, joint] of [
+      [lm.shoulderLeft, frame.lShoulder],
+      [lm.shoulderRight, frame.rShoulder],
+    ] as const) {
+      assert.ok(near(c), `corner ${c.x},${c.y} on the garment`);
+      assert.ok(Math.hypot(c.x - joint.x, c.y - joint.y) < sw * 0.4, 'corner near the shoulder joint');
+    }
+    const hipY = (frame.lHip.y + frame.rHip.y) / 2;
+    assert.ok(Math.abs(lm.hemCenter.y - hipY) < sw * 0.2, `hem ${lm.hemCenter.y} vs hips ${hipY}`);
+    assert.ok(lm.neck.y < lm.armpitLeft.y && lm.neck.y < lm.armpitRight.y);
+    assert.ok(lm.sleeveLeft && lm.sleeveRight, 'short sleeves found on both sides');
+  });
+
+  it('on-model-2.jpg: a white shirt on a white wall keeps both sleeves and ends at the knot, above the midriff', async () => {
+    const { img, det } = await load('on-model-2.jpg');
+    const { mask, frame } = cutGarmentOffModel(img, det, { dress: false });
+    const w = img.width;
+    // The short sleeves cover the upper arms a third of the way from the shoulder to the elbow.
+    for (const [s, e] of [
+      [frame.lShoulder, frame.lElbow],
+      [frame.rShoulder, frame.rElbow],
+    ] as const) {
+      const x = Math.round(s.x + (e!.x - s.x) * 0.33);
+      const y = Math.round(s.y + (e!.y - s.y) * 0.33);
+      assert.equal(mask.data[y * w + x], 1, `sleeve at ${x},${y}`);
+    }
+    // The bare midriff and the shorts of the same print below it are not the shirt.
+    const b = maskBounds(mask)!;
+    const hipY = (frame.lHip.y + frame.rHip.y) / 2;
+    assert.ok(b[3] < hipY - frame.shoulderWidth * 0.2, `bottom ${b[3]}, hips ${hipY}`);
   });
 });

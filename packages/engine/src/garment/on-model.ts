@@ -19,6 +19,7 @@ import {
   labPlanes,
   open,
   or,
+  rgbToLab,
 } from '../composite/raster.js';
 import { EngineError } from '../engine.js';
 import type { PersonDetection, RawImage } from '../vision/types.js';
@@ -155,9 +156,10 @@ export function texturedMask(img: RawImage, where: BinaryMask): BinaryMask {
  * the face's model — is grown over that arm's capsule with a loose lightness (×0.3) and a tight chroma (ΔE 10). An
  * arm whose capsule is mostly not skin (a long sleeve) gives no model.
  */
-function armSkin(img: RawImage, parsing: PersonParsing, textured: BinaryMask): BinaryMask {
+function armSkin(img: RawImage, parsing: PersonParsing, textured: BinaryMask): { mask: BinaryMask; maxL: number } {
   const { width: w, height: h } = img;
   const out = emptyMask(w, h);
+  let maxL = Number.NEGATIVE_INFINITY;
   const { L, A, B } = labPlanes(img, parsing.person);
   for (const arm of [parsing.armLeft, parsing.armRight]) {
     const ls: number[] = [];
@@ -177,6 +179,7 @@ function armSkin(img: RawImage, parsing: PersonParsing, textured: BinaryMask): B
     const m0 = med(ls);
     const m1 = med(as);
     const m2 = med(bs);
+    maxL = Math.max(maxL, m0);
     const zone = dilate(arm, 4);
     for (let p = 0; p < w * h; p++) {
       if (!zone.data[p] || !parsing.person.data[p] || textured.data[p]) continue;
@@ -186,7 +189,7 @@ function armSkin(img: RawImage, parsing: PersonParsing, textured: BinaryMask): B
       if (dl * dl + da * da + db * db <= 100) out.data[p] = 1;
     }
   }
-  return out;
+  return { mask: out, maxL };
 }
 
 export interface OnModelOptions {
@@ -235,11 +238,31 @@ export function cutGarmentOffModel(img: RawImage, det: PersonDetection, opts: On
   // the face's chroma in patches, and those patches are garment.
   // Skin-coloured but textured is garment (a crochet's cream yarn, a zigzag knit's pinks): without this test the
   // dress below the hips, outside the torso, went as "bare leg" and the on-model dress came out at tunic length.
-  // Hair is textured too, and so are the shadows of a collar: the test applies from the chest down only.
+  // Hair is textured too, and darker than the face: above the chest, only what is at least about as light as the
+  // face counts (a crew neck's pink yarn does, a strand of brown hair on the shoulder does not).
   const textured = texturedMask(img, g);
+  const faceL = rgbToLab(...parsing.skinColor)[0];
+  const { L: lum } = labPlanes(img, g);
   const chestY = Math.round(shoulderY + (hipY - shoulderY) * 0.3);
-  for (let p = 0; p < Math.min(h, Math.max(0, chestY)) * w; p++) textured.data[p] = 0;
-  const skinAll = and(or(andNot(open(parsing.skin, 1), textured), armSkin(img, parsing, textured)), g);
+  for (let p = 0; p < Math.min(h, Math.max(0, chestY)) * w; p++) if (lum[p]! < faceL - 8) textured.data[p] = 0;
+  // Far brighter than the face and greyer is not skin: the face's chroma band is wide on some models and took a white shirt's
+  // every pale patch for skin (the sleeves then went as "bare arms", in pieces).
+  // The reference is the lighter of the face and the bare arms (a face in the shade of the hair, arms in the light).
+  const arm = armSkin(img, parsing, textured);
+  const refL = Math.max(faceL, arm.maxL);
+  // On the arms, a highlight keeps the skin's chroma and stays within 30 L* of it: that is still skin (a white
+  // shirt's pale patch is grey, a cream tank on a dark-skinned model far lighter).
+  const armZone = dilate(or(parsing.armLeft, parsing.armRight), 4);
+  const [, fa, fb] = rgbToLab(...parsing.skinColor);
+  const { A: ca, B: cb } = labPlanes(img, g);
+  const chroma2 = (fa * fa + fb * fb) * 0.6 * 0.6;
+  const bright = emptyMask(w, h);
+  for (let p = 0; p < w * h; p++) {
+    if (!g.data[p] || lum[p]! <= refL + 18) continue;
+    const highlight = armZone.data[p] && lum[p]! <= refL + 30 && ca[p]! * ca[p]! + cb[p]! * cb[p]! >= chroma2;
+    if (!highlight) bright.data[p] = 1;
+  }
+  const skinAll = and(andNot(or(andNot(open(parsing.skin, 1), textured), arm.mask), bright), g);
   const arms = dilate(or(parsing.armLeft, parsing.armRight), 2);
   if (sleeveless) {
     // A sleeveless garment has nothing along the arms outside the shoulder–hip quadrilateral: an arm in shade (a dark
@@ -264,7 +287,9 @@ export function cutGarmentOffModel(img: RawImage, det: PersonDetection, opts: On
       ls.sort((a, b) => a - b);
       const dark = ls[ls.length >> 1]! - 35;
       const armZone = dilate(or(parsing.armLeft, parsing.armRight), 4);
-      for (let p = 0; p < w * h; p++) if (armZone.data[p] && g.data[p] && L[p]! < dark) g.data[p] = 0;
+      // A print's or a knit's dark stripes are textured; the shadow is flat.
+      const rough = texturedMask(img, armZone);
+      for (let p = 0; p < w * h; p++) if (armZone.data[p] && g.data[p] && L[p]! < dark && !rough.data[p]) g.data[p] = 0;
     }
   }
   const inner = andNot(parsing.torso, arms);
@@ -286,7 +311,9 @@ export function cutGarmentOffModel(img: RawImage, det: PersonDetection, opts: On
   const skinCut = emptyMask(w, h);
   for (let p = 0; p < w * h; p++) {
     const l = sl[p]!;
-    const neckOpening = fromNeck[l] && inTorso[l]! < innerArea * 0.3;
+    // An opening reached from the neck (a V, an open collar), or bare skin reaching the torso from outside it (a
+    // midriff between a tied shirt and the shorts, continuing round the waist to the arms).
+    const neckOpening = (fromNeck[l] || outside[l]) && inTorso[l]! < innerArea * 0.3;
     if (l && (neckOpening || (outside[l] && !inner.data[p]))) skinCut.data[p] = 1;
   }
   const before = countMask(and(g, parsing.torso));
@@ -294,6 +321,21 @@ export function cutGarmentOffModel(img: RawImage, det: PersonDetection, opts: On
   g = andNot(g, parsing.neck);
   const torsoSkin = before > 0 ? 1 - countMask(and(g, parsing.torso)) / before : 1;
   if (!wantDress) {
+    // A bare midriff (a tied or cropped top): rows between the chest and the hips where most of the body's middle is
+    // skin. The top ends there; what lies below is the lower garment, even in the top's own print.
+    const half = Math.round(sw * 0.35);
+    let run = 0;
+    for (let y = Math.round(shoulderY + (hipY - shoulderY) * 0.45); y < Math.min(h, hipY + sw * 0.15); y++) {
+      let skinN = 0;
+      for (let x = Math.max(0, Math.round(midX) - half); x <= Math.min(w - 1, Math.round(midX) + half); x++) {
+        skinN += skinCut.data[y * w + x]! | (skinAll.data[y * w + x]! & parsing.person.data[y * w + x]!);
+      }
+      run = skinN >= half * 2 * 0.4 ? run + 1 : 0;
+      if (run >= Math.max(3, sw * 0.025)) {
+        g.data.fill(0, Math.max(0, y - run + 1) * w);
+        break;
+      }
+    }
     // A top ends where the lower garment begins; below the hips nothing is the top (shorts of the same print).
     g = andNot(g, parsing.lowerClothes);
     g = andNot(g, lowerByColour(img, parsing, hipY - sw * 0.35, hipY + sw * 0.6));
@@ -323,9 +365,10 @@ export function cutGarmentOffModel(img: RawImage, det: PersonDetection, opts: On
   let mask = emptyMask(w, h);
   if (best > 0) for (let p = 0; p < w * h; p++) mask.data[p] = labels[p] === best ? 1 : 0;
   // Holes (a print's skin-coloured motif, a button) are garment; an open collar's V reaches the outline so it is
-  // not a hole and stays open. Thin appendages (a strand of hair, a strap of the bag) go with the opening.
+  // not a hole and stays open. Thin appendages (a strand of hair, a strap of the bag, slivers of arm along a side)
+  // go with the opening.
   mask = and(fillHoles(close(mask, 2)), parsing.person);
-  mask = open(mask, 3);
+  mask = open(mask, Math.max(3, sw * 0.025));
   // A leg or a hand hanging below the hem stays attached to it as a narrow stalk: rows at the bottom narrower than
   // 40 % of the hips are not the garment.
   const hipSpan = Math.hypot(frame.rHip.x - frame.lHip.x, frame.rHip.y - frame.lHip.y) * 1.5;
