@@ -177,11 +177,10 @@ export interface AnalyzeOptions {
   /** Person detector for on-model product photos; without it such photos fail with GARMENT_NOT_DETECTED. */
   detect?: DetectFn;
   /**
-   * Cut garments off models (experimental, default off). The cut itself is now clean on 4 of 4 fixtures (no face,
-   * hair or legs), but the landmarks of a garment in a body pose (sleeves hanging, a tie knot, a dress cut at the
-   * photo's edge) still warp badly: about 8 of 24 results pass by eye, so by default such photos fail with
-   * GARMENT_NOT_DETECTED; the quality runner turns it on to keep measuring it. When on, the product photo is run
-   * through the person detector first (once per product: the cut-out is cached).
+   * Cut garments off models (default on; `false` turns it off). A product photo with a plain background is run
+   * through the person detector first (once per product: the cut-out is cached); a detected face and body send it
+   * the on-model way (on-model.ts, landmarks from the model's body in on-model-landmarks.ts), anything else is cut
+   * as a flat-lay.
    */
   onModel?: boolean;
 }
@@ -231,10 +230,13 @@ export async function analyzeGarment(
     let flatErr: EngineError | null = null;
     // A studio photo of a model on a plain wall has as uniform a border as a flat-lay, and the flat-lay cut then
     // "succeeds" with the whole model (face, hair, legs) as the garment. A detected face decides: a flat-lay has
-    // none. Detection runs once per product (the cut-out is cached).
-    const onModelOn = !!options.detect && !!options.onModel;
-    const det = onModelOn ? await options.detect!(img) : null;
+    // none. Detection runs once per product (the cut-out is cached), also with the on-model cut turned off, so that
+    // such a photo is refused rather than worn whole.
+    const det = options.detect ? await options.detect(img) : null;
     const modelSeen = !!det?.face && det.keypoints.length > 0;
+    if (modelSeen && options.onModel === false) {
+      throw new EngineError('GARMENT_NOT_DETECTED', 'Product photos worn by a model are turned off on this server.');
+    }
     if (uniform >= 0.8 && !modelSeen) {
       try {
         const r = cutOutFlatLay(img);

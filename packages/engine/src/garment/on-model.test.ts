@@ -72,19 +72,25 @@ describe('garment cut off a model', { skip }, () => {
     );
   });
 
-  it('analyzeGarment: a model on a plain wall goes the on-model way when enabled, a flat-lay stays a flat-lay', async () => {
+  it('analyzeGarment: a model on a plain wall goes the on-model way by default, a flat-lay stays a flat-lay', async () => {
     const { bytes } = await load('on-model-1.jpg');
     const g = await analyzeGarment({ data: bytes, contentHash: 'om1', role: null }, GARMENT_TITLES['on-model-1.jpg']!, {
       detect: detectPerson,
-      onModel: true,
     });
     assert.equal(g.source, 'on-model');
     const flat = readFileSync(join(fx!.garmentDir, 'upper-1.jpg'));
     const f = await analyzeGarment({ data: flat, contentHash: 'u1', role: null }, GARMENT_TITLES['upper-1.jpg']!, {
       detect: detectPerson,
-      onModel: true,
     });
     assert.equal(f.source, 'flat-lay');
+    // Turned off, the on-model photo is refused rather than cut as a flat-lay with the model in it.
+    await assert.rejects(
+      analyzeGarment({ data: bytes, contentHash: 'om1-off', role: null }, GARMENT_TITLES['on-model-1.jpg']!, {
+        detect: detectPerson,
+        onModel: false,
+      }),
+      (e: unknown) => e instanceof EngineError && e.code === 'GARMENT_NOT_DETECTED',
+    );
   });
 });
 
@@ -133,7 +139,6 @@ describe('garment cut off a model: dresses, arms and length', { skip }, () => {
     const { bytes } = await load('on-model-3.jpg');
     const g = await analyzeGarment({ data: bytes, contentHash: 'om3', role: null }, GARMENT_TITLES['on-model-3.jpg']!, {
       detect: detectPerson,
-      onModel: true,
     });
     assert.equal(g.source, 'on-model');
     assert.equal(g.cls.category, 'dress');

@@ -119,7 +119,6 @@ export async function runQuality(outDir: string, only: string[] | null = null): 
       garment = await analyzeGarment({ data: bytes, contentHash: gname, role: null }, words, {
         cache,
         detect: detectPerson,
-        onModel: true,
       });
     } catch (err) {
       gErr = err instanceof EngineError ? `${err.code}: ${err.message}` : String(err);
