@@ -105,6 +105,17 @@ describe('classification', { skip }, () => {
       );
       assert.equal(g.cls.category, category);
       assert.equal(g.cls.sleeve, sleeve);
+      if (sleeve === 'none') {
+        assert.equal(g.landmarks.sleeveLeft, null);
+        assert.equal(g.landmarks.sleeveRight, null);
+      }
+      if (name === 'dress-2.jpg') {
+        // The one-shoulder dress's shoulder panel sticks out past the side line like a sleeve; sleeveless by the
+        // words, it is warped with the torso (as a sleeve it was bent down the arm): every garment pixel is torso.
+        let other = 0;
+        for (let i = 0; i < g.mask.data.length; i++) if (g.mask.data[i] && g.landmarks.parts[i] !== 1) other++;
+        assert.equal(other, 0);
+      }
     });
   }
   it('shape alone separates tops from dresses and finds sleeves on the sleeved flat-lays', async () => {

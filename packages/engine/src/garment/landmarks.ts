@@ -265,8 +265,11 @@ export function findLandmarks(mask: BinaryMask, options: { sleeveless?: boolean 
     return y0;
   };
   const minSleeve = W * H * 0.012;
-  const hasLeft = areaL > minSleeve;
-  const hasRight = areaR > minSleeve;
+  // Sleeveless by the words: what lies outside the side lines is a strap, a drape or a shoulder panel, and is warped
+  // with the torso (as a sleeve it was bent down the arm: the one-shoulder dress's shoulder panel ran down the arm).
+  const hasLeft = !options.sleeveless && areaL > minSleeve;
+  const hasRight = !options.sleeveless && areaR > minSleeve;
+  if (options.sleeveless) for (let i = 0; i < parts.length; i++) if (parts[i]! > 1) parts[i] = 1;
 
   // Shoulders: for a sleeved side, the top contour at the torso side line (the shoulder seam); for a sleeveless
   // side, the outermost high point of the strap (maximise outward offset minus a penalty for dropping).
