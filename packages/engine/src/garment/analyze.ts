@@ -286,8 +286,9 @@ export async function analyzeGarment(
       bottom,
     };
   }
-  if (cls.sleeve === 'none' && (landmarks.sleeveLeft || landmarks.sleeveRight)) {
-    // The words say sleeveless: whatever stuck out was a strap, a drape or a tie.
+  if (cls.sleeve === 'none' && (landmarks.sleeveLeft || landmarks.sleeveRight || cut.model)) {
+    // The words say sleeveless: whatever stuck out was a strap, a drape or a tie. Worn by a model, the straps are
+    // found as such (on-model-landmarks.ts) even when nothing looked like a sleeve.
     landmarks = landmarksOf(cut, true) ?? landmarks;
   }
   return { ...cut, contentHash: image.contentHash, landmarks, cls };

@@ -181,6 +181,28 @@ describe('garment cut off a model: landmarks from the model body', { skip }, () 
     assert.ok(lm.sleeveLeft && lm.sleeveRight, 'short sleeves found on both sides');
   });
 
+  it('on-model-4.jpg: a tank by its words gets strap corners on the garment, above its armholes, and no sleeves', async () => {
+    const { bytes } = await load('on-model-4.jpg');
+    const g = await analyzeGarment({ data: bytes, contentHash: 'om4', role: null }, GARMENT_TITLES['on-model-4.jpg']!, {
+      detect: detectPerson,
+    });
+    assert.equal(g.cls.sleeve, 'none');
+    const lm = g.landmarks;
+    assert.equal(lm.sleeveLeft, null);
+    assert.equal(lm.sleeveRight, null);
+    for (const [c, armpit] of [
+      [lm.shoulderLeft, lm.armpitLeft],
+      [lm.shoulderRight, lm.armpitRight],
+    ] as const) {
+      assert.equal(
+        g.mask.data[Math.round(c.y) * g.mask.width + Math.round(c.x)],
+        1,
+        `corner ${c.x},${c.y} on the tank`,
+      );
+      assert.ok(c.y < armpit.y, 'strap above the armhole');
+    }
+  });
+
   it('on-model-2.jpg: a white shirt on a white wall keeps both sleeves and ends at the knot, above the midriff', async () => {
     const { img, det } = await load('on-model-2.jpg');
     const { mask, frame } = cutGarmentOffModel(img, det, { dress: false });
