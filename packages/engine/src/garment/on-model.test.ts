@@ -102,6 +102,13 @@ describe('garment cut off a model: dresses, arms and length', { skip }, () => {
     const hipY = (frame.lHip.y + frame.rHip.y) / 2;
     // The hem is about 0.8 shoulder widths below the hip keypoints in this photo; it was cut at the hips before.
     assert.ok(b[3] > hipY + frame.shoulderWidth * 0.6, `hem at ${b[3]}, hips at ${hipY}`);
+    // The pale crew-neck band is kept (it passed the face's wide skin-colour band and went with the neck): at the
+    // body's axis the dress starts at the shoulder line, not a fifth of a shoulder width below it.
+    const midX = Math.round((frame.lShoulder.x + frame.rShoulder.x) / 2);
+    const shY = (frame.lShoulder.y + frame.rShoulder.y) / 2;
+    let top = 0;
+    while (top < img.height && !mask.data[top * img.width + midX]) top++;
+    assert.ok(top < shY + frame.shoulderWidth * 0.05, `neckline at ${top}, shoulders at ${shY}`);
     // No leg hangs below it as a narrow stalk: the last row is still most of the hips wide.
     let last = 0;
     for (let x = 0; x < img.width; x++) last += mask.data[b[3] * img.width + x]!;

@@ -192,6 +192,36 @@ function armSkin(img: RawImage, parsing: PersonParsing, textured: BinaryMask): {
   return { mask: out, maxL };
 }
 
+/**
+ * Median Lab of the skin just below the chin (rows chin … chin + 0.12 shoulder widths, a central band of ±0.12), or
+ * null when fewer than 80 such pixels pass the face's skin model (a turtleneck, a scarf).
+ */
+function neckSkin(
+  img: RawImage,
+  parsing: PersonParsing,
+  chinY: number,
+  midX: number,
+  sw: number,
+): [number, number, number] | null {
+  const { width: w, height: h } = img;
+  const { L, A, B } = labPlanes(img, parsing.person);
+  const ls: number[] = [];
+  const as: number[] = [];
+  const bs: number[] = [];
+  for (let y = Math.max(0, Math.round(chinY)); y < Math.min(h, chinY + sw * 0.12); y++) {
+    for (let x = Math.max(0, Math.round(midX - sw * 0.12)); x <= Math.min(w - 1, midX + sw * 0.12); x++) {
+      const p = y * w + x;
+      if (!parsing.skin.data[p] || !parsing.person.data[p]) continue;
+      ls.push(L[p]!);
+      as.push(A[p]!);
+      bs.push(B[p]!);
+    }
+  }
+  if (ls.length < 80) return null;
+  const med = (v: number[]) => v.sort((x, y) => x - y)[v.length >> 1]!;
+  return [med(ls), med(as), med(bs)];
+}
+
 export interface OnModelOptions {
   /** Keep everything down to the hem (a dress); otherwise the garment stops where the lower garment begins. */
   dress: boolean;
@@ -263,6 +293,25 @@ export function cutGarmentOffModel(img: RawImage, det: PersonDetection, opts: On
     if (!highlight) bright.data[p] = 1;
   }
   const skinAll = and(andNot(or(andNot(open(parsing.skin, 1), textured), arm.mask), bright), g);
+  // Up to the chest, skin is what matches the neck just below the chin (the model's own skin where it certainly
+  // shows): a pale crew-neck band passed the face's wide chroma band, was reached from the neck and went with it,
+  // leaving the dress without its neckline and shoulders.
+  const neckSample = neckSkin(img, parsing, chinY, midX, sw);
+  const unlikeNeck = emptyMask(w, h);
+  if (neckSample) {
+    const [n0, n1, n2] = neckSample;
+    const { A: na, B: nb } = labPlanes(img, g);
+    for (let p = 0; p < Math.min(h, Math.max(0, chestY)) * w; p++) {
+      if (!g.data[p] || !parsing.skin.data[p]) continue;
+      const dl = (lum[p]! - n0) * 0.25;
+      const da = na[p]! - n1;
+      const db = nb[p]! - n2;
+      if (dl * dl + da * da + db * db > 144) {
+        skinAll.data[p] = 0;
+        unlikeNeck.data[p] = 1;
+      }
+    }
+  }
   const arms = dilate(or(parsing.armLeft, parsing.armRight), 2);
   if (sleeveless) {
     // A sleeveless garment has nothing along the arms outside the shoulder–hip quadrilateral: an arm in shade (a dark
@@ -318,7 +367,7 @@ export function cutGarmentOffModel(img: RawImage, det: PersonDetection, opts: On
   }
   const before = countMask(and(g, parsing.torso));
   g = andNot(g, dilate(skinCut, 1));
-  g = andNot(g, parsing.neck);
+  g = andNot(g, andNot(parsing.neck, unlikeNeck));
   const torsoSkin = before > 0 ? 1 - countMask(and(g, parsing.torso)) / before : 1;
   if (!wantDress) {
     // A bare midriff (a tied or cropped top): rows between the chest and the hips where most of the body's middle is
