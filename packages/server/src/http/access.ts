@@ -6,6 +6,9 @@ import { ApiError } from '../errors.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** Longer x-api-key values are not even looked up (issued keys have 46 characters). */
+export const MAX_API_KEY_LENGTH = 256;
+
 /** The request id: a well-formed incoming x-request-id is echoed, anything else replaced by a fresh one. */
 export const requestIdOf = (incoming: string | string[] | undefined) =>
   typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : `req_${randomUUID()}`;

@@ -19,12 +19,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Deps } from '../deps.js';
-import { countRequest, requestIdOf } from './access.js';
+import { countRequest, MAX_API_KEY_LENGTH, requestIdOf } from './access.js';
 import { API_PREFIX } from './route.js';
 import { toApiError } from './to-api-error.js';
 
 const PATH = new RegExp(`^${API_PREFIX}/generations/([A-Za-z0-9_-]{1,64})(?:\\?.*)?$`);
-const MAX_KEY_LENGTH = 256;
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -70,7 +69,7 @@ export function createPollFastPath(
     handle(req, res, fastify) {
       const match = enabled && req.method === 'GET' && !deps.stopping.aborted ? PATH.exec(req.url ?? '') : null;
       const apiKey = req.headers['x-api-key'];
-      if (!match || typeof apiKey !== 'string' || apiKey === '' || apiKey.length > MAX_KEY_LENGTH) {
+      if (!match || typeof apiKey !== 'string' || apiKey === '' || apiKey.length > MAX_API_KEY_LENGTH) {
         fastify(req, res);
         return;
       }
