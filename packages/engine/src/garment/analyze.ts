@@ -14,7 +14,7 @@ import { asGarmentLandmarks, type BottomLandmarks, findBottomLandmarks, looksLik
 import { classifyGarment, type GarmentClass, type ProductWords, unsupportedByWords, wordsSleeve } from './classify.js';
 import { borderUniformity, cutOutFlatLay } from './cutout.js';
 import { findLandmarks, type GarmentLandmarks } from './landmarks.js';
-import { cutGarmentOffModel } from './on-model.js';
+import { cutGarmentOffModel, fillHemNotches } from './on-model.js';
 import { onModelLandmarks } from './on-model-landmarks.js';
 
 /** Bump when the cut-out changes so that on-disk entries from older code are ignored. */
@@ -130,9 +130,10 @@ export async function cutOutOnModel(
   sleeveless = false,
 ): Promise<GarmentCutout> {
   const det = await detect(img);
-  const { mask, frame } = cutGarmentOffModel(img, det, { dress: !!wantDress, sleeveless });
+  const cut = cutGarmentOffModel(img, det, { dress: !!wantDress, sleeveless });
+  const { image, mask } = fillHemNotches(img, cut.mask, cut.frame);
   const bg = borderUniformity(img).background;
-  return { image: decontaminateRim(img, mask), mask, source: 'on-model', background: bg, model: frame };
+  return { image: decontaminateRim(image, mask), mask, source: 'on-model', background: bg, model: cut.frame };
 }
 
 /**

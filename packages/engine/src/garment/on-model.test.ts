@@ -3,14 +3,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fitGarment } from '../composite/fit.js';
-import { bodyFrame, drawPolygon, parsePerson } from '../composite/parsing.js';
+import { type BodyFrame, bodyFrame, drawPolygon, parsePerson } from '../composite/parsing.js';
 import { and, countMask, decodeRgb, emptyMask, maskBounds } from '../composite/raster.js';
 import { EngineError } from '../engine.js';
 import { GARMENT_TITLES, listTryOnFixtures } from '../quality/fixtures.js';
 import { decodeImage, detectPerson } from '../vision/person-detector.js';
 import type { PersonDetection } from '../vision/types.js';
 import { analyzeGarment, GARMENT_MAX_SIDE } from './analyze.js';
-import { cutGarmentOffModel } from './on-model.js';
+import { cutGarmentOffModel, fillHemNotches } from './on-model.js';
 import { onModelLandmarks } from './on-model-landmarks.js';
 
 const fx = listTryOnFixtures();
@@ -227,5 +227,40 @@ describe('garment cut off a model: landmarks from the model body', { skip }, () 
     const b = maskBounds(mask)!;
     const hipY = (frame.lHip.y + frame.rHip.y) / 2;
     assert.ok(b[3] < hipY - frame.shoulderWidth * 0.2, `bottom ${b[3]}, hips ${hipY}`);
+  });
+});
+
+describe('hem notches of an on-model cut-out', () => {
+  it('fills a hand-sized bite in a skirt side with the garment colour, and leaves the gap between two legs', () => {
+    const w = 200;
+    const h = 200;
+    const img = { data: new Uint8Array(w * h * 3), width: w, height: h, channels: 3 as const };
+    const mask = emptyMask(w, h);
+    // A skirt from x 40…160 below y 60, bitten from x 40 to 60 over rows 120…135 (a hand); below y 170 two legs
+    // 40…80 and 120…160, 40 px apart (more than 0.35 × 100 px shoulder width).
+    for (let y = 60; y < h; y++) {
+      for (let x = 40; x <= 160; x++) {
+        const bite = y >= 120 && y < 136 && x < 60;
+        const legGap = y >= 170 && x > 80 && x < 120;
+        if (bite || legGap) {
+          img.data.set([200, 150, 120], (y * w + x) * 3);
+          continue;
+        }
+        mask.data[y * w + x] = 1;
+        img.data.set([20, 40, 200], (y * w + x) * 3);
+      }
+    }
+    const frame = {
+      lShoulder: { x: 50, y: 0 },
+      rShoulder: { x: 150, y: 0 },
+      lHip: { x: 70, y: 90 },
+      rHip: { x: 130, y: 90 },
+      shoulderWidth: 100,
+    } as unknown as BodyFrame;
+    const { image, mask: filled } = fillHemNotches(img, mask, frame);
+    const p = 128 * w + 45;
+    assert.equal(filled.data[p], 1, 'the bite is garment');
+    assert.deepEqual([...image.data.subarray(p * 3, p * 3 + 3)], [20, 40, 200], 'in the garment colour');
+    assert.equal(filled.data[185 * w + 100], 0, 'the gap between the legs stays open');
   });
 });

@@ -433,3 +433,71 @@ export function cutGarmentOffModel(img: RawImage, det: PersonDetection, opts: On
   }
   return { mask, frame };
 }
+
+/**
+ * The model's hands at the skirt or at a top's hem leave bites in the cut-out's sides (a hand in a pocket, hands
+ * held against a dress), which the warp carries onto the person as holes in the hem. From a little above the hips
+ * down, each row's extent is widened to the median extent of the rows around it (±0.25 shoulder widths) and filled
+ * where it has gaps narrower than 0.35 shoulder widths (a wider gap is between legs); a filled pixel takes the colour
+ * interpolated from the garment two pixels inside either side of its gap (or the one side at the outline).
+ */
+export function fillHemNotches(
+  img: RawImage,
+  mask: BinaryMask,
+  frame: BodyFrame,
+): { image: RawImage; mask: BinaryMask } {
+  const { width: w, height: h, channels: ch } = img;
+  const out = new Uint8Array(img.data);
+  const m = { ...mask, data: new Uint8Array(mask.data) };
+  const sw = frame.shoulderWidth;
+  const hipY = (frame.lHip.y + frame.rHip.y) / 2;
+  const maxGap = sw * 0.35;
+  const y0 = Math.max(0, Math.round(hipY - sw * 0.3));
+  const A = new Int32Array(h).fill(-1);
+  const B = new Int32Array(h).fill(-1);
+  for (let y = y0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (!mask.data[y * w + x]) continue;
+      if (A[y]! < 0) A[y] = x;
+      B[y] = x;
+    }
+  }
+  const k = Math.max(2, Math.round(sw * 0.25));
+  const med = (arr: Int32Array, y: number): number => {
+    const v: number[] = [];
+    for (let yy = Math.max(y0, y - k); yy <= Math.min(h - 1, y + k); yy++) if (arr[yy]! >= 0) v.push(arr[yy]!);
+    v.sort((p, q) => p - q);
+    return v[v.length >> 1] ?? -1;
+  };
+  for (let y = y0; y < h; y++) {
+    if (A[y]! < 0) continue;
+    const row = y * w;
+    const a = Math.min(A[y]!, Math.max(0, med(A, y)));
+    const b = Math.max(B[y]!, med(B, y));
+    let x = a;
+    while (x <= b) {
+      if (mask.data[row + x]) {
+        x++;
+        continue;
+      }
+      const g0 = x - 1;
+      let g1 = x;
+      while (g1 <= b && !mask.data[row + g1]) g1++;
+      const hasL = g0 >= A[y]!;
+      const hasR = g1 <= B[y]!;
+      if (g1 - g0 - 1 <= maxGap && (hasL || hasR)) {
+        const ql = row + (hasL ? Math.max(A[y]!, g0 - 2) : Math.min(B[y]!, g1 + 2));
+        const qr = row + (hasR ? Math.min(B[y]!, g1 + 2) : Math.max(A[y]!, g0 - 2));
+        for (let xx = g0 + 1; xx < g1; xx++) {
+          const t = (xx - g0) / (g1 - g0);
+          for (let c = 0; c < 3; c++) {
+            out[(row + xx) * ch + c] = Math.round(img.data[ql * ch + c]! * (1 - t) + img.data[qr * ch + c]! * t);
+          }
+          m.data[row + xx] = 1;
+        }
+      }
+      x = g1;
+    }
+  }
+  return { image: { ...img, data: out }, mask: m };
+}
