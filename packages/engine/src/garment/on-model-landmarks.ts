@@ -129,8 +129,13 @@ export function onModelLandmarks(
     for (let d = sw * 0.3; d > -sw * 0.3; d--) if (at(lx + sign * d, apY)) return { x: lx + sign * d, y: apY };
     return { x: lx, y: apY };
   };
-  const armpitLeft = side(lS, frame.lHip, -1);
-  const armpitRight = side(rS, frame.rHip, 1);
+  // A top's sides run near-straight from the armpit to the hem: a loose garment whose hem is wider than the body's
+  // line has its armpits out there too (else its sides below a hanging sleeve were taken for sleeve, and the short
+  // sleeve of the crochet shirt reached the hem).
+  const apL = side(lS, frame.lHip, -1);
+  const apR = side(rS, frame.rHip, 1);
+  const armpitLeft = options.sleeveless ? apL : { x: Math.min(apL.x, hemLeft.x), y: apL.y };
+  const armpitRight = options.sleeveless ? apR : { x: Math.max(apR.x, hemRight.x), y: apR.y };
 
   // Parts: the torso is the polygon shoulder corners → armpits → down to the bottom, sleeves what lies outside it.
   const poly: P[] = [

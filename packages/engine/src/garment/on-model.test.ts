@@ -186,6 +186,17 @@ describe('garment cut off a model: landmarks from the model body', { skip }, () 
     assert.ok(Math.abs(lm.hemCenter.y - hipY) < sw * 0.2, `hem ${lm.hemCenter.y} vs hips ${hipY}`);
     assert.ok(lm.neck.y < lm.armpitLeft.y && lm.neck.y < lm.armpitRight.y);
     assert.ok(lm.sleeveLeft && lm.sleeveRight, 'short sleeves found on both sides');
+    // Short sleeves, lying along the upper arms: under a shoulder width long, pointing within 25° of shoulder → elbow
+    // (the shirt's side below a hanging sleeve was taken for sleeve, and one "sleeve" reached the hem).
+    for (const [s, joint, elbow] of [
+      [lm.sleeveLeft!, frame.lShoulder, frame.lElbow!],
+      [lm.sleeveRight!, frame.rShoulder, frame.rElbow!],
+    ] as const) {
+      assert.ok(s.length < sw * 0.95, `sleeve ${s.length.toFixed(0)} px long, shoulders ${sw.toFixed(0)} px`);
+      const a = Math.atan2(s.end.y - s.root.y, s.end.x - s.root.x);
+      const b = Math.atan2(elbow.y - joint.y, elbow.x - joint.x);
+      assert.ok(Math.abs(a - b) < (25 * Math.PI) / 180, 'along the arm');
+    }
   });
 
   it('on-model-4.jpg: a tank by its words gets strap corners on the garment, above its armholes, and no sleeves', async () => {
