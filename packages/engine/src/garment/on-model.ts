@@ -230,8 +230,8 @@ export interface OnModelOptions {
 }
 
 /**
- * The garment worn by the model in `img`. `wantDress`: keep everything down to the hem (a dress); otherwise the
- * garment stops where the lower garment (jeans, shorts, skirt) begins.
+ * The garment worn by the model in `img` (see {@link OnModelOptions}; a boolean is `dress`). Throws
+ * GARMENT_NOT_DETECTED when no body is found, or what is left is too small or mostly skin.
  */
 export function cutGarmentOffModel(img: RawImage, det: PersonDetection, opts: OnModelOptions | boolean): OnModelCut {
   const { dress: wantDress, sleeveless = false } = typeof opts === 'boolean' ? { dress: opts } : opts;
@@ -272,19 +272,18 @@ export function cutGarmentOffModel(img: RawImage, det: PersonDetection, opts: On
   // face counts (a crew neck's pink yarn does, a strand of brown hair on the shoulder does not).
   const textured = texturedMask(img, g);
   const faceL = rgbToLab(...parsing.skinColor)[0];
-  const { L: lum } = labPlanes(img, g);
+  const { L: lum, A: ca, B: cb } = labPlanes(img, g);
   const chestY = Math.round(shoulderY + (hipY - shoulderY) * 0.3);
   for (let p = 0; p < Math.min(h, Math.max(0, chestY)) * w; p++) if (lum[p]! < faceL - 8) textured.data[p] = 0;
-  // Far brighter than the face and greyer is not skin: the face's chroma band is wide on some models and took a white shirt's
-  // every pale patch for skin (the sleeves then went as "bare arms", in pieces).
-  // The reference is the lighter of the face and the bare arms (a face in the shade of the hair, arms in the light).
+  // Far brighter than the skin (18 L* above the lighter of the face and the bare arms: a face in the shade of the
+  // hair, arms in the light) is not skin: the face's chroma band is wide on some models and took a white shirt's
+  // every pale patch for skin (the sleeves then went as "bare arms", in pieces). On the arms, a highlight that keeps
+  // the skin's chroma and stays within 30 L* is still skin (a white shirt's pale patch is grey, a cream tank on a
+  // dark-skinned model far lighter).
   const arm = armSkin(img, parsing, textured);
   const refL = Math.max(faceL, arm.maxL);
-  // On the arms, a highlight keeps the skin's chroma and stays within 30 L* of it: that is still skin (a white
-  // shirt's pale patch is grey, a cream tank on a dark-skinned model far lighter).
   const armZone = dilate(or(parsing.armLeft, parsing.armRight), 4);
   const [, fa, fb] = rgbToLab(...parsing.skinColor);
-  const { A: ca, B: cb } = labPlanes(img, g);
   const chroma2 = (fa * fa + fb * fb) * 0.6 * 0.6;
   const bright = emptyMask(w, h);
   for (let p = 0; p < w * h; p++) {
@@ -300,12 +299,11 @@ export function cutGarmentOffModel(img: RawImage, det: PersonDetection, opts: On
   const unlikeNeck = emptyMask(w, h);
   if (neckSample) {
     const [n0, n1, n2] = neckSample;
-    const { A: na, B: nb } = labPlanes(img, g);
     for (let p = 0; p < Math.min(h, Math.max(0, chestY)) * w; p++) {
       if (!g.data[p] || !parsing.skin.data[p]) continue;
       const dl = (lum[p]! - n0) * 0.25;
-      const da = na[p]! - n1;
-      const db = nb[p]! - n2;
+      const da = ca[p]! - n1;
+      const db = cb[p]! - n2;
       if (dl * dl + da * da + db * db > 144) {
         skinAll.data[p] = 0;
         unlikeNeck.data[p] = 1;
