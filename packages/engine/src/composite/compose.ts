@@ -16,6 +16,7 @@ import {
   close,
   dilate,
   emptyMask,
+  erode,
   gaussBlur,
   type LowResField,
   luma,
@@ -319,12 +320,17 @@ function blend(
     bgField = windowFieldsLow(person, bgW, grownRoi(sigmaFill), sigmaFill, 'rgb');
     // The skin fill continues the real skin it borders (membrane.ts): border skin is skin left visible (not under
     // the old garment, not the head, not under the new garment).
+    // Not the 2-px rims along the old garment and the silhouette: those pixels blend garment or background into
+    // skin and pass the skin-colour test (a lavender sleeve's edge over a grey wall does), and a membrane seeded
+    // with them tints the whole fill.
+    const oldRim = dilate(old, 2);
+    const inner = erode(parsing.person, 2);
     const fillW = new Uint8Array(n);
     const srcW = new Uint8Array(n);
     for (let y = ry0; y <= ry1; y++) {
       for (let p = y * w + rx0; p <= y * w + rx1; p++) {
         fillW[p] = residue.data[p]! & parsing.person.data[p]!;
-        srcW[p] = skinW[p]! & parsing.person.data[p]! & (alpha[p]! < 0.5 ? 1 : 0);
+        srcW[p] = skinW[p]! & inner.data[p]! & (oldRim.data[p]! ^ 1) & (alpha[p]! < 0.5 ? 1 : 0);
       }
     }
     skinMembrane = membraneFill(person, fillW, srcW, [rx0, ry0, rx1, ry1], Math.max(4, Math.round(sw / 16)));
@@ -384,6 +390,13 @@ function blend(
     return Number.isFinite(g) ? Math.min(1.08, Math.max(0.92, g)) : 1;
   });
 
+  // Old sleeves: residue above this line beside the torso is judged against the arm capsules (below).
+  const elbowY = Math.max(fr.lElbow?.y ?? 0, fr.rElbow?.y ?? 0);
+  const shoulderSpan: [number, number] = [
+    Math.min(fr.lShoulder.x, fr.rShoulder.x),
+    Math.max(fr.lShoulder.x, fr.rShoulder.x),
+  ];
+
   // ---- compose (window only; everything else is already the person's bytes)
   for (let y = ry0; y <= ry1; y++) {
     for (let x = rx0; x <= rx1; x++) {
@@ -398,8 +411,17 @@ function blend(
       const br = sampleField(broadLum!, x, y);
       if (isResidue && skinField && bgField) {
         // Inside the silhouette an uncovered old garment hides body: fill with skin. Only the 1-px rim outside it
-        // (the residue is the old region grown by a pixel) takes the background.
-        const inArm = parsing.person.data[p];
+        // (the residue is the old region grown by a pixel) takes the background, and so does an old sleeve where it
+        // stands off the arm (outside the shoulder joints, above the elbows, outside the torso and the arm
+        // capsules): no body is under it.
+        const offArm =
+          y < elbowY &&
+          (x < shoulderSpan[0] || x > shoulderSpan[1]) &&
+          !parsing.torso.data[p] &&
+          !parsing.neck.data[p] &&
+          !parsing.armLeft.data[p] &&
+          !parsing.armRight.data[p];
+        const inArm = parsing.person.data[p] && !offArm;
         const sk0 = sampleField(skinField[0]!, x, y);
         const field = inArm && !Number.isNaN(sk0) ? skinField : bgField;
         const f0 = sampleField(field[0]!, x, y);

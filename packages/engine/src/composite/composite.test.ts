@@ -12,7 +12,7 @@ import { composeTryOn } from './compose.js';
 import { CompositeEngine } from './composite-engine.js';
 import { fitGarment } from './fit.js';
 import { bodyFrame, parsePerson } from './parsing.js';
-import { dilate } from './raster.js';
+import { deltaE2000, dilate, rgbToLab } from './raster.js';
 
 const fx = listTryOnFixtures();
 const skip = fx ? false : 'try-on fixtures not found (FIXTURES_DIR)';
@@ -81,6 +81,36 @@ describe('composite try-on', { skip }, () => {
       assert.ok(m.coverage > 0.8, `coverage ${m.coverage}`);
     });
   }
+
+  it('the skin filled where old sleeves showed matches the arms, not the old sleeves’ edge colour', async () => {
+    // woman-1 wears a lavender tee; a sleeveless vest leaves its sleeves to be filled. The tee's anti-aliased edge
+    // over the grey wall passes the skin-colour test; seeding the fill with it turned the fill mauve (ΔE 8.7).
+    const person = await decodeImage(readFileSync(join(fx!.personDir, 'woman-1.jpg')));
+    const det = await detectPerson(person);
+    const r = composeTryOn(person, det, await garment('upper-2.jpg'));
+    const n = person.width * person.height;
+    const meanLab = (img: Uint8Array, pick: (p: number) => boolean) => {
+      const sum = [0, 0, 0];
+      let count = 0;
+      for (let p = 0; p < n; p++) {
+        if (!pick(p)) continue;
+        for (let c = 0; c < 3; c++) sum[c]! += img[p * 3 + c]!;
+        count++;
+      }
+      assert.ok(count > 500, `enough pixels (${count})`);
+      return rgbToLab(sum[0]! / count, sum[1]! / count, sum[2]! / count);
+    };
+    const fill = meanLab(r.image.data, (p) => r.filled.data[p] === 1 && r.parsing.person.data[p] === 1);
+    const forearms = meanLab(
+      person.data,
+      (p) =>
+        (r.parsing.forearmLeft.data[p] === 1 || r.parsing.forearmRight.data[p] === 1) &&
+        r.parsing.skin.data[p] === 1 &&
+        r.oldRegion.data[p] === 0,
+    );
+    const dE = deltaE2000(fill, forearms);
+    assert.ok(dE < 7, `ΔE2000 between the fill and the forearms' skin: ${dE.toFixed(1)}`);
+  });
 
   it('the engine returns a PNG of the person size, identical to the person far from the garment', async () => {
     const engine = new CompositeEngine();
