@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEnginePool } from '../packages/engine/src/pool/pool.js';
 import { listTryOnFixtures } from '../packages/engine/src/quality/fixtures.js';
+import { fmt, median } from './lib.js';
 
 const fx = listTryOnFixtures();
 if (!fx) throw new Error('fixtures not found (FIXTURES_DIR)');
@@ -29,7 +30,6 @@ const input = (p: string, g: string, title: string) => ({
     images: [{ data: readFileSync(join(fx.garmentDir, g)), contentHash: g, role: null }],
   },
 });
-const median = (v: number[]) => v.slice().sort((a, b) => a - b)[v.length >> 1]!;
 
 // Both pools share one on-disk garment cache (as the server's workers do), so the 2-worker run does not pay for
 // cut-outs that the other worker already made.
@@ -57,9 +57,9 @@ try {
   }
   const d = median(detectMs);
   const o = median(tryOnMs);
-  console.log(`person analysis alone (1 worker): median ${d.toFixed(0)} ms`);
-  console.log(`try-on 768×1024 (1 worker, cached garment): median ${o.toFixed(0)} ms`);
-  console.log(`ratio try-on / person analysis: ${(o / d).toFixed(2)}×`);
+  console.log(`person analysis alone (1 worker): median ${fmt(d, 0)} ms`);
+  console.log(`try-on 768×1024 (1 worker, cached garment): median ${fmt(o, 0)} ms`);
+  console.log(`ratio try-on / person analysis: ${fmt(o / d)}×`);
   console.log(
     `stages inside the worker (median ms): ${Object.entries(stages)
       .map(([k, v]) => `${k} ${median(v)}`)
@@ -79,10 +79,8 @@ try {
   await Promise.all(batch.map(([p, g, ti]) => two.tryOn(input(p, g, ti))));
   const twoThroughput = batch.length / ((performance.now() - t) / 1000);
   await two.close();
-  console.log(
-    `throughput 1 worker: ${oneThroughput.toFixed(2)} try-ons/s; 2 workers: ${twoThroughput.toFixed(2)} try-ons/s`,
-  );
-  console.log(`ratio throughput 2 workers / 1 worker: ${(twoThroughput / oneThroughput).toFixed(2)}×`);
+  console.log(`throughput 1 worker: ${fmt(oneThroughput)} try-ons/s; 2 workers: ${fmt(twoThroughput)} try-ons/s`);
+  console.log(`ratio throughput 2 workers / 1 worker: ${fmt(twoThroughput / oneThroughput)}×`);
 } finally {
   await one.close().catch(() => undefined);
 }

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { readFixture } from '../packages/server/src/testing/fixtures.js';
 import { fmt, freePort, median, processCpuSeconds, repoRoot, startProcess } from './lib.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -84,10 +85,8 @@ try {
       person: { image: { source: { fileKey: 'p' } } },
     }),
   );
-  const { readFileSync } = await import('node:fs');
-  const fixtures = join(repoRoot, '../shared/fixtures/tryon');
-  form.append('g', new Blob([readFileSync(join(fixtures, 'garment/upper-1.jpg'))]), 'g.jpg');
-  form.append('p', new Blob([readFileSync(join(fixtures, 'person/woman-2.png'))]), 'p.png');
+  form.append('g', new Blob([readFixture('garment', 'upper-1.jpg')]), 'g.jpg');
+  form.append('p', new Blob([readFixture('person', 'woman-2.png')]), 'p.png');
   const sync = await fetch(`${base}/try-on/sync`, {
     method: 'POST',
     headers: { 'x-api-key': account.apiKey },

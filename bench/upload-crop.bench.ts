@@ -5,16 +5,15 @@
  *
  *   npm run bench -- upload-crop          (BENCH_RUNS=7 by default)
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createEnginePool } from '@fitroom/engine';
 import sharp from 'sharp';
 import { PoolPersonCropper } from '../packages/server/src/engines.js';
 import { normalizePersonPhoto } from '../packages/server/src/images/normalize.js';
-import { fmt, median, repoRoot } from './lib.js';
+import { readFixture } from '../packages/server/src/testing/fixtures.js';
+import { fmt, median } from './lib.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 7);
-const person = readFileSync(join(repoRoot, '../shared/fixtures/tryon/person/woman-1.jpg'));
+const person = readFixture('person', 'woman-1.jpg');
 // A phone-sized photo: 3000×4000 = 12 MP, JPEG quality 90.
 const photo = await sharp(person).resize(3000, 4000, { fit: 'fill' }).jpeg({ quality: 90 }).toBuffer();
 

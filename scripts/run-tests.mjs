@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The one test command (`npm test`): lint, type-check, then every `*.test.ts` under packages/ and bench/ through
+// The one test command (`npm test`): lint, type-check (packages and bench/), then every `*.test.ts` under packages/ through
 // node's built-in test runner, with TypeScript loaded by tsx and workspace packages resolved to their sources
 // (the "development" export condition). Extra arguments are passed on as test files or filters.
 import { spawnSync } from 'node:child_process';
