@@ -24,6 +24,14 @@ import {
 import { EngineError } from '../engine.js';
 import type { PersonDetection, RawImage } from '../vision/types.js';
 
+/** L*a*b* planes of the whole product photo, converted once per cut-out (see `labPlanes`). */
+type Lab = ReturnType<typeof labPlanes>;
+
+/** The upper median (no averaging of the middle pair); sorts `v` in place. */
+function upperMedian(v: number[]): number {
+  return v.sort((x, y) => x - y)[v.length >> 1]!;
+}
+
 export interface OnModelCut {
   mask: BinaryMask;
   /** The model's body frame in the product photo: its shoulders and hips seed the garment's landmarks. */
@@ -36,9 +44,9 @@ export interface OnModelCut {
  * the chin). Growth is limited to the colour model AND to small steps between neighbours, so that a garment stripe
  * of a similar brown touching the hair is not swallowed whole.
  */
-function hairMask(img: RawImage, parsing: PersonParsing, maxY: number): BinaryMask {
+function hairMask(img: RawImage, lab: Lab, parsing: PersonParsing, maxY: number): BinaryMask {
   const { width: w, height: h } = img;
-  const { L, A, B } = labPlanes(img, parsing.person);
+  const { L, A, B } = lab;
   const seed = andNot(parsing.head, dilate(parsing.skin, 1));
   const ls: number[] = [];
   const as: number[] = [];
@@ -51,10 +59,9 @@ function hairMask(img: RawImage, parsing: PersonParsing, maxY: number): BinaryMa
   }
   const out = emptyMask(w, h);
   if (ls.length < 200) return out;
-  const med = (v: number[]) => v.sort((x, y) => x - y)[v.length >> 1]!;
-  const m0 = med(ls);
-  const m1 = med(as);
-  const m2 = med(bs);
+  const m0 = upperMedian(ls);
+  const m1 = upperMedian(as);
+  const m2 = upperMedian(bs);
   const tol2 = 14 * 14;
   const od = out.data;
   const stack = new Int32Array(w * h);
@@ -93,10 +100,10 @@ function hairMask(img: RawImage, parsing: PersonParsing, maxY: number): BinaryMa
  * shorts, a skirt), removed from `fromY` down wherever within ΔE 12. The parsing's own lower region is grown only
  * outside what it took for the upper garment, which on a patterned top with a blue stripe includes the jeans.
  */
-function lowerByColour(img: RawImage, parsing: PersonParsing, fromY: number, sampleY: number): BinaryMask {
+function lowerByColour(img: RawImage, lab: Lab, parsing: PersonParsing, fromY: number, sampleY: number): BinaryMask {
   const { width: w, height: h } = img;
   const out = emptyMask(w, h);
-  const { L, A, B } = labPlanes(img, parsing.person);
+  const { L, A, B } = lab;
   const f = parsing.frame;
   const x0 = Math.round(Math.min(f.lHip.x, f.rHip.x));
   const x1 = Math.round(Math.max(f.lHip.x, f.rHip.x));
@@ -115,10 +122,9 @@ function lowerByColour(img: RawImage, parsing: PersonParsing, fromY: number, sam
     }
   }
   if (ls.length < 100) return out;
-  const med = (v: number[]) => v.sort((x, y) => x - y)[v.length >> 1]!;
-  const m0 = med(ls);
-  const m1 = med(as);
-  const m2 = med(bs);
+  const m0 = upperMedian(ls);
+  const m1 = upperMedian(as);
+  const m2 = upperMedian(bs);
   for (let p = Math.max(0, Math.round(fromY)) * w; p < w * h; p++) {
     if (!parsing.person.data[p]) continue;
     const dl = (L[p]! - m0) * 0.5;
@@ -135,9 +141,9 @@ function lowerByColour(img: RawImage, parsing: PersonParsing, fromY: number, sam
  * chroma is not (median 12–20). A majority over the neighbourhood keeps the thin bright line along an arm's outline
  * (a skin/background edge) from counting as texture.
  */
-export function texturedMask(img: RawImage, where: BinaryMask): BinaryMask {
+function texturedMask(img: RawImage, lab: Lab, where: BinaryMask): BinaryMask {
   const { width: w, height: h } = img;
-  const { L } = labPlanes(img);
+  const { L } = lab;
   const L2 = new Float32Array(L.length);
   for (let i = 0; i < L.length; i++) L2[i] = L[i]! * L[i]!;
   const m1 = boxBlur(L, w, h, 3);
@@ -156,11 +162,16 @@ export function texturedMask(img: RawImage, where: BinaryMask): BinaryMask {
  * the face's model — is grown over that arm's capsule with a loose lightness (×0.3) and a tight chroma (ΔE 10). An
  * arm whose capsule is mostly not skin (a long sleeve) gives no model.
  */
-function armSkin(img: RawImage, parsing: PersonParsing, textured: BinaryMask): { mask: BinaryMask; maxL: number } {
+function armSkin(
+  img: RawImage,
+  lab: Lab,
+  parsing: PersonParsing,
+  textured: BinaryMask,
+): { mask: BinaryMask; maxL: number } {
   const { width: w, height: h } = img;
   const out = emptyMask(w, h);
   let maxL = Number.NEGATIVE_INFINITY;
-  const { L, A, B } = labPlanes(img, parsing.person);
+  const { L, A, B } = lab;
   for (const arm of [parsing.armLeft, parsing.armRight]) {
     const ls: number[] = [];
     const as: number[] = [];
@@ -175,10 +186,9 @@ function armSkin(img: RawImage, parsing: PersonParsing, textured: BinaryMask): {
       bs.push(B[p]!);
     }
     if (ls.length < 300 || ls.length < total * 0.15) continue;
-    const med = (v: number[]) => v.sort((x, y) => x - y)[v.length >> 1]!;
-    const m0 = med(ls);
-    const m1 = med(as);
-    const m2 = med(bs);
+    const m0 = upperMedian(ls);
+    const m1 = upperMedian(as);
+    const m2 = upperMedian(bs);
     maxL = Math.max(maxL, m0);
     const zone = dilate(arm, 4);
     for (let p = 0; p < w * h; p++) {
@@ -198,13 +208,14 @@ function armSkin(img: RawImage, parsing: PersonParsing, textured: BinaryMask): {
  */
 function neckSkin(
   img: RawImage,
+  lab: Lab,
   parsing: PersonParsing,
   chinY: number,
   midX: number,
   sw: number,
 ): [number, number, number] | null {
   const { width: w, height: h } = img;
-  const { L, A, B } = labPlanes(img, parsing.person);
+  const { L, A, B } = lab;
   const ls: number[] = [];
   const as: number[] = [];
   const bs: number[] = [];
@@ -218,8 +229,7 @@ function neckSkin(
     }
   }
   if (ls.length < 80) return null;
-  const med = (v: number[]) => v.sort((x, y) => x - y)[v.length >> 1]!;
-  return [med(ls), med(as), med(bs)];
+  return [upperMedian(ls), upperMedian(as), upperMedian(bs)];
 }
 
 export interface OnModelOptions {
@@ -244,6 +254,8 @@ export function cutGarmentOffModel(img: RawImage, det: PersonDetection, opts: On
   }
   const { width: w, height: h } = img;
   const parsing = parsePerson(img, det, frame, { lower: !wantDress });
+  // Every colour test below reads these planes (only at pixels of the person): converted once.
+  const lab = labPlanes(img);
   const sw = frame.shoulderWidth;
   const shoulderY = (frame.lShoulder.y + frame.rShoulder.y) / 2;
   const hipY = (frame.lHip.y + frame.rHip.y) / 2;
@@ -261,7 +273,7 @@ export function cutGarmentOffModel(img: RawImage, det: PersonDetection, opts: On
   for (let p = 0; p < Math.round(chinY) * w && p < w * h; p++) above.data[p] = 1;
   g = andNot(andNot(g, head), above);
   // Hair over the shoulders and chest.
-  g = andNot(g, dilate(hairMask(img, parsing, shoulderY + (hipY - shoulderY) * 0.6), 1));
+  g = andNot(g, dilate(hairMask(img, lab, parsing, shoulderY + (hipY - shoulderY) * 0.6), 1));
   // Skin everywhere (neck, open collar, arms, hands, legs), slightly grown: its rim is a skin/garment blend.
   // Inside the torso (arms excluded) only skin reached from the neck counts (an open collar, a V, a bare midriff
   // below a cropped top reached through the sides is caught by the outside rule): a cream or beige garment matches
@@ -270,9 +282,9 @@ export function cutGarmentOffModel(img: RawImage, det: PersonDetection, opts: On
   // dress below the hips, outside the torso, went as "bare leg" and the on-model dress came out at tunic length.
   // Hair is textured too, and darker than the face: above the chest, only what is at least about as light as the
   // face counts (a crew neck's pink yarn does, a strand of brown hair on the shoulder does not).
-  const textured = texturedMask(img, g);
-  const faceL = rgbToLab(...parsing.skinColor)[0];
-  const { L: lum, A: ca, B: cb } = labPlanes(img, g);
+  const textured = texturedMask(img, lab, g);
+  const [faceL, fa, fb] = rgbToLab(...parsing.skinColor);
+  const { L: lum, A: ca, B: cb } = lab;
   const chestY = Math.round(shoulderY + (hipY - shoulderY) * 0.3);
   for (let p = 0; p < Math.min(h, Math.max(0, chestY)) * w; p++) if (lum[p]! < faceL - 8) textured.data[p] = 0;
   // Far brighter than the skin (18 L* above the lighter of the face and the bare arms: a face in the shade of the
@@ -280,10 +292,10 @@ export function cutGarmentOffModel(img: RawImage, det: PersonDetection, opts: On
   // every pale patch for skin (the sleeves then went as "bare arms", in pieces). On the arms, a highlight that keeps
   // the skin's chroma and stays within 30 L* is still skin (a white shirt's pale patch is grey, a cream tank on a
   // dark-skinned model far lighter).
-  const arm = armSkin(img, parsing, textured);
+  const arm = armSkin(img, lab, parsing, textured);
   const refL = Math.max(faceL, arm.maxL);
-  const armZone = dilate(or(parsing.armLeft, parsing.armRight), 4);
-  const [, fa, fb] = rgbToLab(...parsing.skinColor);
+  const bothArms = or(parsing.armLeft, parsing.armRight);
+  const armZone = dilate(bothArms, 4);
   const chroma2 = (fa * fa + fb * fb) * 0.6 * 0.6;
   const bright = emptyMask(w, h);
   for (let p = 0; p < w * h; p++) {
@@ -295,7 +307,7 @@ export function cutGarmentOffModel(img: RawImage, det: PersonDetection, opts: On
   // Up to the chest, skin is what matches the neck just below the chin (the model's own skin where it certainly
   // shows): a pale crew-neck band passed the face's wide chroma band, was reached from the neck and went with it,
   // leaving the dress without its neckline and shoulders.
-  const neckSample = neckSkin(img, parsing, chinY, midX, sw);
+  const neckSample = neckSkin(img, lab, parsing, chinY, midX, sw);
   const unlikeNeck = emptyMask(w, h);
   if (neckSample) {
     const [n0, n1, n2] = neckSample;
@@ -310,7 +322,7 @@ export function cutGarmentOffModel(img: RawImage, det: PersonDetection, opts: On
       }
     }
   }
-  const arms = dilate(or(parsing.armLeft, parsing.armRight), 2);
+  const arms = dilate(bothArms, 2);
   if (sleeveless) {
     // A sleeveless garment has nothing along the arms outside the shoulder–hip quadrilateral: an arm in shade (a dark
     // upper arm beside the armhole) fails the face's skin model and stayed on the cut-out as a brown patch.
@@ -324,19 +336,18 @@ export function cutGarmentOffModel(img: RawImage, det: PersonDetection, opts: On
       { x: frame.lHip.x - sw * 0.25, y: frame.lHip.y + sw * 2 },
       { x: frame.lShoulder.x - out, y: frame.lShoulder.y },
     ]);
-    g = andNot(g, andNot(or(parsing.armLeft, parsing.armRight), quad));
+    g = andNot(g, andNot(bothArms, quad));
     // Through the armhole one sees the inside of the back panel in shadow: along the arms, anything far darker than
     // the garment's own median is that, not the garment.
-    const { L } = labPlanes(img, g);
     const ls: number[] = [];
-    for (let p = 0; p < w * h; p++) if (g.data[p] && parsing.torso.data[p]) ls.push(L[p]!);
+    for (let p = 0; p < w * h; p++) if (g.data[p] && parsing.torso.data[p]) ls.push(lum[p]!);
     if (ls.length > 0) {
       ls.sort((a, b) => a - b);
       const dark = ls[ls.length >> 1]! - 35;
-      const armZone = dilate(or(parsing.armLeft, parsing.armRight), 4);
       // A print's or a knit's dark stripes are textured; the shadow is flat.
-      const rough = texturedMask(img, armZone);
-      for (let p = 0; p < w * h; p++) if (armZone.data[p] && g.data[p] && L[p]! < dark && !rough.data[p]) g.data[p] = 0;
+      const rough = texturedMask(img, lab, armZone);
+      for (let p = 0; p < w * h; p++)
+        if (armZone.data[p] && g.data[p] && lum[p]! < dark && !rough.data[p]) g.data[p] = 0;
     }
   }
   const inner = andNot(parsing.torso, arms);
@@ -385,7 +396,7 @@ export function cutGarmentOffModel(img: RawImage, det: PersonDetection, opts: On
     }
     // A top ends where the lower garment begins; below the hips nothing is the top (shorts of the same print).
     g = andNot(g, parsing.lowerClothes);
-    g = andNot(g, lowerByColour(img, parsing, hipY - sw * 0.35, hipY + sw * 0.6));
+    g = andNot(g, lowerByColour(img, lab, parsing, hipY - sw * 0.35, hipY + sw * 0.6));
     const lowY = Math.round(hipY + sw * 0.15);
     const cut = emptyMask(w, h);
     for (let p = Math.max(0, lowY) * w; p < w * h; p++) cut.data[p] = 1;
