@@ -129,17 +129,20 @@ export class GenerationsService {
     try {
       const personImage = await this.preparePerson(account, request, files);
       created.personImage = personImage.fresh;
-      const existing = request.product.externalId
-        ? await this.products.find(this.db, account.id, request.product.externalId)
-        : null;
-      const prepared: PreparedImage[] | undefined = request.product.images
-        ? await this.products.prepareImages(account.id, request.product.images, files, {
-            downloadUrls: false,
-            reuse: existing?.images,
-          })
-        : undefined;
-      const reused = new Set((existing?.images ?? []).map((i) => i.blob_key));
-      created.productBlobs = (prepared ?? []).map((p) => p.blobKey).filter((k): k is string => !!k && !reused.has(k));
+      // The stored product's images are read here only to reuse its stored copies of the same URLs; a reference
+      // try-on (no images) has nothing to reuse, and resolveForTryOn reads the product inside the transaction.
+      let prepared: PreparedImage[] | undefined;
+      if (request.product.images) {
+        const existing = request.product.externalId
+          ? await this.products.find(this.db, account.id, request.product.externalId)
+          : null;
+        prepared = await this.products.prepareImages(account.id, request.product.images, files, {
+          downloadUrls: false,
+          reuse: existing?.images,
+        });
+        const reused = new Set((existing?.images ?? []).map((i) => i.blob_key));
+        created.productBlobs = prepared.map((p) => p.blobKey).filter((k): k is string => !!k && !reused.has(k));
+      }
 
       const { generation, replacedBlobs } = await this.db.transaction().execute(async (tx) => {
         const { saved, replacedBlobs } = await this.products.resolveForTryOn(tx, account.id, request.product, prepared);
