@@ -59,3 +59,9 @@ export class ApiError extends Error {
 
 export const productNotFound = (externalId: string) =>
   new ApiError('PRODUCT_NOT_FOUND', `Product '${externalId}' not found.`);
+
+export const fileKeyNotFound = (fileKey: string) =>
+  new ApiError(
+    'MULTIPART_FILE_NOT_FOUND',
+    `The fileKey '${fileKey}' referenced from \`data\` doesn't appear in the multipart payload.`,
+  );

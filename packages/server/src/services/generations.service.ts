@@ -10,7 +10,7 @@ import type { Config } from '../config.js';
 import type { Db, Tx } from '../db/database.js';
 import { prepare } from '../db/prepared.js';
 import type { Account, GenerationRow, ImageRow } from '../db/schema.js';
-import { ApiError } from '../errors.js';
+import { ApiError, fileKeyNotFound } from '../errors.js';
 import type { UploadedFile } from '../http/multipart.js';
 import { newId, sha256Hex } from '../ids.js';
 import type { BlobStore } from '../ports/blob-store.js';
@@ -253,12 +253,7 @@ export class GenerationsService {
     if (src.kind === 'url') bytes = await this.images.fetchPersonUrl(src.url);
     else {
       const file = files.get(src.fileKey);
-      if (!file) {
-        throw new ApiError(
-          'MULTIPART_FILE_NOT_FOUND',
-          `The fileKey '${src.fileKey}' referenced from \`data\` doesn't appear in the multipart payload.`,
-        );
-      }
+      if (!file) throw fileKeyNotFound(src.fileKey);
       bytes = file.data;
     }
     const image = await this.images.normalize(bytes, true);

@@ -12,7 +12,7 @@
 import type { Config } from '../config.js';
 import type { Db, DbOrTx, Tx } from '../db/database.js';
 import type { ProductImageRow, ProductKind, ProductRow } from '../db/schema.js';
-import { ApiError, productNotFound } from '../errors.js';
+import { ApiError, fileKeyNotFound, productNotFound } from '../errors.js';
 import type { UploadedFile } from '../http/multipart.js';
 import { newId, newOneShotProductId, sha256Hex } from '../ids.js';
 import { normalizeProductImage } from '../images/normalize.js';
@@ -186,12 +186,7 @@ export class ProductsService {
     opts: { downloadUrls: boolean; reuse?: ProductImageRow[] },
   ): Promise<PreparedImage[]> {
     for (const img of images) {
-      if (img.kind === 'file' && !files.has(img.fileKey)) {
-        throw new ApiError(
-          'MULTIPART_FILE_NOT_FOUND',
-          `The fileKey '${img.fileKey}' referenced from \`data\` doesn't appear in the multipart payload.`,
-        );
-      }
+      if (img.kind === 'file' && !files.has(img.fileKey)) throw fileKeyNotFound(img.fileKey);
     }
     const written: string[] = [];
     try {
