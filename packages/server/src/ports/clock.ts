@@ -18,7 +18,7 @@ export class ManualClock implements Clock {
     this.t += ms;
   }
   advanceDays(days: number): void {
-    this.advance(days * 86_400_000);
+    this.advance(days * DAY_MS);
   }
 }
 

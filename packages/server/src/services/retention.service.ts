@@ -5,7 +5,7 @@
  */
 import type { Db } from '../db/database.js';
 import type { BlobStore } from '../ports/blob-store.js';
-import type { Clock } from '../ports/clock.js';
+import { addDays, type Clock } from '../ports/clock.js';
 import { type GenerationsService, IDEMPOTENCY_TTL_DAYS, TRY_ON_JOB } from './generations.service.js';
 import type { ProductsService } from './products.service.js';
 
@@ -111,7 +111,7 @@ export class RetentionService {
     // Idempotency keys are remembered for a day: long enough for any client retry.
     await this.db
       .deleteFrom('idempotency_keys')
-      .where('created_at', '<=', new Date(this.clock.now().getTime() - IDEMPOTENCY_TTL_DAYS * 86_400_000).toISOString())
+      .where('created_at', '<=', addDays(new Date(now), -IDEMPOTENCY_TTL_DAYS).toISOString())
       .execute();
     return report;
   }
