@@ -13,11 +13,6 @@ import { downloadImage } from '../net/safe-fetch.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import { addDays, type Clock } from '../ports/clock.js';
 
-export interface StoredImage {
-  row: ImageRow;
-  url: string;
-}
-
 export class ImagesService {
   constructor(
     private readonly blobs: BlobStore,
