@@ -51,6 +51,37 @@ export interface GarmentLandmarks {
   sleevesHanging: boolean;
 }
 
+/**
+ * The sleeve whose `area` pixels are labelled `part` in `parts` (row-major, `w` wide), joining the body at `root`:
+ * its end is the centroid of the pixels at least 90 % as far from the root as the farthest one.
+ */
+export function sleeveFromParts(parts: Uint8Array, w: number, part: number, root: Point, area: number): SleeveInfo {
+  let maxD = 0;
+  for (let i = 0; i < parts.length; i++) {
+    if (parts[i] !== part) continue;
+    const x = i % w;
+    const y = (i - x) / w;
+    const d = Math.hypot(x - root.x, y - root.y);
+    if (d > maxD) maxD = d;
+  }
+  let sx = 0;
+  let sy = 0;
+  let n = 0;
+  for (let i = 0; i < parts.length; i++) {
+    if (parts[i] !== part) continue;
+    const x = i % w;
+    const y = (i - x) / w;
+    if (Math.hypot(x - root.x, y - root.y) >= maxD * 0.9) {
+      sx += x;
+      sy += y;
+      n++;
+    }
+  }
+  const end = { x: sx / n, y: sy / n };
+  const length = Math.hypot(end.x - root.x, end.y - root.y);
+  return { root, end, length, width: area / Math.max(1, length), area };
+}
+
 interface Run {
   a: number;
   b: number;
@@ -297,31 +328,7 @@ export function findLandmarks(mask: BinaryMask, options: { sleeveless?: boolean 
   const hemRight = { x: Number.isNaN(R[hemY]!) ? rightX : R[hemY]!, y: hemY };
 
   const sleeveInfo = (part: number, root: Point, area: number): SleeveInfo | null => {
-    if (area <= minSleeve) return null;
-    let maxD = 0;
-    for (let i = 0; i < parts.length; i++) {
-      if (parts[i] !== part) continue;
-      const x = i % w;
-      const y = (i - x) / w;
-      const d = Math.hypot(x - root.x, y - root.y);
-      if (d > maxD) maxD = d;
-    }
-    let sx = 0;
-    let sy = 0;
-    let n = 0;
-    for (let i = 0; i < parts.length; i++) {
-      if (parts[i] !== part) continue;
-      const x = i % w;
-      const y = (i - x) / w;
-      if (Math.hypot(x - root.x, y - root.y) >= maxD * 0.9) {
-        sx += x;
-        sy += y;
-        n++;
-      }
-    }
-    const end = { x: sx / n, y: sy / n };
-    const length = Math.hypot(end.x - root.x, end.y - root.y);
-    return { root, end, length, width: area / Math.max(1, length), area };
+    return area <= minSleeve ? null : sleeveFromParts(parts, w, part, root, area);
   };
 
   return {

@@ -6,7 +6,7 @@
  */
 import type { BodyFrame, P } from '../composite/parsing.js';
 import { type BinaryMask, largestComponent, maskBounds } from '../composite/raster.js';
-import type { GarmentLandmarks, Point, SleeveInfo } from './landmarks.js';
+import { type GarmentLandmarks, type Point, type SleeveInfo, sleeveFromParts } from './landmarks.js';
 
 /** Point-in-polygon (even-odd) for a convex or concave polygon. */
 function inside(poly: P[], x: number, y: number): boolean {
@@ -168,28 +168,8 @@ export function onModelLandmarks(
       for (let i = 0; i < sel.length; i++) if (keep.data[i]) parts[i] = 1;
       return null;
     }
-    let maxD = 0;
-    for (let i = 0; i < sel.length; i++) {
-      if (!keep.data[i]) continue;
-      const d = Math.hypot((i % w) - root.x, Math.floor(i / w) - root.y);
-      if (d > maxD) maxD = d;
-    }
-    let sx = 0;
-    let sy = 0;
-    let n = 0;
-    for (let i = 0; i < sel.length; i++) {
-      if (!keep.data[i]) continue;
-      const x = i % w;
-      const y = Math.floor(i / w);
-      if (Math.hypot(x - root.x, y - root.y) >= maxD * 0.9) {
-        sx += x;
-        sy += y;
-        n++;
-      }
-    }
-    const end = { x: sx / n, y: sy / n };
-    const length = Math.hypot(end.x - root.x, end.y - root.y);
-    return { root, end, length, width: size / Math.max(1, length), area: size };
+    // Only the kept component is still labelled `part`.
+    return sleeveFromParts(parts, w, part, root, size);
   };
   const sleeveLeft = sleeve(2, shoulderLeft);
   const sleeveRight = sleeve(3, shoulderRight);
