@@ -21,7 +21,7 @@ export function toBlob(data: BinaryData, mimeType?: string): Blob {
  * The multipart form the API expects for JSON-plus-files requests (`POST /try-on`, `/try-on/sync`, `/products`): the
  * JSON body as a text field named `data`, then every file as a part named by its `fileKey`.
  */
-export function buildJsonWithFilesForm(json: unknown, files: FileMap): FormData {
+function buildJsonWithFilesForm(json: unknown, files: FileMap): FormData {
   const form = new FormData();
   form.append('data', JSON.stringify(json));
   for (const [key, file] of Object.entries(files)) {
@@ -29,6 +29,15 @@ export function buildJsonWithFilesForm(json: unknown, files: FileMap): FormData 
     form.append(key, toBlob(file.data, file.mimeType), file.filename ?? key);
   }
   return form;
+}
+
+/** The request body of a JSON-plus-files call: JSON, or the multipart form above when `files` has any entry. */
+export function encodeJsonOrForm<T extends { files?: FileMap | undefined }>(
+  body: T,
+): { json?: unknown; form?: FormData } {
+  const { files, ...json } = body;
+  if (files && Object.keys(files).length > 0) return { form: buildJsonWithFilesForm(json, files) };
+  return { json };
 }
 
 const EXTENSIONS: Record<string, string> = {

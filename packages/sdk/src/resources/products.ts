@@ -1,5 +1,5 @@
 import { ENDPOINTS } from '../endpoints.js';
-import { buildJsonWithFilesForm } from '../multipart.js';
+import { encodeJsonOrForm } from '../multipart.js';
 import type { RequestOptions, Transport } from '../transport.js';
 import type { ListProductsParams, Product, ProductList, ProductUpsertRequest } from '../types.js';
 
@@ -21,14 +21,9 @@ export class Products {
    * });
    */
   async upsert(body: ProductUpsertRequest, requestOptions?: RequestOptions): Promise<Product> {
-    const { files, ...json } = body;
-    const encoded =
-      files && Object.keys(files).length > 0
-        ? { form: buildJsonWithFilesForm(json, files) }
-        : { json: json as unknown };
     const res = await this.transport.request<Product>({
       endpoint: ENDPOINTS['products.upsert'],
-      ...encoded,
+      ...encodeJsonOrForm(body),
       options: requestOptions,
     });
     return res.data;

@@ -1,17 +1,10 @@
 import { ENDPOINTS } from '../endpoints.js';
-import { buildJsonWithFilesForm } from '../multipart.js';
+import { encodeJsonOrForm } from '../multipart.js';
 import type { RequestOptions, Transport } from '../transport.js';
 import type { TryOnRequest, TryOnResponse, TryOnSyncResponse } from '../types.js';
 
 /** The server holds `/try-on/sync` open up to 90 s; the client waits a little longer so the 202 can arrive. */
 export const SYNC_TIMEOUT_MS = 100_000;
-
-/** JSON body, or the multipart form (`data` + one part per file) when `files` is given. */
-function encode(body: TryOnRequest): { json?: unknown; form?: FormData } {
-  const { files, ...json } = body;
-  if (files && Object.keys(files).length > 0) return { form: buildJsonWithFilesForm(json, files) };
-  return { json };
-}
 
 export class TryOn {
   constructor(
@@ -38,7 +31,7 @@ export class TryOn {
   async create(body: TryOnRequest, requestOptions?: RequestOptions): Promise<TryOnResponse> {
     const res = await this.transport.request<TryOnResponse>({
       endpoint: ENDPOINTS['tryOn.create'],
-      ...encode(body),
+      ...encodeJsonOrForm(body),
       options: requestOptions,
     });
     return res.data;
@@ -63,7 +56,7 @@ export class TryOn {
   async createSync(body: TryOnRequest, requestOptions?: RequestOptions): Promise<TryOnSyncResponse> {
     const res = await this.transport.request<TryOnSyncResponse>({
       endpoint: ENDPOINTS['tryOn.createSync'],
-      ...encode(body),
+      ...encodeJsonOrForm(body),
       defaultTimeoutMs: this.syncTimeoutMs,
       options: requestOptions,
     });
