@@ -548,70 +548,6 @@ export function downsample(
   return { data: sum, w: sw, h: sh };
 }
 
-/** Bilinear upsampling of a plane made by {@link downsample} (cell centres at (i + 0.5)·f − 0.5) back to w×h. */
-export function upsample(src: Float32Array, sw: number, sh: number, f: number, w: number, h: number): Float32Array {
-  const out = new Float32Array(w * h);
-  const xi = new Int32Array(w);
-  const xf = new Float32Array(w);
-  for (let x = 0; x < w; x++) {
-    const u = Math.min(sw - 1, Math.max(0, (x + 0.5) / f - 0.5));
-    const i = Math.min(sw - 2, Math.floor(u));
-    xi[x] = Math.max(0, i);
-    xf[x] = sw > 1 ? u - Math.max(0, i) : 0;
-  }
-  for (let y = 0; y < h; y++) {
-    const v = Math.min(sh - 1, Math.max(0, (y + 0.5) / f - 0.5));
-    const j = Math.max(0, Math.min(sh - 2, Math.floor(v)));
-    const fy = sh > 1 ? v - j : 0;
-    const r0 = j * sw;
-    const r1 = Math.min(sh - 1, j + 1) * sw;
-    const row = y * w;
-    for (let x = 0; x < w; x++) {
-      const i = xi[x]!;
-      const fx = xf[x]!;
-      const i1 = Math.min(sw - 1, i + 1);
-      const a = src[r0 + i]! + (src[r0 + i1]! - src[r0 + i]!) * fx;
-      const b = src[r1 + i]! + (src[r1 + i1]! - src[r1 + i]!) * fx;
-      out[row + x] = a + (b - a) * fy;
-    }
-  }
-  return out;
-}
-
-/**
- * Gaussian blur for large sigmas: the result of a blur with sigma ≥ 4 px has no detail finer than ~sigma, so it is
- * computed on a plane box-averaged down by f ≈ sigma/3 and upsampled bilinearly. The averaging adds a little
- * variance (≈ f²/12), which is subtracted from the low-resolution sigma. Cost falls by ~f².
- */
-export function smoothBlur(src: Float32Array, w: number, h: number, sigma: number): Float32Array {
-  const f = Math.floor(sigma / 3);
-  if (f < 2) return gaussBlur(src, w, h, sigma);
-  const small = downsample(src, w, h, f);
-  const s = Math.sqrt(Math.max(0.25, sigma * sigma - (f * f) / 12)) / f;
-  const blurred = gaussBlur(small.data, small.w, small.h, s);
-  return upsample(blurred, small.w, small.h, f, w, h);
-}
-
-/**
- * Blur that ignores pixels outside `weight`: blur(value·weight) / blur(weight). Used to spread statistics of a
- * region (the old garment's luminance, its colour) without bleeding in the background.
- */
-export function maskedBlur(
-  value: Float32Array,
-  weight: Float32Array,
-  w: number,
-  h: number,
-  sigma: number,
-): Float32Array {
-  const vw = new Float32Array(value.length);
-  for (let i = 0; i < vw.length; i++) vw[i] = value[i]! * weight[i]!;
-  const a = smoothBlur(vw, w, h, sigma);
-  const b = smoothBlur(weight, w, h, sigma);
-  const out = new Float32Array(value.length);
-  for (let i = 0; i < out.length; i++) out[i] = b[i]! > 1e-4 ? a[i]! / b[i]! : Number.NaN;
-  return out;
-}
-
 /**
  * A smooth field kept at low resolution (cell centres at (i + 0.5)·f − 0.5 + origin), sampled bilinearly where
  * needed. `ox`, `oy`: full-resolution position of the grid's first cell corner (0 for a whole-frame field).
@@ -738,24 +674,6 @@ export function blurLow(v: Float32Array, w: number, h: number, sigma: number): L
   const s = Math.sqrt(Math.max(0.25, sigma * sigma - (f * f - 1) / 12)) / f;
   const small = downsample(v, w, h, f);
   return { data: gaussBlur(small.data, small.w, small.h, s), w: small.w, h: small.h, f };
-}
-
-/** Bilinear sample of channel `c` at fractional (x, y), clamped to the frame. */
-export function sampleBilinear(img: RawImage, x: number, y: number, c: number): number {
-  const { width: w, height: h, channels: ch, data } = img;
-  const xf = Math.min(w - 1, Math.max(0, x));
-  const yf = Math.min(h - 1, Math.max(0, y));
-  const x0 = Math.floor(xf);
-  const y0 = Math.floor(yf);
-  const x1 = Math.min(w - 1, x0 + 1);
-  const y1 = Math.min(h - 1, y0 + 1);
-  const fx = xf - x0;
-  const fy = yf - y0;
-  const a = data[(y0 * w + x0) * ch + c]!;
-  const b = data[(y0 * w + x1) * ch + c]!;
-  const cc = data[(y1 * w + x0) * ch + c]!;
-  const d = data[(y1 * w + x1) * ch + c]!;
-  return (a * (1 - fx) + b * fx) * (1 - fy) + (cc * (1 - fx) + d * fx) * fy;
 }
 
 // ---- colour ----
