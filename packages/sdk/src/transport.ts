@@ -30,6 +30,7 @@ export interface RequestOptions {
 
 export interface TransportConfig {
   apiKey: string;
+  /** Without a trailing slash (the client strips it). */
   baseUrl: string;
   timeoutMs: number;
   maxRetries: number;
@@ -98,9 +99,9 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 export class Transport {
   constructor(readonly config: TransportConfig) {}
 
-  /** Absolute URL of an endpoint; the base URL keeps its path prefix (`/tryon/v1`), a trailing slash is tolerated. */
-  url(req: Pick<ApiRequest, 'endpoint' | 'params' | 'query'>): string {
-    const url = new URL(this.config.baseUrl.replace(/\/+$/, '') + fillPath(req.endpoint.path, req.params));
+  /** Absolute URL of an endpoint; the base URL keeps its path prefix (`/tryon/v1`). */
+  private url(req: Pick<ApiRequest, 'endpoint' | 'params' | 'query'>): string {
+    const url = new URL(this.config.baseUrl + fillPath(req.endpoint.path, req.params));
     for (const [k, v] of Object.entries(req.query ?? {})) {
       if (v !== undefined) url.searchParams.set(k, String(v));
     }
@@ -155,8 +156,9 @@ export class Transport {
         // be repeated; any 5xx may come after the work was done, so only retry-safe requests repeat it.
         retryable = res.status === 429 || (res.status >= 500 && retrySafe);
       } catch (err) {
-        if (err instanceof RequestAbortedError || !(err instanceof APIConnectionError)) throw err;
-        failure = err as FitroomError;
+        // Aborts (RequestAbortedError) and INVALID_RESPONSE are not connection errors: thrown as they are.
+        if (!(err instanceof APIConnectionError)) throw err;
+        failure = err;
         // The request may have reached the server before the connection failed, so the same rule as for 5xx.
         retryable = retrySafe;
       }
