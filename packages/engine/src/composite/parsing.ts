@@ -15,7 +15,6 @@ import {
   type BinaryMask,
   binarize,
   close,
-  dilate,
   emptyMask,
   fillHoles,
   gaussBlur,
@@ -609,7 +608,6 @@ export function parsePerson(
   // Arms exclude clothing only where the clothing is a sleeve; keep the raw capsules (the composite decides what is
   // in front) but drop the torso's overlap from the torso mask.
   torsoM = andNot(andNot(torsoM, andNot(L.fore, upperClothes)), andNot(R.fore, upperClothes));
-  torsoM = dilate(torsoM, 0);
 
   return {
     width: w,
