@@ -6,15 +6,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { examplesDir, run, runExample } from './examples.test.support.js';
-import { GEN, type LocalApi, parseForm, sendError, sendJson, startLocalApi } from './local-api.test.support.js';
+import { GEN, localApis, parseForm, sendError, sendJson } from './local-api.test.support.js';
 
-const servers: LocalApi[] = [];
-after(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-});
+const api = localApis();
 
 describe('examples', () => {
   test('type-check (tsc -p packages/sdk/examples)', async () => {
@@ -62,7 +59,7 @@ describe('examples', () => {
   test('recommended-flow runs: upload, try-on 404, upsert with the image file, retry, waitFor, credits', async () => {
     let tryOns = 0;
     let polls = 0;
-    const s = await startLocalApi((req, res) => {
+    const s = await api((req, res) => {
       const path = req.url.split('?')[0];
       if (path === '/tryon/v1/images/upload') sendJson(res, 200, { imageId: 'img_1', imageUrl: 'http://x/i' });
       else if (path === '/tryon/v1/try-on') {
@@ -76,7 +73,6 @@ describe('examples', () => {
       } else if (path === '/tryon/v1/account/credits') sendJson(res, 200, { creditBalance: 41 });
       else sendError(res, 404, 'NOT_FOUND');
     });
-    servers.push(s);
     const res = await runExample({ FITROOM_API_KEY: 'gk_example', FITROOM_BASE_URL: s.baseUrl }, '--mock');
     assert.equal(res.code, 0, res.stdout + res.stderr);
     assert.match(res.stdout, /result: http:\/\/x\/result\.jpg/);

@@ -2,6 +2,8 @@
 // 127.0.0.1 with a scripted handler, recording every request it receives so tests assert on the wire, not on mocks.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { after } from 'node:test';
+import { Fitroom, type FitroomOptions } from './client.js';
 
 export interface RecordedRequest {
   method: string;
@@ -51,6 +53,26 @@ export async function startLocalApi(handler: Handler): Promise<LocalApi> {
       }),
   };
 }
+
+/**
+ * `startLocalApi` for one test file: every server it starts is closed after the file's tests. Call at module level,
+ * where node:test's `after` hook applies to the whole file.
+ */
+export function localApis(): (handler: Handler) => Promise<LocalApi> {
+  const servers: LocalApi[] = [];
+  after(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+  });
+  return async (handler) => {
+    const s = await startLocalApi(handler);
+    servers.push(s);
+    return s;
+  };
+}
+
+/** A client of `baseUrl` with the test key `gk_test`, plus any other options. */
+export const testClient = (baseUrl: string, extra: FitroomOptions = {}) =>
+  new Fitroom({ apiKey: 'gk_test', baseUrl, ...extra });
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });

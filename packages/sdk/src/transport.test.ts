@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
-import { Fitroom } from './client.js';
+import { describe, test } from 'node:test';
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -17,20 +16,10 @@ import {
   ValidationError,
 } from './errors.js';
 import { GenlookError } from './index.js';
-import { type LocalApi, sendError, sendJson, startLocalApi } from './local-api.test.support.js';
+import { testClient as client, localApis, sendError, sendJson } from './local-api.test.support.js';
 import { backoffDelayMs, parseRetryAfter } from './transport.js';
 
-const servers: LocalApi[] = [];
-after(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-});
-async function api(handler: Parameters<typeof startLocalApi>[0]) {
-  const s = await startLocalApi(handler);
-  servers.push(s);
-  return s;
-}
-const client = (baseUrl: string, extra: ConstructorParameters<typeof Fitroom>[0] = {}) =>
-  new Fitroom({ apiKey: 'gk_test', baseUrl, ...extra });
+const api = localApis();
 
 const TRY_ON = { products: [{ externalId: 'p1' }], person: { image: { source: { id: 'img_1' } } } };
 

@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
-import { Fitroom } from '../client.js';
+import { describe, test } from 'node:test';
 import {
   GenerationFailedError,
   GenerationNotFoundError,
   GenerationTimeoutError,
   RequestAbortedError,
 } from '../errors.js';
-import { GEN, type LocalApi, sendError, sendJson, startLocalApi } from '../local-api.test.support.js';
+import { testClient as client, GEN, localApis, sendError, sendJson } from '../local-api.test.support.js';
 import type { Generation } from '../types.js';
 
-const servers: LocalApi[] = [];
-after(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-});
-async function api(handler: Parameters<typeof startLocalApi>[0]) {
-  const s = await startLocalApi(handler);
-  servers.push(s);
-  return s;
-}
-const client = (baseUrl: string) => new Fitroom({ apiKey: 'gk_test', baseUrl });
+const api = localApis();
 
 describe('generations.waitFor', () => {
   test('PENDING → PROCESSING → COMPLETED: resolves with the COMPLETED generation, onStatus once per change', async () => {

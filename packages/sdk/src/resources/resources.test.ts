@@ -1,19 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Fitroom } from '../client.js';
 import { ENDPOINTS, type EndpointName } from '../endpoints.js';
-import { formKeys, GEN, type LocalApi, parseForm, sendJson, startLocalApi } from '../local-api.test.support.js';
+import { testClient as client, formKeys, GEN, localApis, parseForm, sendJson } from '../local-api.test.support.js';
 
-const servers: LocalApi[] = [];
-after(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-});
-async function api(handler: Parameters<typeof startLocalApi>[0]) {
-  const s = await startLocalApi(handler);
-  servers.push(s);
-  return s;
-}
-const client = (baseUrl: string) => new Fitroom({ apiKey: 'gk_test', baseUrl });
+const api = localApis();
 
 const PRODUCT = (externalId: string) => ({
   externalId,
