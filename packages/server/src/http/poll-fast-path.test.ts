@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { EngineError, type TryOnEngine, type TryOnInput } from '@fitroom/engine';
 import { ManualClock } from '../ports/clock.js';
 import { readFixture } from '../testing/fixtures.js';
-import { createTestContext, multipart, type TestContext } from '../testing/test-server.js';
+import { createTestContext, postTryOn, type TestContext } from '../testing/test-server.js';
 
 /** An engine whose try-ons run until released (a generation in PROCESSING) or fail with a typed error. */
 class ScriptedEngine implements TryOnEngine {
@@ -44,23 +44,18 @@ describe('polling fast path (GET /generations/:id in front of Fastify)', () => {
   const ids: Record<'completed' | 'failed' | 'processing', string> = { completed: '', failed: '', processing: '' };
 
   async function submit(apiKey: string): Promise<string> {
-    const form = multipart([
+    const res = await postTryOn(
+      ctx,
       {
-        name: 'data',
-        value: JSON.stringify({
-          products: [{ title: 'shirt', images: [{ source: { fileKey: 'g' } }] }],
-          person: { image: { source: { fileKey: 'p' } } },
-        }),
+        products: [{ title: 'shirt', images: [{ source: { fileKey: 'g' } }] }],
+        person: { image: { source: { fileKey: 'p' } } },
       },
-      { name: 'g', filename: 'g.jpg', contentType: 'image/jpeg', data: readFixture('garment', 'upper-1.jpg') },
-      { name: 'p', filename: 'p.png', contentType: 'image/png', data: readFixture('person', 'woman-2.png') },
-    ]);
-    const res = await ctx.app.inject({
-      method: 'POST',
-      url: '/tryon/v1/try-on',
-      headers: { 'x-api-key': apiKey, ...form.headers },
-      payload: form.payload,
-    });
+      {
+        g: { filename: 'g.jpg', contentType: 'image/jpeg', data: readFixture('garment', 'upper-1.jpg') },
+        p: { filename: 'p.png', contentType: 'image/png', data: readFixture('person', 'woman-2.png') },
+      },
+      { apiKey },
+    );
     assert.equal(res.statusCode, 200, res.body);
     return res.json().generationId;
   }

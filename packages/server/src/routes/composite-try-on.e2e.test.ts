@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { readFixture } from '../testing/fixtures.js';
-import { createTestContext, fetchSigned, multipart, type TestContext, uploadPhoto } from '../testing/test-server.js';
+import { createTestContext, fetchSigned, postTryOn, type TestContext, uploadPhoto } from '../testing/test-server.js';
 
 let ctx: TestContext;
 before(async () => {
@@ -21,22 +21,15 @@ const pixels = async (img: Buffer, region: { left: number; top: number; width: n
 test('composite engine: a flat-lay tee on a person, end to end through the API', async () => {
   const { imageId } = (await uploadPhoto(ctx, readFixture('person', 'woman-2.png'))).body;
 
-  const form = multipart([
+  const res = await postTryOn(
+    ctx,
     {
-      name: 'data',
-      value: JSON.stringify({
-        products: [{ externalId: 'tee-1', title: 'Printed cotton T-shirt', images: [{ source: { fileKey: 'tee' } }] }],
-        person: { image: { source: { id: imageId } } },
-      }),
+      products: [{ externalId: 'tee-1', title: 'Printed cotton T-shirt', images: [{ source: { fileKey: 'tee' } }] }],
+      person: { image: { source: { id: imageId } } },
     },
-    { name: 'tee', filename: 'tee.jpg', contentType: 'image/jpeg', data: readFixture('garment', 'upper-4.jpg') },
-  ]);
-  const res = await ctx.app.inject({
-    method: 'POST',
-    url: '/tryon/v1/try-on/sync',
-    headers: { 'x-api-key': ctx.apiKey, ...form.headers },
-    payload: form.payload,
-  });
+    { tee: { filename: 'tee.jpg', contentType: 'image/jpeg', data: readFixture('garment', 'upper-4.jpg') } },
+    { sync: true },
+  );
   assert.equal(res.statusCode, 200, res.body);
   const gen = res.json();
   assert.equal(gen.status, 'COMPLETED', JSON.stringify(gen));

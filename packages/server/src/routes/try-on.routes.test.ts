@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { ManualClock } from '../ports/clock.js';
 import { readFixture } from '../testing/fixtures.js';
 import { type ImageServer, startImageServer } from '../testing/image-server.js';
-import { createTestContext, multipart, type TestContext } from '../testing/test-server.js';
+import { createTestContext, postTryOn, type TestContext, uploadPhoto } from '../testing/test-server.js';
 
 const personPhoto = readFixture('person', 'woman-2.png');
 const garmentPhoto = readFixture('garment', 'upper-1.jpg');
@@ -74,17 +74,7 @@ describe('try-on flow (embedded deployment, real queue and workers)', () => {
       });
       return { status: res.statusCode, body: res.body ? res.json() : null, headers: res.headers };
     };
-    const form = multipart([
-      { name: 'file', filename: 'me.png', contentType: 'image/png', data: personPhoto },
-      { name: 'externalUserId', value: 'u1' },
-    ]);
-    const up = await ctx.app.inject({
-      method: 'POST',
-      url: '/tryon/v1/images/upload',
-      headers: { 'x-api-key': ctx.apiKey, ...form.headers },
-      payload: form.payload,
-    });
-    imageId = up.json().imageId;
+    imageId = (await uploadPhoto(ctx, personPhoto, { externalUserId: 'u1' })).body.imageId;
   });
   after(async () => {
     await images.close();
@@ -215,41 +205,15 @@ describe('try-on flow (embedded deployment, real queue and workers)', () => {
     assert.equal(byUrl.status, 200);
     await waitDone(byUrl.body.generationId);
 
-    const form = multipart([
-      {
-        name: 'data',
-        value: JSON.stringify({
-          products: [{ externalId: 'shirt-42' }],
-          person: { image: { source: { fileKey: 'me' } } },
-        }),
-      },
-      { name: 'me', filename: 'me.png', contentType: 'image/png', data: personPhoto },
-    ]);
-    const res = await ctx.app.inject({
-      method: 'POST',
-      url: '/tryon/v1/try-on',
-      headers: { 'x-api-key': ctx.apiKey, ...form.headers },
-      payload: form.payload,
+    const byFile = { products: [{ externalId: 'shirt-42' }], person: { image: { source: { fileKey: 'me' } } } };
+    const res = await postTryOn(ctx, byFile, {
+      me: { filename: 'me.png', contentType: 'image/png', data: personPhoto },
     });
     assert.equal(res.statusCode, 200, res.body);
     const done = await waitDone(res.json().generationId);
     assert.equal(done.status, 'COMPLETED');
 
-    const missing = multipart([
-      {
-        name: 'data',
-        value: JSON.stringify({
-          products: [{ externalId: 'shirt-42' }],
-          person: { image: { source: { fileKey: 'me' } } },
-        }),
-      },
-    ]);
-    const res2 = await ctx.app.inject({
-      method: 'POST',
-      url: '/tryon/v1/try-on',
-      headers: { 'x-api-key': ctx.apiKey, ...missing.headers },
-      payload: missing.payload,
-    });
+    const res2 = await postTryOn(ctx, byFile);
     assert.equal(res2.json().code, 'MULTIPART_FILE_NOT_FOUND');
   });
 
@@ -418,14 +382,7 @@ describe('try-on flow (embedded deployment, real queue and workers)', () => {
 
   test('100 concurrent try-ons on a 40-credit account are accepted exactly 40 times; the rest leave nothing behind', async () => {
     const acct = await ctx.newAccount(40);
-    const form = multipart([{ name: 'file', filename: 'me.png', contentType: 'image/png', data: personPhoto }]);
-    const up = await ctx.app.inject({
-      method: 'POST',
-      url: '/tryon/v1/images/upload',
-      headers: { 'x-api-key': acct.apiKey, ...form.headers },
-      payload: form.payload,
-    });
-    const id = up.json().imageId;
+    const id = (await uploadPhoto(ctx, personPhoto, {}, acct.apiKey)).body.imageId;
     await call(
       'POST',
       '/products',
@@ -496,19 +453,10 @@ describe('try-on flow (embedded deployment, real queue and workers)', () => {
   });
 
   test('retention: after keepForDays the sweeper deletes results and person images; rows stay without resultImageUrl', async () => {
-    const form = multipart([
-      { name: 'file', filename: 'me.png', contentType: 'image/png', data: personPhoto },
-      { name: 'keepForDays', value: '1' },
-    ]);
-    const up = await ctx.app.inject({
-      method: 'POST',
-      url: '/tryon/v1/images/upload',
-      headers: { 'x-api-key': ctx.apiKey, ...form.headers },
-      payload: form.payload,
-    });
+    const up = await uploadPhoto(ctx, personPhoto, { keepForDays: '1' });
     const res = await call('POST', '/try-on', {
       products: [{ externalId: 'shirt-42' }],
-      person: { image: { source: { id: up.json().imageId } } },
+      person: { image: { source: { id: up.body.imageId } } },
       output: { keepForDays: 1 },
     });
     const done = await waitDone(res.body.generationId);
@@ -528,25 +476,13 @@ describe('try-on flow (embedded deployment, real queue and workers)', () => {
     assert.ok(expired.statusCode === 403 || expired.statusCode === 404);
     const reuse = await call('POST', '/try-on', {
       products: [{ externalId: 'shirt-42' }],
-      person: { image: { source: { id: up.json().imageId } } },
+      person: { image: { source: { id: up.body.imageId } } },
     });
     assert.equal(reuse.status, 400, 'an expired imageId cannot be used');
   });
 
   test('GDPR: DELETE /customers/:id removes that customer’s files, anonymises generations, leaves others alone; idempotent', async () => {
-    const upload = async (user: string) => {
-      const form = multipart([
-        { name: 'file', filename: 'me.png', contentType: 'image/png', data: personPhoto },
-        { name: 'externalUserId', value: user },
-      ]);
-      const r = await ctx.app.inject({
-        method: 'POST',
-        url: '/tryon/v1/images/upload',
-        headers: { 'x-api-key': ctx.apiKey, ...form.headers },
-        payload: form.payload,
-      });
-      return r.json().imageId as string;
-    };
+    const upload = async (user: string) => (await uploadPhoto(ctx, personPhoto, { externalUserId: user })).body.imageId;
     const mine = await upload('gdpr-1');
     const theirs = await upload('gdpr-2');
     const g1 = await call('POST', '/try-on', {
@@ -667,23 +603,18 @@ describe('/try-on/sync past its timeout', () => {
     const ctx = await createTestContext({ env: { SYNC_TIMEOUT_S: '1' }, extraEngines: new Map([['slow', slow]]) });
     try {
       await ctx.deps.accounts.update(ctx.accountId, { engine: 'slow' });
-      const form = multipart([
+      const res = await postTryOn(
+        ctx,
         {
-          name: 'data',
-          value: JSON.stringify({
-            products: [{ title: 'shirt', images: [{ source: { fileKey: 'g' } }] }],
-            person: { image: { source: { fileKey: 'me' } } },
-          }),
+          products: [{ title: 'shirt', images: [{ source: { fileKey: 'g' } }] }],
+          person: { image: { source: { fileKey: 'me' } } },
         },
-        { name: 'g', filename: 'g.jpg', contentType: 'image/jpeg', data: garmentPhoto },
-        { name: 'me', filename: 'me.png', contentType: 'image/png', data: personPhoto },
-      ]);
-      const res = await ctx.app.inject({
-        method: 'POST',
-        url: '/tryon/v1/try-on/sync',
-        headers: { 'x-api-key': ctx.apiKey, ...form.headers },
-        payload: form.payload,
-      });
+        {
+          g: { filename: 'g.jpg', contentType: 'image/jpeg', data: garmentPhoto },
+          me: { filename: 'me.png', contentType: 'image/png', data: personPhoto },
+        },
+        { sync: true },
+      );
       assert.equal(res.statusCode, 202);
       const body = res.json();
       assert.ok(['PENDING', 'PROCESSING'].includes(body.status));

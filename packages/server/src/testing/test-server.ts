@@ -145,3 +145,25 @@ export function fetchSigned(ctx: Pick<TestContext, 'app'>, url: string) {
   const u = new URL(url);
   return ctx.app.inject({ url: u.pathname + u.search });
 }
+
+/**
+ * POST /try-on (or /try-on/sync) as multipart through `app.inject`: the request JSON in `data`, each file part under
+ * its fileKey.
+ */
+export function postTryOn(
+  ctx: Pick<TestContext, 'app' | 'apiKey'>,
+  data: unknown,
+  files: Record<string, { filename: string; contentType: string; data: Uint8Array }> = {},
+  { sync = false, apiKey = ctx.apiKey }: { sync?: boolean; apiKey?: string } = {},
+) {
+  const form = multipart([
+    { name: 'data', value: JSON.stringify(data) },
+    ...Object.entries(files).map(([name, file]) => ({ name, ...file })),
+  ]);
+  return ctx.app.inject({
+    method: 'POST',
+    url: `/tryon/v1/try-on${sync ? '/sync' : ''}`,
+    headers: { 'x-api-key': apiKey, ...form.headers },
+    payload: form.payload,
+  });
+}
