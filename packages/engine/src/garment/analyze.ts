@@ -14,7 +14,7 @@ import { asGarmentLandmarks, type BottomLandmarks, findBottomLandmarks, looksLik
 import { classifyGarment, type GarmentClass, type ProductWords, unsupportedByWords, wordsSleeve } from './classify.js';
 import { borderUniformity, cutOutFlatLay } from './cutout.js';
 import { findLandmarks, type GarmentLandmarks } from './landmarks.js';
-import { cutGarmentOffModel, fillHemNotches } from './on-model.js';
+import { cutGarmentOffModel, fillHemNotches, type OnModelOptions } from './on-model.js';
 import { onModelLandmarks } from './on-model-landmarks.js';
 
 /** Bump when the cut-out changes so that on-disk entries from older code are ignored. */
@@ -119,21 +119,20 @@ export class GarmentCache {
 }
 
 /**
- * Cuts a garment off a model: the person pipeline runs on the product photo, and the garment is the person minus
- * face, hair, neck and bare skin, arms and hands, legs and (for tops) the lower garment — see on-model.ts. Fails
- * with GARMENT_NOT_DETECTED when no body is found or what is left is too small or mostly skin.
+ * Cuts a garment off a model (`det`: the person detected in the product photo): the person pipeline runs on the
+ * product photo, and the garment is the person minus face, hair, neck and bare skin, arms and hands, legs and (for
+ * tops) the lower garment — see on-model.ts. Fails with GARMENT_NOT_DETECTED when no body is found or what is left
+ * is too small or mostly skin.
  */
-export async function cutOutOnModel(
+function cutOutOnModel(
   img: RawImage,
-  detect: DetectFn,
-  wantDress: boolean | null,
-  sleeveless = false,
-): Promise<GarmentCutout> {
-  const det = await detect(img);
-  const cut = cutGarmentOffModel(img, det, { dress: !!wantDress, sleeveless });
+  det: PersonDetection,
+  background: [number, number, number],
+  opts: OnModelOptions,
+): GarmentCutout {
+  const cut = cutGarmentOffModel(img, det, opts);
   const { image, mask } = fillHemNotches(img, cut.mask, cut.frame);
-  const bg = borderUniformity(img).background;
-  return { image: decontaminateRim(image, mask), mask, source: 'on-model', background: bg, model: cut.frame };
+  return { image: decontaminateRim(image, mask), mask, source: 'on-model', background, model: cut.frame };
 }
 
 /**
@@ -226,7 +225,7 @@ export async function analyzeGarment(
   let cut = options.cache?.get(image.contentHash);
   if (!cut) {
     const img = await decodeRgb(image.data, GARMENT_MAX_SIDE);
-    const { uniform } = borderUniformity(img);
+    const border = borderUniformity(img);
     const text = `${words.title ?? ''} ${words.description ?? ''}`;
     let flatErr: EngineError | null = null;
     // A studio photo of a model on a plain wall has as uniform a border as a flat-lay, and the flat-lay cut then
@@ -238,9 +237,9 @@ export async function analyzeGarment(
     if (modelSeen && options.onModel === false) {
       throw new EngineError('GARMENT_NOT_DETECTED', 'Product photos worn by a model are turned off on this server.');
     }
-    if (uniform >= 0.8 && !modelSeen) {
+    if (border.uniform >= 0.8 && !modelSeen) {
       try {
-        const r = cutOutFlatLay(img);
+        const r = cutOutFlatLay(img, { border });
         // The back collar seen through a V-neck is not worn in front: the person's neck and chest show there.
         const { mask } = removeBackCollar(img, r.mask);
         cut = { image: decontaminateRim(img, mask), mask, source: 'flat-lay', background: r.background };
@@ -257,12 +256,10 @@ export async function analyzeGarment(
         );
       }
       if (det.keypoints.length === 0 && flatErr) throw flatErr;
-      cut = await cutOutOnModel(
-        img,
-        async () => det,
-        /\bdress/i.test(text),
-        (wordsSleeve(words.title ?? '') ?? wordsSleeve(text)) === 'none',
-      );
+      cut = cutOutOnModel(img, det, border.background, {
+        dress: /\bdress/i.test(text),
+        sleeveless: (wordsSleeve(words.title ?? '') ?? wordsSleeve(text)) === 'none',
+      });
     }
     options.cache?.put(image.contentHash, cut);
   }

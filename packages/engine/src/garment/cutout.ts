@@ -42,20 +42,24 @@ export interface CutoutOptions {
   minAreaShare?: number;
   /** Minimum share of the foreground the largest shape must hold. */
   minLargestShare?: number;
+  /** `borderUniformity(img)` when the caller has already computed it. */
+  border?: BorderStats;
 }
 
 /** Width of the border ring sampled for the background estimate. */
 const RING = 4;
 
+export interface BorderStats {
+  background: [number, number, number];
+  uniform: number;
+  noise: number;
+}
+
 /**
  * Is the frame border a plain studio background? Returns the share of ring pixels within `tol` of the median; a
  * flat-lay on a sweep scores > 0.9, an on-model street photo far less.
  */
-export function borderUniformity(img: RawImage): {
-  background: [number, number, number];
-  uniform: number;
-  noise: number;
-} {
+export function borderUniformity(img: RawImage): BorderStats {
   const { width: w, height: h, channels: ch, data } = img;
   const samples: [number[], number[], number[]] = [[], [], []];
   const ring: number[] = [];
@@ -92,7 +96,7 @@ export function cutOutFlatLay(img: RawImage, options: CutoutOptions = {}): Cutou
   const minArea = options.minAreaShare ?? 0.15;
   const minLargest = options.minLargestShare ?? 0.9;
   const { width: w, height: h, channels: ch, data } = img;
-  const { background: bg, uniform, noise } = borderUniformity(img);
+  const { background: bg, uniform, noise } = options.border ?? borderUniformity(img);
   if (uniform < 0.8) {
     throw new EngineError(
       'GARMENT_NOT_DETECTED',
