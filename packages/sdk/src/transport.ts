@@ -96,6 +96,32 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * A signal that fires when the caller's `signal` does or after `timeoutMs`, whichever comes first; `timedOut()` tells
+ * which. `dispose()` clears the timer and the listener once the guarded work is over.
+ */
+export function timeoutSignal(
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): { signal: AbortSignal; timedOut(): boolean; dispose(): void } {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  const onAbort = () => controller.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    dispose: () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
 export class Transport {
   constructor(readonly config: TransportConfig) {}
 
@@ -178,28 +204,20 @@ export class Transport {
     signal: AbortSignal | undefined,
   ): Promise<{ status: number; headers: Headers; text: string }> {
     if (signal?.aborted) throw new RequestAbortedError(signal.reason);
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    const onAbort = () => controller.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const guard = timeoutSignal(timeoutMs, signal);
     try {
-      const res = await this.config.fetch(url, { method, headers, body: body ?? null, signal: controller.signal });
+      const res = await this.config.fetch(url, { method, headers, body: body ?? null, signal: guard.signal });
       const text = await res.text();
       return { status: res.status, headers: res.headers, text };
     } catch (err) {
       if (signal?.aborted) throw new RequestAbortedError(signal.reason);
-      if (timedOut) throw new APIConnectionTimeoutError(timeoutMs);
+      if (guard.timedOut()) throw new APIConnectionTimeoutError(timeoutMs);
       throw new APIConnectionError({
         message: `Connection error: ${err instanceof Error ? err.message : String(err)}`,
         cause: err,
       });
     } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      guard.dispose();
     }
   }
 }

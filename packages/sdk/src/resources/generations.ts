@@ -1,6 +1,6 @@
 import { ENDPOINTS } from '../endpoints.js';
 import { GenerationFailedError, GenerationTimeoutError, RequestAbortedError } from '../errors.js';
-import { type RequestOptions, sleep, type Transport } from '../transport.js';
+import { type RequestOptions, sleep, type Transport, timeoutSignal } from '../transport.js';
 import type { Generation } from '../types.js';
 
 export interface WaitForOptions {
@@ -54,19 +54,12 @@ export class Generations {
     if (userSignal?.aborted) throw new RequestAbortedError(userSignal.reason);
 
     // One signal for everything in flight: fires on the caller's abort or at the deadline, whichever comes first.
-    const controller = new AbortController();
-    let timedOut = false;
-    const deadlineTimer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    const onAbort = () => controller.abort();
-    userSignal?.addEventListener('abort', onAbort, { once: true });
+    const guard = timeoutSignal(timeoutMs, userSignal);
 
     let last: Generation | undefined;
     try {
       for (;;) {
-        const generation = await this.retrieve(generationId, { signal: controller.signal });
+        const generation = await this.retrieve(generationId, { signal: guard.signal });
         if (generation.status !== last?.status) options.onStatus?.(generation);
         last = generation;
         if (generation.status === 'COMPLETED') return generation;
@@ -74,17 +67,16 @@ export class Generations {
         if (Date.now() >= deadline) {
           throw new GenerationTimeoutError(generationId, timeoutMs, last);
         }
-        await sleep(Math.max(0, Math.min(pollIntervalMs, deadline - Date.now())), controller.signal);
+        await sleep(Math.max(0, Math.min(pollIntervalMs, deadline - Date.now())), guard.signal);
       }
     } catch (err) {
       if (err instanceof RequestAbortedError) {
         if (userSignal?.aborted) throw new RequestAbortedError(userSignal.reason);
-        if (timedOut) throw new GenerationTimeoutError(generationId, timeoutMs, last);
+        if (guard.timedOut()) throw new GenerationTimeoutError(generationId, timeoutMs, last);
       }
       throw err;
     } finally {
-      clearTimeout(deadlineTimer);
-      userSignal?.removeEventListener('abort', onAbort);
+      guard.dispose();
     }
   }
 }
