@@ -97,10 +97,6 @@ export function fitBottom(g: GarmentAnalysis, parsing: PersonParsing): GarmentFi
 
   const gPts: P[] = [b.waistLeft, b.waistRight, mid(b.waistLeft, b.waistRight)];
   const bPts: P[] = [waistLeft, waistRight, wc];
-  let hemLeft: P;
-  let hemRight: P;
-  let hemCenter: P;
-  const legMaps: Array<((x: number, y: number) => P) | null> = [null, null];
 
   if (!b.crotch) {
     // Skirt (or untitled shorts without a gap): hem on the legs in proportion to its length (knee for a typical
@@ -111,101 +107,98 @@ export function fitBottom(g: GarmentAnalysis, parsing: PersonParsing): GarmentFi
     // The hem's centre follows the legs' centre at that height (knees), not the hips, for a weight-on-one-leg pose.
     const t = (hemY - hipMid.y) / Math.max(1, kneeY - hipMid.y);
     const cx = hipMid.x + ((lKnee.x + rKnee.x) / 2 - hipMid.x) * Math.min(1.5, Math.max(0, t));
-    hemCenter = { x: cx, y: hemY };
-    hemLeft = { x: cx - hemW / 2, y: hemY };
-    hemRight = { x: cx + hemW / 2, y: hemY };
+    const hemCenter = { x: cx, y: hemY };
+    const hemLeft = { x: cx - hemW / 2, y: hemY };
+    const hemRight = { x: cx + hemW / 2, y: hemY };
     const gHemC = mid(b.hemLeft, b.hemRight);
     gPts.push(b.hemLeft, b.hemRight, gHemC, mid(b.waistLeft, b.hemLeft), mid(b.waistRight, b.hemRight));
     bPts.push(hemLeft, hemRight, hemCenter, mid(waistLeft, hemLeft), mid(waistRight, hemRight));
-  } else {
-    // Trousers: each leg's axis in the flat-lay (leg top at the waistband → hem centre) maps onto the body's leg
-    // (waist above the hip joint → hip joint → knee → ankle), length in proportion to the garment.
-    const lAnkle = f.lAnkle ?? { x: lKnee.x, y: kneeY + (kneeY - hipMid.y) };
-    const rAnkle = f.rAnkle ?? { x: rKnee.x, y: kneeY + (kneeY - hipMid.y) };
-    const lenFrac = Math.min(1.04, Math.max(0.25, gLen / TYPICAL_TROUSERS_RATIO));
-    const crotchT = (b.crotch.y - b.waistLeft.y) / Math.max(1, b.bbox[3] - b.waistLeft.y);
-    const legMap = (leg: LegInfo, hip: P, knee: P, ankle: P) => {
-      const pts: P[] = [{ x: hip.x, y: waistY }, hip, knee, ankle];
-      // Full length to the ankle joint plus a little (the hem covers the ankle bone).
-      const segs = [0, 1, 2].map((i) => Math.max(1, Math.hypot(pts[i + 1]!.x - pts[i]!.x, pts[i + 1]!.y - pts[i]!.y)));
-      const total = segs[0]! + segs[1]! + segs[2]! + sw * 0.05;
-      const bodyLen = total * lenFrac;
-      const gx = leg.hem.x - leg.top.x;
-      const gy = leg.hem.y - leg.top.y;
-      const gl = Math.max(1, Math.hypot(gx, gy));
-      const gu = { x: gx / gl, y: gy / gl };
-      // Across the leg: the garment's scale, at least 1.15 × the leg's thickness at mid-thigh so the leg closes
-      // around the body; the clip to the silhouette trims the excess.
-      const thigh = mid(hip, knee);
-      const thighW =
-        edgeAlong(parsing.person, thigh, -1, 0, sw * 0.6) + edgeAlong(parsing.person, thigh, 1, 0, sw * 0.6);
-      const widthScale = Math.min(scale * 1.8, Math.max(scale, (thighW * 1.15) / Math.max(1, leg.width)));
-      const along = (d: number): { p: P; u: P } => {
-        let rest = d;
-        for (let i = 0; i < 3; i++) {
-          const a = pts[i]!;
-          const c = pts[i + 1]!;
-          const u = { x: (c.x - a.x) / segs[i]!, y: (c.y - a.y) / segs[i]! };
-          if (rest <= segs[i]! || i === 2) return { p: { x: a.x + u.x * rest, y: a.y + u.y * rest }, u };
-          rest -= segs[i]!;
-        }
-        return { p: pts[3]!, u: { x: 0, y: 1 } };
-      };
-      const end = along(bodyLen).p;
-      const hemHalf = ((leg.hemRight.x - leg.hemLeft.x) / 2) * widthScale;
-      gPts.push(leg.hem, leg.hemLeft, leg.hemRight);
-      bPts.push(end, { x: end.x - hemHalf, y: end.y }, { x: end.x + hemHalf, y: end.y });
-      return (x: number, y: number, tps: (x: number, y: number) => P): P => {
-        const dx = x - leg.top.x;
-        const dy = y - leg.top.y;
-        const t = (dx * gu.x + dy * gu.y) / gl;
-        const n = dx * -gu.y + dy * gu.x;
-        const { p, u } = along(Math.max(0, t) * bodyLen);
-        const bone = { x: p.x - u.y * n * widthScale, y: p.y + u.x * n * widthScale };
-        // Pure panel spline down to the crotch, pure leg map a fifth of the length below it.
-        const wgt = Math.min(1, Math.max(0, (t - crotchT) / 0.2));
-        const sm = wgt * wgt * (3 - 2 * wgt);
-        const tp = tps(x, y);
-        return { x: tp.x + (bone.x - tp.x) * sm, y: tp.y + (bone.y - tp.y) * sm };
-      };
-    };
-    const mkL = legMap(b.legLeft!, f.lHip, lKnee, lAnkle);
-    const mkR = legMap(b.legRight!, f.rHip, rKnee, rAnkle);
-    // The crotch lies below the hip joints by the garment's rise at its scale (a little less: the rise curves
-    // round the body), kept within 0.1–0.45 sw of the joints; a fixed depth squeezed the flat-lay's rise into a
-    // band of bunched stripes.
-    const rise = (b.crotch.y - b.waistLeft.y) * scale * 0.85;
-    const crotchBody = {
-      x: hipMid.x,
-      y: Math.min(hipMid.y + sw * 0.45, Math.max(hipMid.y + sw * 0.1, waistY + rise)),
-    };
-    // The hips at crotch height: out to the silhouette (the old trousers' outer seam must not show beside the new).
-    const hl = edgeAlong(parsing.person, crotchBody, -1, 0, sw * 0.9);
-    const hr = edgeAlong(parsing.person, crotchBody, 1, 0, sw * 0.9);
-    const hipLeft = { x: crotchBody.x - Math.max(hl, hipJointW * 0.6) * 1.04, y: crotchBody.y };
-    const hipRight = { x: crotchBody.x + Math.max(hr, hipJointW * 0.6) * 1.04, y: crotchBody.y };
-    gPts.push(b.crotch, b.hipLeft!, b.hipRight!);
-    bPts.push(crotchBody, hipLeft, hipRight);
-    hemLeft = bPts[bPts.length - 8]!; // left leg's outer hem corner
-    hemRight = bPts[bPts.length - 4]!; // right leg's outer hem corner
-    hemCenter = crotchBody;
-    const tpsT = fitTps(gPts, bPts, 0.002);
-    const tm = (x: number, y: number) => tpsT.map(x, y);
-    legMaps[0] = (x, y) => mkL(x, y, tm);
-    legMaps[1] = (x, y) => mkR(x, y, tm);
+    const tps = fitTps(gPts, bPts, 0.002);
     const targets = mkTargets(waistLeft, waistRight, wc, hemLeft, hemRight, hemCenter, scale, f.lHip, f.rHip);
-    return {
-      targets,
-      mapPart(part: number, x: number, y: number): P {
-        if (part === 2) return legMaps[0]!(x, y);
-        if (part === 3) return legMaps[1]!(x, y);
-        return tpsT.map(x, y);
-      },
-    };
+    return { targets, mapPart: (_part, x, y) => tps.map(x, y) };
   }
-  const tps = fitTps(gPts, bPts, 0.002);
-  const targets = mkTargets(waistLeft, waistRight, wc, hemLeft, hemRight, hemCenter, scale, f.lHip, f.rHip);
-  return { targets, mapPart: (_part, x, y) => tps.map(x, y) };
+  // Trousers: each leg's axis in the flat-lay (leg top at the waistband → hem centre) maps onto the body's leg
+  // (waist above the hip joint → hip joint → knee → ankle), length in proportion to the garment.
+  const lAnkle = f.lAnkle ?? { x: lKnee.x, y: kneeY + (kneeY - hipMid.y) };
+  const rAnkle = f.rAnkle ?? { x: rKnee.x, y: kneeY + (kneeY - hipMid.y) };
+  const lenFrac = Math.min(1.04, Math.max(0.25, gLen / TYPICAL_TROUSERS_RATIO));
+  const crotchT = (b.crotch.y - b.waistLeft.y) / Math.max(1, b.bbox[3] - b.waistLeft.y);
+  const legMap = (leg: LegInfo, hip: P, knee: P, ankle: P) => {
+    const pts: P[] = [{ x: hip.x, y: waistY }, hip, knee, ankle];
+    // Full length to the ankle joint plus a little (the hem covers the ankle bone).
+    const segs = [0, 1, 2].map((i) => Math.max(1, Math.hypot(pts[i + 1]!.x - pts[i]!.x, pts[i + 1]!.y - pts[i]!.y)));
+    const total = segs[0]! + segs[1]! + segs[2]! + sw * 0.05;
+    const bodyLen = total * lenFrac;
+    const gx = leg.hem.x - leg.top.x;
+    const gy = leg.hem.y - leg.top.y;
+    const gl = Math.max(1, Math.hypot(gx, gy));
+    const gu = { x: gx / gl, y: gy / gl };
+    // Across the leg: the garment's scale, at least 1.15 × the leg's thickness at mid-thigh so the leg closes
+    // around the body; the clip to the silhouette trims the excess.
+    const thigh = mid(hip, knee);
+    const thighW = edgeAlong(parsing.person, thigh, -1, 0, sw * 0.6) + edgeAlong(parsing.person, thigh, 1, 0, sw * 0.6);
+    const widthScale = Math.min(scale * 1.8, Math.max(scale, (thighW * 1.15) / Math.max(1, leg.width)));
+    const along = (d: number): { p: P; u: P } => {
+      let rest = d;
+      for (let i = 0; i < 3; i++) {
+        const a = pts[i]!;
+        const c = pts[i + 1]!;
+        const u = { x: (c.x - a.x) / segs[i]!, y: (c.y - a.y) / segs[i]! };
+        if (rest <= segs[i]! || i === 2) return { p: { x: a.x + u.x * rest, y: a.y + u.y * rest }, u };
+        rest -= segs[i]!;
+      }
+      return { p: pts[3]!, u: { x: 0, y: 1 } };
+    };
+    const end = along(bodyLen).p;
+    const hemHalf = ((leg.hemRight.x - leg.hemLeft.x) / 2) * widthScale;
+    const hemLeft = { x: end.x - hemHalf, y: end.y };
+    const hemRight = { x: end.x + hemHalf, y: end.y };
+    gPts.push(leg.hem, leg.hemLeft, leg.hemRight);
+    bPts.push(end, hemLeft, hemRight);
+    const map = (x: number, y: number, tps: (x: number, y: number) => P): P => {
+      const dx = x - leg.top.x;
+      const dy = y - leg.top.y;
+      const t = (dx * gu.x + dy * gu.y) / gl;
+      const n = dx * -gu.y + dy * gu.x;
+      const { p, u } = along(Math.max(0, t) * bodyLen);
+      const bone = { x: p.x - u.y * n * widthScale, y: p.y + u.x * n * widthScale };
+      // Pure panel spline down to the crotch, pure leg map a fifth of the length below it.
+      const wgt = Math.min(1, Math.max(0, (t - crotchT) / 0.2));
+      const sm = wgt * wgt * (3 - 2 * wgt);
+      const tp = tps(x, y);
+      return { x: tp.x + (bone.x - tp.x) * sm, y: tp.y + (bone.y - tp.y) * sm };
+    };
+    return { map, hemLeft, hemRight };
+  };
+  const legL = legMap(b.legLeft!, f.lHip, lKnee, lAnkle);
+  const legR = legMap(b.legRight!, f.rHip, rKnee, rAnkle);
+  // The crotch lies below the hip joints by the garment's rise at its scale (a little less: the rise curves
+  // round the body), kept within 0.1–0.45 sw of the joints; a fixed depth squeezed the flat-lay's rise into a
+  // band of bunched stripes.
+  const rise = (b.crotch.y - b.waistLeft.y) * scale * 0.85;
+  const crotchBody = {
+    x: hipMid.x,
+    y: Math.min(hipMid.y + sw * 0.45, Math.max(hipMid.y + sw * 0.1, waistY + rise)),
+  };
+  // The hips at crotch height: out to the silhouette (the old trousers' outer seam must not show beside the new).
+  const hl = edgeAlong(parsing.person, crotchBody, -1, 0, sw * 0.9);
+  const hr = edgeAlong(parsing.person, crotchBody, 1, 0, sw * 0.9);
+  const hipLeft = { x: crotchBody.x - Math.max(hl, hipJointW * 0.6) * 1.04, y: crotchBody.y };
+  const hipRight = { x: crotchBody.x + Math.max(hr, hipJointW * 0.6) * 1.04, y: crotchBody.y };
+  gPts.push(b.crotch, b.hipLeft!, b.hipRight!);
+  bPts.push(crotchBody, hipLeft, hipRight);
+  const tpsT = fitTps(gPts, bPts, 0.002);
+  const tm = (x: number, y: number) => tpsT.map(x, y);
+  // The hem corners are the legs' outer ones; the crotch plays the hem's centre.
+  const targets = mkTargets(waistLeft, waistRight, wc, legL.hemLeft, legR.hemRight, crotchBody, scale, f.lHip, f.rHip);
+  return {
+    targets,
+    mapPart(part: number, x: number, y: number): P {
+      if (part === 2) return legL.map(x, y, tm);
+      if (part === 3) return legR.map(x, y, tm);
+      return tpsT.map(x, y);
+    },
+  };
 }
 
 /** Body targets in the top's shape: the waistband plays the shoulders, the hip joints the armpits. */
