@@ -92,8 +92,8 @@ export function fitGarment(g: GarmentAnalysis, parsing: PersonParsing): GarmentF
   const shoulderMidKp = mid(f.lShoulder, f.rShoulder);
   // Length relative to the garment's width: its shoulder width, or its chest for halter and strap garments whose
   // "shoulders" are two straps close to the neck (a halter mini dress measured by its straps reads as a maxi dress).
-  const gChestW = Math.max(1, lm.armpitRight.x - lm.armpitLeft.x);
-  const gLen = (lm.hemCenter.y - gMid.y) / Math.max(garmentShoulderW, gChestW * 0.95);
+  const gChest = Math.max(1, lm.armpitRight.x - lm.armpitLeft.x);
+  const gLen = (lm.hemCenter.y - gMid.y) / Math.max(garmentShoulderW, gChest * 0.95);
   let hemY: number;
   if (g.cls.category === 'dress') {
     const kneeY = f.lKnee && f.rKnee ? (f.lKnee.y + f.rKnee.y) / 2 : hipMid.y + (hipMid.y - shoulderMidKp.y) * 0.95;
@@ -119,7 +119,6 @@ export function fitGarment(g: GarmentAnalysis, parsing: PersonParsing): GarmentF
   // Hem width: hip width from the keypoints (hip joints sit ~20 % inside the silhouette on each side) × 1.0–1.15,
   // more for garments whose flat-lay hem is wider than their chest (A-line dresses) in proportion.
   const hipW = Math.hypot(f.rHip.x - f.lHip.x, f.rHip.y - f.lHip.y) * 1.55;
-  const gChest = Math.max(1, lm.armpitRight.x - lm.armpitLeft.x);
   const gHem = Math.max(1, lm.hemRight.x - lm.hemLeft.x);
   const flare = Math.min(1.6, Math.max(0.9, gHem / gChest));
   const bodyHemW =
@@ -221,12 +220,10 @@ export function fitGarment(g: GarmentAnalysis, parsing: PersonParsing): GarmentF
     const u2 = { x: (wr.x - e.x) / seg2, y: (wr.y - e.y) / seg2 };
     // Sleeve length on the body: the garment's, scaled; long sleeves end at the wrist at most.
     const bodyLen = Math.min(gl * scale, seg1 + seg2 * 1.05);
-    // Across the sleeve: the garment's scale, but at least 1.1 × the arm's thickness so the sleeve closes around
-    // the arm (the flat-lay's folded sleeve is often narrower than an arm at the garment's scale); the clip to the
-    // silhouette trims any excess. Capped at 1.6 × scale so a bad arm measurement cannot balloon it.
-    // 1.3 × the arm and a cap of 2.2 × scale: a sleeve hanging in the flat-lay is folded to about half its girth, and
-    // at 1.1 × / 1.6 × the inner side of the arm stayed bare between the sleeve and the torso (the cardigan's gaps at
-    // the armpit). The clip to the silhouette trims whatever overshoots the arm.
+    // Across the sleeve: the garment's scale, but at least 1.3 × the arm's thickness so the sleeve closes around
+    // the arm (a sleeve hanging in the flat-lay is folded to about half its girth; at 1.1 × the inner side of the
+    // arm stayed bare between the sleeve and the torso: the cardigan's gaps at the armpit). Capped at 2.2 × scale so
+    // a bad arm measurement cannot balloon it; the clip to the silhouette trims whatever overshoots the arm.
     const armW = armWidth(root, elbow);
     const widthScale = Math.min(scale * 2.2, Math.max(scale * 0.95, (armW * 1.3) / Math.max(1, s.width)));
     return (x: number, y: number): P => {
