@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createTestContext, type TestContext } from '../testing/test-server.js';
+import { createTestContext, multipart, type TestContext } from '../testing/test-server.js';
 
 const assertEnvelope = (body: Record<string, unknown>, status: number, code: string) => {
   assert.equal(body.code, code);
@@ -114,13 +114,8 @@ describe('authentication, errors, request ids, rate limits', () => {
 
   test('bad bodies: oversized JSON → 413, unknown content type, bad multipart `data` → 400; never a 500', async () => {
     const key = (await ctx.newAccount()).apiKey;
-    const post = (payload: string | Buffer, contentType: string) =>
-      ctx.app.inject({
-        method: 'POST',
-        url: '/tryon/v1/products',
-        headers: { 'x-api-key': key, 'content-type': contentType },
-        payload,
-      });
+    const post = (payload: string | Buffer, contentType: string, url = '/tryon/v1/products') =>
+      ctx.app.inject({ method: 'POST', url, headers: { 'x-api-key': key, 'content-type': contentType }, payload });
     const huge = await post(
       JSON.stringify({ externalId: 'x', description: 'a'.repeat(3 * 1024 * 1024) }),
       'application/json',
@@ -129,30 +124,17 @@ describe('authentication, errors, request ids, rate limits', () => {
     assertEnvelope(huge.json(), 413, 'FILE_TOO_LARGE');
     const text = await post('externalId=x', 'text/plain');
     assertEnvelope(text.json(), 400, 'VALIDATION_FAILED');
-    const { multipart } = await import('../testing/test-server.js');
     const badData = multipart([{ name: 'data', value: '{not json' }]);
-    const res = await ctx.app.inject({
-      method: 'POST',
-      url: '/tryon/v1/products',
-      headers: { 'x-api-key': key, ...badData.headers },
-      payload: badData.payload,
-    });
+    const res = await post(badData.payload, badData.headers['content-type']);
     assertEnvelope(res.json(), 400, 'VALIDATION_FAILED');
     assert.equal(res.json().details[0].path, 'data');
     const noData = multipart([{ name: 'other', value: '{}' }]);
-    const res2 = await ctx.app.inject({
-      method: 'POST',
-      url: '/tryon/v1/try-on',
-      headers: { 'x-api-key': key, ...noData.headers },
-      payload: noData.payload,
-    });
+    const res2 = await post(noData.payload, noData.headers['content-type'], '/tryon/v1/try-on');
     assertEnvelope(res2.json(), 400, 'VALIDATION_FAILED');
-    const broken = await ctx.app.inject({
-      method: 'POST',
-      url: '/tryon/v1/products',
-      headers: { 'x-api-key': key, 'content-type': 'multipart/form-data; boundary=xyz' },
-      payload: '--xyz\r\nContent-Disposition: form-data; name="data"\r\n\r\n{"externalId"',
-    });
+    const broken = await post(
+      '--xyz\r\nContent-Disposition: form-data; name="data"\r\n\r\n{"externalId"',
+      'multipart/form-data; boundary=xyz',
+    );
     assert.equal(broken.statusCode, 400);
   });
 
