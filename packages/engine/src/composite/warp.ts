@@ -7,6 +7,7 @@
  */
 import type { GarmentAnalysis } from '../garment/analyze.js';
 import type { GarmentFit } from './fit.js';
+import { maskBounds } from './raster.js';
 
 export interface GarmentLayer {
   width: number;
@@ -32,24 +33,10 @@ export function renderGarment(g: GarmentAnalysis, fit: GarmentFit, width: number
   const gw = g.image.width;
   const gh = g.image.height;
   const parts = g.landmarks.parts;
-  // Bounding box of the full mask (the trimmed-landmark bbox may exclude straps).
-  let x0 = gw;
-  let x1 = 0;
-  let y0 = gh;
-  let y1 = 0;
-  for (let y = 0; y < gh; y++)
-    for (let x = 0; x < gw; x++)
-      if (parts[y * gw + x]) {
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-      }
-  if (x1 < x0) return layer;
-  x0 = Math.max(0, x0 - CELL);
-  y0 = Math.max(0, y0 - CELL);
-  x1 = Math.min(gw - 1, x1 + CELL);
-  y1 = Math.min(gh - 1, y1 + CELL);
+  // Bounding box of the full mask (the trimmed-landmark bbox may exclude straps), grown by a cell.
+  const bounds = maskBounds({ data: parts, width: gw, height: gh }, CELL);
+  if (!bounds) return layer;
+  const [x0, y0, x1, y1] = bounds;
   const cols = Math.ceil((x1 - x0) / CELL) + 1;
   const rows = Math.ceil((y1 - y0) / CELL) + 1;
 
