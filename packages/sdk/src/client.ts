@@ -9,8 +9,8 @@ import { SYNC_TIMEOUT_MS, TryOn } from './resources/try-on.js';
 import { Transport } from './transport.js';
 
 export const DEFAULT_BASE_URL = 'http://localhost:8080/tryon/v1';
-export const DEFAULT_TIMEOUT_MS = 60_000;
-export const DEFAULT_MAX_RETRIES = 2;
+const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_MAX_RETRIES = 2;
 
 export interface FitroomOptions {
   /** `gk_…` key. Defaults to the `FITROOM_API_KEY` or `GENLOOK_API_KEY` environment variable. */

@@ -2,7 +2,7 @@
 import type { Endpoint } from './endpoints.js';
 import type { RESPONSE_FIELDS, ResponseTypeName } from './response-fields.js';
 
-export const PREFIX = '/tryon/v1';
+const PREFIX = '/tryon/v1';
 
 export type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -21,7 +21,7 @@ function sourceFiles(dir: string, out: string[] = []): string[] {
 }
 
 /** Removes comments (so JSDoc may mention Buffer) while keeping string and template literals intact. */
-export function stripComments(src: string): string {
+function stripComments(src: string): string {
   let out = '';
   let i = 0;
   while (i < src.length) {
@@ -48,7 +48,7 @@ export function stripComments(src: string): string {
 const NODE_BUILTINS =
   'assert|buffer|child_process|crypto|dns|events|fs|http|https|net|os|path|stream|timers|tls|url|util|worker_threads|zlib';
 
-export function portabilityProblems(src: string): string[] {
+function portabilityProblems(src: string): string[] {
   const code = stripComments(src);
   const problems: string[] = [];
   if (/(from|import)\s*\(?\s*['"]node:/.test(code)) problems.push('imports a node: module');

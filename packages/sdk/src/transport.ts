@@ -56,7 +56,7 @@ export interface ApiResponse<T> {
 }
 
 /** Longest `retry-after` the SDK sleeps through; a longer wait is the caller's decision, so it throws instead. */
-export const MAX_RETRY_AFTER_MS = 60_000;
+const MAX_RETRY_AFTER_MS = 60_000;
 /** Backoff without `retry-after`: 500 ms, 1 s, 2 s, … capped at 8 s, each scaled by a random factor in [0.5, 1]. */
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 8_000;
