@@ -193,6 +193,12 @@ describe('try-on flow (embedded deployment, real queue and workers)', () => {
     }
     const both = await call('POST', '/try-on', cases[2]![0]);
     assert.equal(both.body.details[0].path, 'person.image.source');
+    // Error details name the field inside the product, for `images` and the alpha `imageUrls` alike.
+    const badUrls = { externalId: 'x', images: [{ source: { url: 'ftp://x/a.jpg' } }], imageUrls: ['ftp://x/b.jpg'] };
+    const badImage = await call('POST', '/try-on', { products: [badUrls], person });
+    assert.deepEqual(badImage.body.details, [{ path: 'products.0.images.0.source.url', message: 'Invalid url' }]);
+    const badAlpha = await call('POST', '/try-on', { products: [{ ...badUrls, images: undefined }], person });
+    assert.deepEqual(badAlpha.body.details, [{ path: 'products.0.imageUrls.0', message: 'Invalid url' }]);
     assert.equal(await balance(), before);
     assert.equal((await call('GET', '/products/a')).status, 404, 'a rejected inline upsert created no product');
   });

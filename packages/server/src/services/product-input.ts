@@ -57,8 +57,8 @@ const isHttpUrl = (u: string) => {
   }
 };
 
-/** Canonicalises the image list; `pathPrefix` names the field in error details (`products.0.images`). */
-export function canonicalImages(raw: z.infer<typeof WireProductFields>, pathPrefix: string): ImageInput[] | undefined {
+/** Canonicalises the image list; `pathPrefix` names the product in error details (`products.0.`, or '' at the top). */
+function canonicalImages(raw: z.infer<typeof WireProductFields>, pathPrefix: string): ImageInput[] | undefined {
   if (raw.images === undefined && raw.imageUrls === undefined) return undefined;
   const out: ImageInput[] = [];
   (raw.images ?? []).forEach((img, i) => {
@@ -69,13 +69,13 @@ export function canonicalImages(raw: z.infer<typeof WireProductFields>, pathPref
     if ((url === undefined) === (fileKey === undefined) || url === '' || fileKey === '') {
       throw new ApiError(
         'INVALID_IMAGE_INPUT',
-        `${pathPrefix}.${i} needs exactly one of source.url or source.fileKey.`,
+        `${pathPrefix}images.${i} needs exactly one of source.url or source.fileKey.`,
       );
     }
     if (url !== undefined) {
       if (!isHttpUrl(url)) {
         throw new ApiError('VALIDATION_FAILED', undefined, [
-          { path: `${pathPrefix}.${i}.source.url`, message: 'Invalid url' },
+          { path: `${pathPrefix}images.${i}.source.url`, message: 'Invalid url' },
         ]);
       }
       out.push({ kind: 'url', url, role, classifications });
@@ -83,7 +83,9 @@ export function canonicalImages(raw: z.infer<typeof WireProductFields>, pathPref
   });
   (raw.imageUrls ?? []).forEach((url, i) => {
     if (!isHttpUrl(url)) {
-      throw new ApiError('VALIDATION_FAILED', undefined, [{ path: `imageUrls.${i}`, message: 'Invalid url' }]);
+      throw new ApiError('VALIDATION_FAILED', undefined, [
+        { path: `${pathPrefix}imageUrls.${i}`, message: 'Invalid url' },
+      ]);
     }
     out.push({ kind: 'url', url, role: null, classifications: null });
   });
@@ -95,7 +97,7 @@ export function toProductInput(raw: z.infer<typeof WireProductFields>, pathPrefi
     externalId: raw.externalId,
     title: raw.title,
     description: raw.description,
-    images: canonicalImages(raw, `${pathPrefix}images`),
+    images: canonicalImages(raw, pathPrefix),
     metadata: raw.metadata,
     autoDetectImageRoles: raw.autoDetectImageRoles,
   };
