@@ -82,6 +82,34 @@ export function sleeveFromParts(parts: Uint8Array, w: number, part: number, root
   return { root, end, length, width: area / Math.max(1, length), area };
 }
 
+/**
+ * A sleeveless garment's shoulder on one side (`sign` −1 left, +1 right of `cx`): the strap's outermost high point,
+ * maximising the outward offset minus a penalty for dropping (0.6 per row below `y0`), over rows y0 … yEnd − 1 and
+ * columns x0 … x1 of `data` (`w` wide).
+ */
+export function strapCorner(
+  data: Uint8Array,
+  w: number,
+  [x0, y0, x1]: readonly [number, number, number],
+  yEnd: number,
+  cx: number,
+  sign: number,
+): Point {
+  let best: Point = { x: cx, y: y0 };
+  let bestScore = Number.NEGATIVE_INFINITY;
+  for (let y = y0; y < yEnd; y++) {
+    for (let x = x0; x <= x1; x++) {
+      if (!data[y * w + x]) continue;
+      const score = (x - cx) * sign - 0.6 * (y - y0);
+      if (score > bestScore) {
+        bestScore = score;
+        best = { x, y };
+      }
+    }
+  }
+  return best;
+}
+
 interface Run {
   a: number;
   b: number;
@@ -304,21 +332,8 @@ export function findLandmarks(mask: BinaryMask, options: { sleeveless?: boolean 
 
   // Shoulders: for a sleeved side, the top contour at the torso side line (the shoulder seam); for a sleeveless
   // side, the outermost high point of the strap (maximise outward offset minus a penalty for dropping).
-  const sleevelessShoulder = (sign: number): Point => {
-    let best: Point = { x: cx, y: y0 };
-    let bestScore = Number.NEGATIVE_INFINITY;
-    for (let y = y0; y < Math.min(armpitY, y0 + H * 0.35); y++) {
-      for (let x = x0; x <= x1; x++) {
-        if (!core.data[y * w + x]) continue;
-        const score = (x - cx) * sign - 0.6 * (y - y0);
-        if (score > bestScore) {
-          bestScore = score;
-          best = { x, y };
-        }
-      }
-    }
-    return best;
-  };
+  const sleevelessShoulder = (sign: number): Point =>
+    strapCorner(core.data, w, [x0, y0, x1], Math.min(armpitY, y0 + H * 0.35), cx, sign);
   const shoulderLeft = hasLeft ? { x: leftX, y: topAt(leftX) } : sleevelessShoulder(-1);
   const shoulderRight = hasRight ? { x: rightX, y: topAt(rightX) } : sleevelessShoulder(1);
   const neck = { x: cx, y: topAt(cx) };

@@ -6,7 +6,7 @@
  */
 import type { BodyFrame, P } from '../composite/parsing.js';
 import { type BinaryMask, largestComponent, maskBounds } from '../composite/raster.js';
-import { type GarmentLandmarks, type Point, type SleeveInfo, sleeveFromParts } from './landmarks.js';
+import { type GarmentLandmarks, type Point, type SleeveInfo, sleeveFromParts, strapCorner } from './landmarks.js';
 
 /** Point-in-polygon (even-odd) for a convex or concave polygon. */
 function inside(poly: P[], x: number, y: number): boolean {
@@ -68,22 +68,8 @@ export function onModelLandmarks(
   };
   // Sleeveless: the strap's outermost high point (outward offset minus a penalty for dropping), as on a flat-lay;
   // the shoulder line of a tank runs past the straps into the armholes.
-  const strap = (sign: number): Point => {
-    let best: Point = { x: midX, y: y0 };
-    let bestScore = Number.NEGATIVE_INFINITY;
-    const yEnd = Math.min(y1, shY + (hipY - shY) * 0.3);
-    for (let y = y0; y < yEnd; y++) {
-      for (let x = x0; x <= x1; x++) {
-        if (!data[y * w + x]) continue;
-        const score = (x - midX) * sign - 0.6 * (y - y0);
-        if (score > bestScore) {
-          bestScore = score;
-          best = { x, y };
-        }
-      }
-    }
-    return best;
-  };
+  const strap = (sign: number): Point =>
+    strapCorner(data, w, [x0, y0, x1], Math.min(y1, shY + (hipY - shY) * 0.3), midX, sign);
   const shoulderLeft = options.sleeveless ? strap(-1) : corner(lS, -1);
   const shoulderRight = options.sleeveless ? strap(1) : corner(rS, 1);
 
