@@ -1,4 +1,5 @@
-// Runs commands and the examples from the repository root (shared by examples.test.ts and sdk.e2e.test.ts).
+// Runs commands and the examples from the repository root (shared by examples.test.ts, sdk.e2e.test.ts and
+// portability.test.ts).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 

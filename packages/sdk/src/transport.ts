@@ -41,7 +41,7 @@ export interface ApiRequest {
   endpoint: Endpoint;
   params?: Record<string, string>;
   query?: Record<string, string | number | undefined>;
-  /** A JSON body, or a form (rebuilt per attempt is unnecessary: FormData can be sent again). */
+  /** A JSON body; or `form`, a multipart body (sent as is on every attempt: FormData can be sent again). */
   json?: unknown;
   form?: FormData;
   /** Overrides the client's timeout when the caller gave none (createSync needs longer). */
