@@ -27,14 +27,10 @@ export interface CutoutResult {
   mask: BinaryMask;
   /** Estimated background colour (per-channel median of the border ring). */
   background: [number, number, number];
-  /** Colour tolerance used by the fill, in 8-bit levels (max channel difference). */
-  tolerance: number;
   /** Share of the frame covered by the garment. */
   areaShare: number;
   /** Share of the foreground that the largest connected shape holds. */
   largestShare: number;
-  /** Pixels absorbed by the shadow rule (diagnostics). */
-  shadowPixels: number;
 }
 
 export interface CutoutOptions {
@@ -220,8 +216,6 @@ export function cutOutFlatLay(img: RawImage, options: CutoutOptions = {}): Cutou
       }
     }
   }
-  let shadowPixels = 0;
-  for (let i = 0; i < viaShadow.length; i++) shadowPixels += viaShadow[i]!;
 
   // Foreground = what the fill did not reach. The barrier pixels of the outline itself stay foreground, which is
   // what we want (they are the garment's edge). A 1-px opening removes isolated JPEG specks.
@@ -262,5 +256,5 @@ export function cutOutFlatLay(img: RawImage, options: CutoutOptions = {}): Cutou
         'needs a photo on a contrasting background.',
     );
   }
-  return { mask, background: bg, tolerance: tol, areaShare, largestShare, shadowPixels };
+  return { mask, background: bg, areaShare, largestShare };
 }
