@@ -17,7 +17,9 @@ function randomToken(length = 20): string {
 
 export type IdPrefix = 'acc' | 'key' | 'img' | 'gen' | 'prd' | 'pim' | 'led' | 'job';
 export const newId = (prefix: IdPrefix) => `${prefix}_${randomToken()}`;
-export const newOneShotProductId = () => `_anon_${randomToken()}`;
+/** One-shot products get server-made external ids with this prefix; clients may not create such ids themselves. */
+export const ONE_SHOT_PREFIX = '_anon_';
+export const newOneShotProductId = () => `${ONE_SHOT_PREFIX}${randomToken()}`;
 
 /** API keys: `gk_` + 256 random bits, base64url. Only the SHA-256 is stored. */
 export const newApiKey = () => `gk_${randomBytes(32).toString('base64url')}`;

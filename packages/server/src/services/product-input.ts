@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ApiError } from '../errors.js';
 import { parseOrThrow } from '../http/validation.js';
+import { ONE_SHOT_PREFIX } from '../ids.js';
 
 const ImageSource = z.object({ url: z.string().optional(), fileKey: z.string().optional() }).passthrough();
 
@@ -48,7 +49,7 @@ export interface ProductInput {
   autoDetectImageRoles: boolean | undefined;
 }
 
-const isHttpUrl = (u: string) => {
+export const isHttpUrl = (u: string) => {
   try {
     const p = new URL(u).protocol;
     return p === 'http:' || p === 'https:';
@@ -103,7 +104,11 @@ export function toProductInput(raw: z.infer<typeof WireProductFields>, pathPrefi
   };
 }
 
-export const RESERVED_PREFIX = '_anon_';
+/** The error for an externalId a client may not name (one-shot ids carry the reserved prefix); `path` locates it. */
+export const reservedExternalId = (path: string) =>
+  new ApiError('VALIDATION_FAILED', `externalId must not start with "${ONE_SHOT_PREFIX}" (reserved).`, [
+    { path, message: `Must not start with "${ONE_SHOT_PREFIX}"` },
+  ]);
 
 /** POST /products body → input; EXTERNAL_ID_REQUIRED comes before any other validation, as Genlook does. */
 export function parseCatalogProduct(body: unknown): ProductInput & { validForDays: number | null | undefined } {
@@ -112,10 +117,6 @@ export function parseCatalogProduct(body: unknown): ProductInput & { validForDay
     throw new ApiError('EXTERNAL_ID_REQUIRED');
   }
   const raw = parseOrThrow(WireCatalogProduct, obj);
-  if (raw.externalId!.startsWith(RESERVED_PREFIX)) {
-    throw new ApiError('VALIDATION_FAILED', `externalId must not start with "${RESERVED_PREFIX}" (reserved).`, [
-      { path: 'externalId', message: `Must not start with "${RESERVED_PREFIX}"` },
-    ]);
-  }
+  if (raw.externalId!.startsWith(ONE_SHOT_PREFIX)) throw reservedExternalId('externalId');
   return { ...toProductInput(raw, ''), validForDays: raw.validForDays };
 }

@@ -9,7 +9,14 @@
 import { z } from 'zod';
 import { ApiError } from '../errors.js';
 import { parseOrThrow } from '../http/validation.js';
-import { type ProductInput, toProductInput, WireProductFields } from './product-input.js';
+import { ONE_SHOT_PREFIX } from '../ids.js';
+import {
+  isHttpUrl,
+  type ProductInput,
+  reservedExternalId,
+  toProductInput,
+  WireProductFields,
+} from './product-input.js';
 
 const KeepForDays = z.union([z.literal(1), z.literal(3), z.literal(7)], {
   errorMap: () => ({ message: 'Expected 1, 3 or 7' }),
@@ -68,11 +75,9 @@ export function parseTryOn(body: unknown): TryOnRequest {
     throw new ApiError('VALIDATION_FAILED', 'products is required.', [{ path: 'products', message: 'Required' }]);
   }
   const product = toProductInput(productRaw, raw.products ? 'products.0.' : 'product.');
-  if (product.externalId?.startsWith('_anon_') && product.images !== undefined) {
+  if (product.externalId?.startsWith(ONE_SHOT_PREFIX) && product.images !== undefined) {
     // A one-shot id may be referenced (it is returned to clients), but not upserted by name.
-    throw new ApiError('VALIDATION_FAILED', 'externalId must not start with "_anon_" (reserved).', [
-      { path: raw.products ? 'products.0.externalId' : 'product.externalId', message: 'Must not start with "_anon_"' },
-    ]);
+    throw reservedExternalId(raw.products ? 'products.0.externalId' : 'product.externalId');
   }
 
   const [source, path] = raw.person?.image?.source
@@ -96,11 +101,8 @@ export function parseTryOn(body: unknown): TryOnRequest {
   else if (source.fileKey !== undefined) person = { kind: 'file', fileKey: source.fileKey };
   else {
     const url = source.url!;
-    let ok = false;
-    try {
-      ok = ['http:', 'https:'].includes(new URL(url).protocol);
-    } catch {}
-    if (!ok) throw new ApiError('VALIDATION_FAILED', undefined, [{ path: `${path}.url`, message: 'Invalid url' }]);
+    if (!isHttpUrl(url))
+      throw new ApiError('VALIDATION_FAILED', undefined, [{ path: `${path}.url`, message: 'Invalid url' }]);
     person = { kind: 'url', url };
   }
 
