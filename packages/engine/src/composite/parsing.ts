@@ -26,6 +26,7 @@ import {
   rgbToLab,
   sampleField,
   squareMorph,
+  upperMedian,
 } from './raster.js';
 
 export interface P {
@@ -509,10 +510,9 @@ export function parsePerson(
       as.push(labA[p]!);
       bs.push(labB[p]!);
     }
-    const med = (v: number[]) => v.sort((x, y) => x - y)[v.length >> 1] ?? 0;
-    const m0 = med(ls);
-    const m1 = med(as);
-    const m2 = med(bs);
+    const m0 = upperMedian(ls);
+    const m1 = upperMedian(as);
+    const m2 = upperMedian(bs);
     const tol2 = tolerance * tolerance;
     const loose2 = (tolerance * 1.6) ** 2;
     const out = emptyMask(w, h);

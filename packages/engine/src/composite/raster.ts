@@ -801,6 +801,14 @@ export function luma(r: number, g: number, b: number): number {
   return 0.299 * r + 0.587 * g + 0.114 * b;
 }
 
+/**
+ * The upper median (the middle pair is not averaged), 0 for an empty list; sorts `v` in place. The colour models
+ * take this of their samples.
+ */
+export function upperMedian(v: number[]): number {
+  return v.sort((x, y) => x - y)[v.length >> 1] ?? 0;
+}
+
 export function median(values: number[]): number {
   if (values.length === 0) return Number.NaN;
   const s = values.slice().sort((a, b) => a - b);

@@ -6,7 +6,7 @@
  * neck has no such region (growing from below the collar at the centre runs into the whole front), so then nothing
  * is removed.
  */
-import { type BinaryMask, fillHoles, labPlanes, maskBounds } from '../composite/raster.js';
+import { type BinaryMask, fillHoles, labPlanes, maskBounds, upperMedian } from '../composite/raster.js';
 import type { RawImage } from '../vision/types.js';
 
 export interface BackCollarResult {
@@ -67,10 +67,9 @@ export function removeBackCollar(img: RawImage, mask: BinaryMask): BackCollarRes
   for (let y = seedY; y < seedY + 3; y++)
     for (let x = cx - 2; x <= cx + 2; x++) if (mask.data[y * w + x]) seeds.push(y * w + x);
   if (seeds.length < 5) return none;
-  const med = (v: number[]) => v.sort((p, q) => p - q)[v.length >> 1]!;
-  const m0 = med(seeds.map((p) => L[p]!));
-  const m1 = med(seeds.map((p) => A[p]!));
-  const m2 = med(seeds.map((p) => B[p]!));
+  const m0 = upperMedian(seeds.map((p) => L[p]!));
+  const m1 = upperMedian(seeds.map((p) => A[p]!));
+  const m2 = upperMedian(seeds.map((p) => B[p]!));
   const region = new Uint8Array(w * h);
   const stack: number[] = [];
   for (const p of seeds) {

@@ -20,17 +20,13 @@ import {
   open,
   or,
   rgbToLab,
+  upperMedian,
 } from '../composite/raster.js';
 import { EngineError } from '../engine.js';
 import type { PersonDetection, RawImage } from '../vision/types.js';
 
 /** L*a*b* planes of the whole product photo, converted once per cut-out (see `labPlanes`). */
 type Lab = ReturnType<typeof labPlanes>;
-
-/** The upper median (no averaging of the middle pair); sorts `v` in place. */
-function upperMedian(v: number[]): number {
-  return v.sort((x, y) => x - y)[v.length >> 1]!;
-}
 
 export interface OnModelCut {
   mask: BinaryMask;

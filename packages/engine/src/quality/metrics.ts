@@ -13,7 +13,7 @@
  */
 import type { CompositeResult } from '../composite/compose.js';
 import { skirtZone } from '../composite/parsing.js';
-import { type BinaryMask, deltaE2000, dilate, or, rgbToLab } from '../composite/raster.js';
+import { type BinaryMask, deltaE2000, dilate, or, rgbToLab, upperMedian } from '../composite/raster.js';
 import type { GarmentAnalysis } from '../garment/analyze.js';
 import type { RawImage } from '../vision/types.js';
 
@@ -43,8 +43,7 @@ function medianLab(img: RawImage, pick: (p: number) => boolean): [number, number
     A.push(a);
     B.push(b);
   }
-  const med = (v: number[]) => v.sort((x, y) => x - y)[v.length >> 1] ?? 0;
-  return [med(L), med(A), med(B)];
+  return [upperMedian(L), upperMedian(A), upperMedian(B)];
 }
 
 export function measurePair(person: RawImage, garment: GarmentAnalysis, r: CompositeResult): PairMetrics {
