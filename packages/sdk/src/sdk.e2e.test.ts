@@ -1,7 +1,5 @@
 // End to end against the REAL fitroom server (packages/server's startTestServer: embedded SQLite in a temp dir, real
-// HTTP on 127.0.0.1, mock engine). Every SDK method is exercised over the wire. A case whose route the server does not
-// serve yet (per its live OpenAPI document) is marked `todo` with the reason; it starts counting as soon as the route
-// lands, with no edit here.
+// HTTP on 127.0.0.1, mock engine). Every SDK method is exercised over the wire.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
@@ -34,27 +32,12 @@ const fixture = (path: string) => readFileSync(new URL(path, FIXTURES));
 const PERSON = fixture('person/woman-1.jpg');
 const GARMENT = fixture('garment/upper-1.jpg');
 
-// Started at module load, not in before(): whether a case is `todo` must be known when the test is declared.
 const { startTestServer } = (await import(TEST_SERVER_URL)) as { startTestServer: StartTestServer };
 const server = await startTestServer({ credits: 20 });
 after(async () => {
   await server.close();
 });
 const client = new Fitroom({ apiKey: server.apiKey, baseUrl: server.baseUrl });
-// The live document lists what is implemented; it is the same document openapi.json is generated from.
-const doc = (await (await fetch(`${server.baseUrl}/openapi.json`)).json()) as {
-  paths: Record<string, Record<string, unknown>>;
-};
-const operations = new Set(
-  Object.entries(doc.paths).flatMap(([path, item]) =>
-    Object.keys(item).map((m) => `${m.toUpperCase()} ${path.replace('/tryon/v1', '').replace(/\{[^}]+\}/g, ':id')}`),
-  ),
-);
-/** `todo` reason when the server does not serve an operation yet, else false. */
-const missing = (...ops: string[]) => {
-  const absent = ops.filter((op) => !operations.has(op));
-  return absent.length === 0 ? false : `the server does not serve ${absent.join(', ')} yet`;
-};
 
 /** Registers a catalog product from the garment fixture, sent as a multipart file part. */
 const upsertProduct = (externalId: string, title = 'Red tee'): Promise<Product> =>
@@ -191,9 +174,7 @@ describe('SDK end to end against the fitroom server', () => {
     }
   });
 
-  test('tryOn.create with a product titled "mock", then waitFor → COMPLETED; one credit spent', {
-    todo: missing('POST /try-on', 'GET /generations/:id'),
-  }, async () => {
+  test('tryOn.create with a product titled "mock", then waitFor → COMPLETED; one credit spent', async () => {
     await upsertProduct('e2e-mock', 'mock');
     const { imageId } = await client.images.upload(PERSON, { mimeType: 'image/jpeg' });
     const before = (await client.account.credits()).creditBalance;
@@ -221,9 +202,7 @@ describe('SDK end to end against the fitroom server', () => {
     assert.ok(again.updatedAt >= again.createdAt);
   });
 
-  test('tryOn.create in the deprecated shape with multipart files (product/customer fileKeys)', {
-    todo: missing('POST /try-on', 'GET /generations/:id'),
-  }, async () => {
+  test('tryOn.create in the deprecated shape with multipart files (product/customer fileKeys)', async () => {
     const started = await client.tryOn.create({
       product: { externalId: 'e2e-legacy', title: 'mock', images: [{ fileKey: 'product' }] },
       customer: { fileKey: 'me' },
@@ -239,7 +218,7 @@ describe('SDK end to end against the fitroom server', () => {
     assert.equal(done.status, 'COMPLETED');
   });
 
-  test('tryOn.createSync → 200 with the COMPLETED generation', { todo: missing('POST /try-on/sync') }, async () => {
+  test('tryOn.createSync → 200 with the COMPLETED generation', async () => {
     await upsertProduct('e2e-mock-sync', 'mock');
     const { imageId } = await client.images.upload(PERSON, { mimeType: 'image/jpeg' });
     const result = await client.tryOn.createSync({
@@ -252,9 +231,7 @@ describe('SDK end to end against the fitroom server', () => {
     assert.ok(result.resultImageUrl);
   });
 
-  test('idempotencyKey: the same try-on sent twice with one key is one generation, charged once', {
-    todo: missing('POST /try-on'),
-  }, async () => {
+  test('idempotencyKey: the same try-on sent twice with one key is one generation, charged once', async () => {
     await upsertProduct('e2e-idem', 'mock');
     const { imageId } = await client.images.upload(PERSON, { mimeType: 'image/jpeg' });
     const before = (await client.account.credits()).creditBalance;
@@ -267,9 +244,7 @@ describe('SDK end to end against the fitroom server', () => {
     await client.generations.waitFor(first.generationId, { timeoutMs: 30_000, pollIntervalMs: 100 });
   });
 
-  test('try-on errors: unknown product → ProductNotFoundError (no charge); 0 credits → InsufficientCreditsError', {
-    todo: missing('POST /try-on', 'POST /try-on/sync'),
-  }, async () => {
+  test('try-on errors: unknown product → ProductNotFoundError (no charge); 0 credits → InsufficientCreditsError', async () => {
     const { imageId } = await client.images.upload(PERSON, { mimeType: 'image/jpeg' });
     const before = (await client.account.credits()).creditBalance;
     const body = { products: [{ externalId: 'e2e-unknown' }], person: { image: { source: { id: imageId } } } };
@@ -299,17 +274,13 @@ describe('SDK end to end against the fitroom server', () => {
     }
   });
 
-  test('generations.retrieve of an unknown id → GenerationNotFoundError', {
-    todo: missing('GET /generations/:id'),
-  }, async () => {
+  test('generations.retrieve of an unknown id → GenerationNotFoundError', async () => {
     const err = await client.generations.retrieve('gen_doesnotexist').catch((e: unknown) => e);
     assert.ok(err instanceof GenerationNotFoundError, String(err));
     assert.equal(err.status, 404);
   });
 
-  test('customers.delete → resolves (204), idempotent, and revokes the customer’s image URLs', {
-    todo: missing('DELETE /customers/:id'),
-  }, async () => {
+  test('customers.delete → resolves (204), idempotent, and revokes the customer’s image URLs', async () => {
     const { imageUrl } = await client.images.upload(PERSON, {
       mimeType: 'image/jpeg',
       externalUserId: 'e2e-gdpr',
@@ -321,9 +292,7 @@ describe('SDK end to end against the fitroom server', () => {
     assert.equal((await fetch(imageUrl)).status, 404);
   });
 
-  test('examples/recommended-flow.ts runs against the server (404 → upsert → retry → waitFor)', {
-    todo: missing('POST /try-on', 'GET /generations/:id'),
-  }, async () => {
+  test('examples/recommended-flow.ts runs against the server (404 → upsert → retry → waitFor)', async () => {
     const res = await runExample({ FITROOM_API_KEY: server.apiKey, FITROOM_BASE_URL: server.baseUrl }, '--mock');
     assert.equal(res.code, 0, res.stdout + res.stderr);
     assert.match(res.stdout, /not registered yet → upserting it/);
