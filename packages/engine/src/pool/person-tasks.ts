@@ -2,7 +2,13 @@
 import sharp from 'sharp';
 import { EngineError } from '../engine.js';
 import type { CropOptions } from '../vision/person-crop.js';
-import { personAwareCrop, type RenderOptions, renderCrop, scaleCropWindow } from '../vision/person-crop.js';
+import {
+  orientedSize,
+  personAwareCrop,
+  type RenderOptions,
+  renderCrop,
+  scaleCropWindow,
+} from '../vision/person-crop.js';
 import { decodeImage, detectPerson } from '../vision/person-detector.js';
 import type { CropWindow, PersonDetection } from '../vision/types.js';
 import { bytesOf, ownedBuffer, type TaskHandler, throwIfAborted } from './registry.js';
@@ -45,9 +51,7 @@ export const cropPersonTask: TaskHandler = async (payload, ctx) => {
   const detection = await detectPerson(analysed, { modelsDir: ctx.config.modelsDir, bodyModel: ctx.config.bodyModel });
   throwIfAborted(ctx.signal);
   // The window is computed on the analysis copy and scaled to the oriented original, which renderCrop reads.
-  const meta = await sharp(bytes).metadata();
-  const swap = (meta.orientation ?? 1) >= 5;
-  const originalWidth = (swap ? meta.height : meta.width) ?? 0;
+  const originalWidth = orientedSize(await sharp(bytes).metadata()).width;
   if (!(originalWidth > 0)) throw new EngineError('INVALID_IMAGE', 'The image has no pixels');
   let window = personAwareCrop(detection, p?.crop);
   if (originalWidth !== analysed.width) window = scaleCropWindow(window, originalWidth / analysed.width);

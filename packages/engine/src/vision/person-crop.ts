@@ -3,7 +3,7 @@
  * visible body part) in a 4:5 window, padding the image rather than cutting a limb off; fall back to the face, then to
  * the image centre.
  */
-import sharp, { type Sharp } from 'sharp';
+import sharp, { type Metadata, type Sharp } from 'sharp';
 import { EngineError } from '../engine.js';
 import { KEYPOINT_MIN_SCORE } from './person-detector.js';
 import type { CropWindow, Keypoint, KeypointName, Mask, PersonDetection, RawImage } from './types.js';
@@ -319,6 +319,12 @@ const BUSY_EDGE = 4;
  * the edge is busy, repetition draws streaks, so those bands are softened with a strong blur (reads as out of focus).
  * The output is exactly 4:5: width * 5 === height * 4.
  */
+/** An encoded image's size as displayed, after its EXIF orientation (orientations 5–8 swap the sides); 0 if unknown. */
+export function orientedSize(meta: Metadata): { width: number; height: number } {
+  const swap = (meta.orientation ?? 1) >= 5;
+  return { width: (swap ? meta.height : meta.width) ?? 0, height: (swap ? meta.width : meta.height) ?? 0 };
+}
+
 export async function renderCrop(
   input: Uint8Array | RawImage,
   window: CropWindow,
@@ -336,10 +342,7 @@ export async function renderCrop(
     if (input instanceof Uint8Array) {
       // Same orientation and colour handling as decodeImage, so windows computed on its output line up.
       const oriented = sharp(input, { failOn: 'error' }).rotate();
-      const meta = await oriented.metadata();
-      const swap = (meta.orientation ?? 1) >= 5;
-      W = (swap ? meta.height : meta.width) ?? 0;
-      H = (swap ? meta.width : meta.height) ?? 0;
+      ({ width: W, height: H } = orientedSize(await oriented.metadata()));
       source = oriented.toColourspace('srgb').flatten({ background: '#ffffff' });
     } else {
       W = input.width;
