@@ -140,8 +140,7 @@ export class GenerationsService {
           downloadUrls: false,
           reuse: existing?.images,
         });
-        const reused = new Set((existing?.images ?? []).map((i) => i.blob_key));
-        created.productBlobs = prepared.map((p) => p.blobKey).filter((k): k is string => !!k && !reused.has(k));
+        created.productBlobs = this.products.newBlobs(prepared, existing?.images);
       }
 
       const { generation, replacedBlobs } = await this.db.transaction().execute(async (tx) => {

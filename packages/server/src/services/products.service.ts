@@ -268,8 +268,8 @@ export class ProductsService {
   ): Promise<ApiProduct> {
     const externalId = input.externalId!;
     const existing = await this.find(this.db, accountId, externalId);
-    if (!existing && (!input.images || input.images.length === 0)) throw new ApiError('PRODUCT_IMAGES_REQUIRED');
-    if (existing && input.images && input.images.length === 0) throw new ApiError('PRODUCT_IMAGES_REQUIRED');
+    // A new product needs images; an update may keep its images (omitted) but not empty them.
+    if (input.images ? input.images.length === 0 : !existing) throw new ApiError('PRODUCT_IMAGES_REQUIRED');
     const prepared = input.images
       ? await this.prepareImages(accountId, input.images, files, { downloadUrls: true, reuse: existing?.images })
       : undefined;
@@ -285,10 +285,10 @@ export class ProductsService {
         replacedBlobs = r.replacedBlobs;
         return r.saved;
       });
-      await this.deleteBlobs(replacedBlobs);
+      await this.deleteUnreferencedBlobs(replacedBlobs);
       return this.toApi(saved);
     } catch (err) {
-      await this.deleteBlobs(this.newBlobs(prepared, existing?.images));
+      await this.deleteUnreferencedBlobs(this.newBlobs(prepared, existing?.images));
       throw err;
     }
   }
@@ -321,8 +321,7 @@ export class ProductsService {
       if (!existing) throw productNotFound(input.externalId);
       return { saved: existing, replacedBlobs: [] };
     }
-    if (!existing && (!prepared || prepared.length === 0)) throw new ApiError('PRODUCT_IMAGES_REQUIRED');
-    if (existing && prepared && prepared.length === 0) throw new ApiError('PRODUCT_IMAGES_REQUIRED');
+    if (prepared ? prepared.length === 0 : !existing) throw new ApiError('PRODUCT_IMAGES_REQUIRED');
     return this.write(tx, accountId, input.externalId, input, prepared, {
       kind: existing ? existing.product.kind : 'inline',
       validForDays: existing ? existing.product.valid_for_days : INLINE_TTL_DAYS,
@@ -365,11 +364,8 @@ export class ProductsService {
     }
   }
 
-  private async deleteBlobs(keys: string[]) {
-    if (keys.length) await this.deleteUnreferencedBlobs(keys);
-  }
-
-  private newBlobs(prepared: PreparedImage[] | undefined, existing: ProductImageRow[] | undefined): string[] {
+  /** The blobs `prepareImages` wrote for this request (not reused copies of the product's stored images). */
+  newBlobs(prepared: PreparedImage[] | undefined, existing: ProductImageRow[] | undefined): string[] {
     const keep = new Set((existing ?? []).map((r) => r.blob_key));
     return (prepared ?? []).map((p) => p.blobKey).filter((k): k is string => k !== null && !keep.has(k));
   }
