@@ -252,9 +252,7 @@ describe('SDK end to end against the fitroom server', () => {
     await assert.rejects(client.tryOn.createSync(body), ProductNotFoundError);
     assert.equal((await client.account.credits()).creditBalance, before);
 
-    const broke = await ((await import(TEST_SERVER_URL)) as { startTestServer: StartTestServer }).startTestServer({
-      credits: 0,
-    });
+    const broke = await startTestServer({ credits: 0 });
     try {
       const poor = new Fitroom({ apiKey: broke.apiKey, baseUrl: broke.baseUrl });
       const { imageId: id2 } = await poor.images.upload(PERSON, { mimeType: 'image/jpeg' });
