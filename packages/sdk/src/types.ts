@@ -177,14 +177,10 @@ export interface Generation {
  * 202 means it was still running when the server stopped waiting (`status` `PENDING` or `PROCESSING`): continue with
  * `generations.waitFor(result.generationId)`. So `status` tells which of the two answers arrived.
  */
-export interface TryOnSyncResponse {
-  generationId: string;
-  status: GenerationStatus;
-  productExternalId: string;
-  resultImageUrl?: string;
-  errorMessage?: string;
-  errorCode?: string;
+export interface TryOnSyncResponse extends Omit<Generation, 'createdAt' | 'updatedAt'> {
+  /** ISO-8601; on the 200 answer. */
   createdAt?: string;
+  /** ISO-8601; on the 200 answer. */
   updatedAt?: string;
 }
 
