@@ -5,9 +5,9 @@
 import type { TryOnEngine, TryOnInput, TryOnOutput } from '../engine.js';
 import { EngineError } from '../engine.js';
 import { analyzeGarment, type DetectFn, GarmentCache, pickProductImage } from '../garment/analyze.js';
-import { detectPerson } from '../vision/person-detector.js';
+import { decodeImage, detectPerson } from '../vision/person-detector.js';
 import { composeTryOn } from './compose.js';
-import { decodeRgb, encodePng } from './raster.js';
+import { encodePng } from './raster.js';
 
 export interface CompositeContext {
   detect: DetectFn;
@@ -38,7 +38,7 @@ function checkAborted(signal: AbortSignal | undefined): void {
 export async function tryOnComposite(input: TryOnInput, ctx: CompositeContext): Promise<TryOnOutput> {
   const t0 = performance.now();
   try {
-    const person = await decodeRgb(input.person);
+    const person = await decodeImage(input.person);
     checkAborted(input.signal);
     const words = { title: input.product.title, description: input.product.description };
     const productImage = pickProductImage(input.product.images);

@@ -4,7 +4,6 @@
  * composite and quality stages share lives here so that no stage needs another image library.
  */
 import sharp from 'sharp';
-import { EngineError } from '../engine.js';
 import type { Mask, RawImage } from '../vision/types.js';
 
 /** A binary mask: 1 = inside, 0 = outside. Same layout as {@link Mask} but with values 0/1. */
@@ -12,25 +11,6 @@ export interface BinaryMask {
   data: Uint8Array;
   width: number;
   height: number;
-}
-
-/** Decodes any image sharp reads into RGB bytes, optionally bounded by `maxSide` (aspect kept, never enlarged). */
-export async function decodeRgb(bytes: Uint8Array, maxSide?: number): Promise<RawImage> {
-  try {
-    let pipeline = sharp(bytes).rotate().removeAlpha().toColourspace('srgb');
-    if (maxSide !== undefined) {
-      pipeline = pipeline.resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true });
-    }
-    const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
-    return {
-      data: new Uint8Array(data.buffer, data.byteOffset, data.length),
-      width: info.width,
-      height: info.height,
-      channels: 3,
-    };
-  } catch (err) {
-    throw new EngineError('INVALID_IMAGE', `The image could not be decoded: ${(err as Error).message}`);
-  }
 }
 
 export async function encodePng(img: RawImage): Promise<Uint8Array> {

@@ -6,8 +6,9 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BodyFrame } from '../composite/parsing.js';
-import { type BinaryMask, decodeRgb, erode } from '../composite/raster.js';
+import { type BinaryMask, erode } from '../composite/raster.js';
 import { EngineError, type ProductImageInput } from '../engine.js';
+import { decodeImage } from '../vision/person-detector.js';
 import type { PersonDetection, RawImage } from '../vision/types.js';
 import { removeBackCollar } from './back-collar.js';
 import { asGarmentLandmarks, type BottomLandmarks, findBottomLandmarks, looksLikeBottom } from './bottoms.js';
@@ -224,7 +225,8 @@ export async function analyzeGarment(
   if (veto) throw new EngineError('UNSUPPORTED_GARMENT', `The composite engine cannot dress a "${veto}".`);
   let cut = options.cache?.get(image.contentHash);
   if (!cut) {
-    const img = await decodeRgb(image.data, GARMENT_MAX_SIDE);
+    // Transparent pixels flattened on white (a cut-out product PNG then reads as a flat-lay on a white sweep).
+    const img = await decodeImage(image.data, { maxSide: GARMENT_MAX_SIDE });
     const border = borderUniformity(img);
     const text = `${words.title ?? ''} ${words.description ?? ''}`;
     let flatErr: EngineError | null = null;

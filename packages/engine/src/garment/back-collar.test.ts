@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { countMask, decodeRgb, maskBounds } from '../composite/raster.js';
+import { countMask, maskBounds } from '../composite/raster.js';
 import { listTryOnFixtures } from '../quality/fixtures.js';
+import { decodeImage } from '../vision/person-detector.js';
 import { removeBackCollar } from './back-collar.js';
 import { cutOutFlatLay } from './cutout.js';
 
@@ -11,7 +12,7 @@ const fx = listTryOnFixtures();
 const skip = fx ? false : 'try-on fixtures not found (FIXTURES_DIR)';
 
 async function cut(name: string) {
-  const img = await decodeRgb(new Uint8Array(readFileSync(join(fx!.garmentDir, name))), 768);
+  const img = await decodeImage(new Uint8Array(readFileSync(join(fx!.garmentDir, name))), { maxSide: 768 });
   return { img, mask: cutOutFlatLay(img).mask };
 }
 

@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { components, decodeRgb } from '../composite/raster.js';
+import sharp from 'sharp';
+import { components } from '../composite/raster.js';
 import { EngineError } from '../engine.js';
 import { GARMENT_TITLES, listTryOnFixtures } from '../quality/fixtures.js';
+import { decodeImage } from '../vision/person-detector.js';
 import type { RawImage } from '../vision/types.js';
 import { analyzeGarment, decontaminateRim, GarmentCache } from './analyze.js';
 import { classifyGarment } from './classify.js';
@@ -26,7 +28,7 @@ const FLAT_LAYS = [
 ];
 
 async function load(name: string): Promise<RawImage> {
-  return decodeRgb(readFileSync(join(fx!.garmentDir, name)), 768);
+  return decodeImage(readFileSync(join(fx!.garmentDir, name)), { maxSide: 768 });
 }
 
 /** Distance from p to the nearest mask boundary pixel (a set pixel with an unset 4-neighbour). */
@@ -156,6 +158,33 @@ describe('classification', { skip }, () => {
     );
     assert.equal(cache.size, 1);
     assert.equal(a.mask, b.mask, 'second analysis reuses the cached mask');
+  });
+  it('reads a transparent product PNG on white, whatever colour its transparent pixels hold', async () => {
+    // The synthetic tee with its white background made transparent, black under the alpha (as many cut-out product
+    // PNGs store it).
+    const { data: rgba, info } = await sharp(readFileSync(join(fx!.garmentDir, 'synthetic-tee.png')))
+      .ensureAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    let transparent = 0;
+    for (let i = 0; i < rgba.length; i += 4) {
+      if (rgba[i]! < 245 || rgba[i + 1]! < 245 || rgba[i + 2]! < 245) continue;
+      rgba.fill(0, i, i + 4);
+      transparent++;
+    }
+    assert.ok(transparent > info.width * info.height * 0.3, 'most of the frame is now transparent');
+    const png = await sharp(rgba, { raw: { width: info.width, height: info.height, channels: 4 } })
+      .png()
+      .toBuffer();
+    const g = await analyzeGarment(
+      { data: png, contentHash: 'alpha', role: null },
+      { title: 'Tee', description: null },
+    );
+    assert.equal(g.source, 'flat-lay');
+    assert.ok(
+      g.background.every((c) => c >= 250),
+      `background ${g.background.join(',')} (not the black under the alpha)`,
+    );
   });
 });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fitGarment } from '../composite/fit.js';
 import { type BodyFrame, bodyFrame, drawPolygon, parsePerson } from '../composite/parsing.js';
-import { and, countMask, decodeRgb, emptyMask, maskBounds } from '../composite/raster.js';
+import { and, countMask, emptyMask, maskBounds } from '../composite/raster.js';
 import { EngineError } from '../engine.js';
 import { GARMENT_TITLES, listTryOnFixtures } from '../quality/fixtures.js';
 import { decodeImage, detectPerson } from '../vision/person-detector.js';
@@ -18,7 +18,7 @@ const skip = fx ? false : 'try-on fixtures not found (FIXTURES_DIR)';
 
 async function load(name: string) {
   const bytes = readFileSync(join(fx!.garmentDir, name));
-  const img = await decodeRgb(new Uint8Array(bytes), GARMENT_MAX_SIDE);
+  const img = await decodeImage(new Uint8Array(bytes), { maxSide: GARMENT_MAX_SIDE });
   return { bytes, img, det: await detectPerson(img) };
 }
 
