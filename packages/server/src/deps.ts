@@ -32,6 +32,9 @@ import { RetentionService } from './services/retention.service.js';
 
 export const FILES_PATH = '/tryon/v1/files';
 
+/** The SQLite database of a data directory (the server's and the CLI's). */
+export const sqliteFile = (config: Pick<Config, 'dataDir'>) => join(config.dataDir, 'fitroom.sqlite');
+
 export interface Deps {
   config: Readonly<Config>;
   clock: Clock;
@@ -80,7 +83,7 @@ async function signingSecret(db: Db): Promise<string> {
 
 export async function createDeps(config: Readonly<Config>, overrides: DepsOverrides = {}): Promise<Deps> {
   const clock = overrides.clock ?? systemClock;
-  const db = openSqlite(join(config.dataDir, 'fitroom.sqlite'));
+  const db = openSqlite(sqliteFile(config));
   await migrateToLatest(db as unknown as Parameters<typeof migrateToLatest>[0]);
   const urlSigner = new UrlSigner(await signingSecret(db), `${config.publicUrl}${FILES_PATH}`);
   const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'), urlSigner, clock);

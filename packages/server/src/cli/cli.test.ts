@@ -1,6 +1,9 @@
 /** The fitroom CLI, run as a real process on the same DATA_DIR as a running server. */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -10,13 +13,13 @@ const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 
 describe('fitroom CLI (against a running server’s data directory)', () => {
   let ctx: TestContext;
-  const cli = async (...args: string[]) => {
+  const cliIn = async (dataDir: string, ...args: string[]) => {
     try {
       const { stdout, stderr } = await promisify(execFile)(
         process.execPath,
         ['--conditions=development', '--import', 'tsx', main, ...args],
         {
-          env: { ...process.env, DATA_DIR: ctx.dataDir, LOG_LEVEL: 'silent' },
+          env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
           encoding: 'utf8',
         },
       );
@@ -26,6 +29,7 @@ describe('fitroom CLI (against a running server’s data directory)', () => {
       return { code: e.code, stdout: e.stdout, stderr: e.stderr, last: null };
     }
   };
+  const cli = (...args: string[]) => cliIn(ctx.dataDir, ...args);
   const credits = (key: string) => ctx.app.inject({ url: '/tryon/v1/account/credits', headers: { 'x-api-key': key } });
 
   before(async () => {
@@ -126,5 +130,17 @@ describe('fitroom CLI (against a running server’s data directory)', () => {
     assert.equal(badAmount.code, 2);
     const migrate = await cli('migrate');
     assert.deepEqual(migrate.last, { applied: [] });
+  });
+
+  test('migrate on a fresh data directory reports the migrations it applied', async () => {
+    const fresh = mkdtempSync(join(tmpdir(), 'fitroom-cli-'));
+    try {
+      const first = await cliIn(fresh, 'migrate');
+      assert.equal(first.code, 0, first.stderr);
+      assert.deepEqual(first.last, { applied: ['0001_initial', '0002_idempotency_keys'] });
+      assert.deepEqual((await cliIn(fresh, 'migrate')).last, { applied: [] });
+    } finally {
+      rmSync(fresh, { recursive: true, force: true });
+    }
   });
 });

@@ -5,8 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, parseConfig } from '../config.js';
+import { openSqlite } from '../db/database.js';
 import { migrateToLatest } from '../db/migrations.js';
-import { createDeps, type Deps } from '../deps.js';
+import { createDeps, type Deps, sqliteFile } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { startServer } from '../server.js';
 
@@ -107,8 +108,13 @@ async function main(argv: string[]): Promise<number> {
       return -1; // keep running
     }
     case 'migrate': {
-      const applied = await withDeps(async (deps) => migrateToLatest(deps.db as never));
-      out({ applied });
+      // Not through createDeps: it migrates on opening, which would leave nothing for this command to report.
+      const db = openSqlite(sqliteFile(parseConfig(process.env)));
+      try {
+        out({ applied: await migrateToLatest(db as never) });
+      } finally {
+        await db.destroy();
+      }
       return 0;
     }
     case 'accounts': {
