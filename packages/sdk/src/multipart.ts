@@ -2,7 +2,7 @@ import type { BinaryData, FileMap } from './types.js';
 
 /** A Blob of `data` typed `mimeType` (or its own type). Copies only when the bytes are not in a plain ArrayBuffer. */
 export function toBlob(data: BinaryData, mimeType?: string): Blob {
-  if (typeof Blob !== 'undefined' && data instanceof Blob) {
+  if (data instanceof Blob) {
     if (mimeType === undefined || data.type === mimeType) return data;
     return data.slice(0, data.size, mimeType);
   }
