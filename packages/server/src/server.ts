@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import { createDeps, type Deps, type DepsOverrides } from './deps.js';
 import { createEngines, type Engines } from './engines.js';
 import { buildApp } from './http/app.js';
+import { API_PREFIX } from './http/route.js';
 import { systemRoutes } from './http/system-routes.js';
 import { routes } from './routes/index.js';
 import { TryOnWorker } from './workers/try-on.worker.js';
@@ -69,7 +70,7 @@ export async function createServer(config: Readonly<Config>, options: StartOptio
     app,
     deps,
     worker,
-    url: `${config.publicUrl}/tryon/v1`,
+    url: `${config.publicUrl}${API_PREFIX}`,
     async close() {
       if (closed) return;
       closed = true;
