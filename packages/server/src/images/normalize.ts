@@ -74,6 +74,11 @@ async function openHeic(buf: Uint8Array, maxPixels: number): Promise<Sharp> {
 
 /** Opens untrusted bytes as a sharp pipeline, oriented, with the pixel limit enforced. */
 export async function openImage(buf: Uint8Array, maxPixels: number): Promise<Sharp> {
+  return (await open(buf, maxPixels)).img;
+}
+
+/** `openImage`, with the header metadata it read (null when libvips could not read one: HEVC-coded HEIC). */
+async function open(buf: Uint8Array, maxPixels: number): Promise<{ img: Sharp; meta: Metadata | null }> {
   if (buf.length < 16) throw invalid('The file is too small to be an image.');
   let meta: Metadata | null = null;
   try {
@@ -83,15 +88,15 @@ export async function openImage(buf: Uint8Array, maxPixels: number): Promise<Sha
     meta = null;
   }
   if (!meta?.width || !meta.height) {
-    if (isHeif(buf)) return openHeic(buf, maxPixels);
+    if (isHeif(buf)) return { img: await openHeic(buf, maxPixels), meta };
     throw invalid();
   }
   if (!['jpeg', 'png', 'webp', 'heif', 'avif'].includes(meta.format ?? '')) throw invalid();
   // libvips reads a HEIC's header but cannot decode HEVC pixels (only AV1): route those through libheif.
-  if (meta.format === 'heif' && meta.compression !== 'av1') return openHeic(buf, maxPixels);
+  if (meta.format === 'heif' && meta.compression !== 'av1') return { img: await openHeic(buf, maxPixels), meta };
   if (meta.width * meta.height > maxPixels) throw tooManyPixels(maxPixels);
   // failOn 'error' rejects truncated files instead of silently returning grey rows.
-  return sharp(buf, { limitInputPixels: maxPixels, failOn: 'error' }).rotate();
+  return { img: sharp(buf, { limitInputPixels: maxPixels, failOn: 'error' }).rotate(), meta };
 }
 
 /** Decodes to oriented sRGB RGB pixels (alpha flattened onto white), scaled down to fit `maxSide`. */
@@ -138,10 +143,7 @@ export async function normalizeProductImage(
   buf: Uint8Array,
   opts: { maxPixels: number; maxSide?: number },
 ): Promise<{ data: Buffer; contentType: 'image/jpeg' | 'image/png'; width: number; height: number }> {
-  const img = await openImage(buf, opts.maxPixels);
-  const meta = await sharp(buf, { limitInputPixels: false })
-    .metadata()
-    .catch(() => null);
+  const { img, meta } = await open(buf, opts.maxPixels);
   const keepAlpha = meta?.format === 'png' || meta?.format === 'webp' ? Boolean(meta?.hasAlpha) : false;
   try {
     const pipeline = img
