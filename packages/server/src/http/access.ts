@@ -7,7 +7,11 @@ import { ApiError } from '../errors.js';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Longer x-api-key values are not even looked up (issued keys have 46 characters). */
-export const MAX_API_KEY_LENGTH = 256;
+const MAX_API_KEY_LENGTH = 256;
+
+/** The x-api-key worth looking up, or null (absent, empty, repeated or overlong: no account has it). */
+export const lookupableApiKey = (header: string | string[] | undefined): string | null =>
+  typeof header === 'string' && header !== '' && header.length <= MAX_API_KEY_LENGTH ? header : null;
 
 /** The request id: a well-formed incoming x-request-id is echoed, anything else replaced by a fresh one. */
 export const requestIdOf = (incoming: string | string[] | undefined) =>

@@ -10,7 +10,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import type { Account } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import { ApiError } from '../errors.js';
-import { countRequest, MAX_API_KEY_LENGTH, requestIdOf } from './access.js';
+import { countRequest, lookupableApiKey, requestIdOf } from './access.js';
 import { MULTIPART_LIMITS } from './multipart.js';
 import { createPollFastPath, type PollFastPath } from './poll-fast-path.js';
 import { type AnyRoute, API_PREFIX, openApiSchemaFor, validateInputs } from './route.js';
@@ -138,8 +138,8 @@ export const AUTH_FAILURES_PER_MIN = 30;
 async function authenticate(req: FastifyRequest, deps: Deps): Promise<Account> {
   const key = req.headers['x-api-key'];
   if (key === undefined || key === '') throw new ApiError('MISSING_API_KEY');
-  const account =
-    typeof key === 'string' && key.length <= MAX_API_KEY_LENGTH ? await deps.accounts.authenticate(key) : null;
+  const lookupable = lookupableApiKey(key);
+  const account = lookupable === null ? null : await deps.accounts.authenticate(lookupable);
   if (account) return account;
   // Keys carry 256 random bits, so guessing is hopeless; the limit keeps a flood of bad keys from costing lookups.
   const now = deps.clock.now().getTime();

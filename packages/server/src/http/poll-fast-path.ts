@@ -19,7 +19,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Deps } from '../deps.js';
-import { countRequest, MAX_API_KEY_LENGTH, requestIdOf } from './access.js';
+import { countRequest, lookupableApiKey, requestIdOf } from './access.js';
 import { API_PREFIX } from './route.js';
 import { toApiError } from './to-api-error.js';
 
@@ -68,8 +68,8 @@ export function createPollFastPath(
     },
     handle(req, res, fastify) {
       const match = enabled && req.method === 'GET' && !deps.stopping.aborted ? PATH.exec(req.url ?? '') : null;
-      const apiKey = req.headers['x-api-key'];
-      if (!match || typeof apiKey !== 'string' || apiKey === '' || apiKey.length > MAX_API_KEY_LENGTH) {
+      const apiKey = match ? lookupableApiKey(req.headers['x-api-key']) : null;
+      if (!match || apiKey === null) {
         fastify(req, res);
         return;
       }
