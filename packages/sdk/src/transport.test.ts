@@ -331,21 +331,18 @@ describe('retry-after and backoff arithmetic', () => {
     assert.equal(parseRetryAfter('soon'), undefined);
   });
   test('backoffDelayMs doubles, is capped at 8 s and jittered into [50%, 100%]', () => {
-    assert.equal(
-      backoffDelayMs(0, () => 1),
-      500,
-    );
-    assert.equal(
-      backoffDelayMs(0, () => 0),
-      250,
-    );
-    assert.equal(
-      backoffDelayMs(2, () => 1),
-      2000,
-    );
-    assert.equal(
-      backoffDelayMs(10, () => 1),
-      8000,
-    );
+    const cases: Array<[retryIndex: number, random: number, expectedMs: number]> = [
+      [0, 1, 500],
+      [0, 0, 250],
+      [2, 1, 2000],
+      [10, 1, 8000],
+    ];
+    for (const [retryIndex, random, expectedMs] of cases) {
+      assert.equal(
+        backoffDelayMs(retryIndex, () => random),
+        expectedMs,
+        `retry ${retryIndex}, random ${random}`,
+      );
+    }
   });
 });
