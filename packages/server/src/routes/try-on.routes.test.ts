@@ -47,7 +47,11 @@ describe('try-on flow (embedded deployment, real queue and workers)', () => {
     return input.person;
   });
 
-  const waitDone = async (id: string) => ctx.deps.generations.waitForTerminal(id, 20_000);
+  /** Waits for the generation to finish; its whole row (blob keys included). */
+  const waitDone = async (id: string) => {
+    await ctx.deps.generations.waitForTerminal(id, 20_000);
+    return (await ctx.deps.generations.find(id))!;
+  };
   const balance = () => ctx.deps.credits.balance(ctx.accountId);
 
   before(async () => {

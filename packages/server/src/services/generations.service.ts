@@ -340,8 +340,8 @@ export class GenerationsService {
     return out;
   }
 
-  /** Waits (without polling) until the generation is terminal or `timeoutMs` passes; returns the latest row. */
-  async waitForTerminal(generationId: string, timeoutMs: number, signal?: AbortSignal): Promise<GenerationRow> {
+  /** Waits (without polling) until the generation is terminal or `timeoutMs` passes; returns its latest poll row. */
+  async waitForTerminal(generationId: string, timeoutMs: number, signal?: AbortSignal): Promise<PollRow> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       // Subscribe before reading, so a completion between the read and the subscription is not missed. At the latest
@@ -355,7 +355,7 @@ export class GenerationsService {
         round.signal,
       );
       try {
-        const row = await this.find(generationId);
+        const [row] = await this.pollById(generationId);
         if (!row) throw new ApiError('GENERATION_NOT_FOUND');
         if (row.status === 'COMPLETED' || row.status === 'FAILED' || Date.now() >= deadline || signal?.aborted)
           return row;
