@@ -126,6 +126,9 @@ describe('fitroom CLI (against a running server’s data directory)', () => {
     assert.match(missing.stderr, /--name is required/);
     const unknown = await cli('credits', 'add', '--account', 'acc_nope', '--amount', '5');
     assert.notEqual(unknown.code, 0);
+    const unknownSet = await cli('accounts', 'set', '--account', 'acc_nope', '--engine', 'mock');
+    assert.equal(unknownSet.code, 1);
+    assert.match(unknownSet.stderr, /unknown account: acc_nope/);
     const badAmount = await cli('credits', 'add', '--account', ctx.accountId, '--amount', 'lots');
     assert.equal(badAmount.code, 2);
     const migrate = await cli('migrate');

@@ -173,8 +173,7 @@ export class AccountsService {
       engine?: string | null;
     },
   ): Promise<void> {
-    await this.require(accountId);
-    await this.db
+    const res = await this.db
       .updateTable('accounts')
       .set({
         ...(patch.logoBlobKey !== undefined ? { logo_blob_key: patch.logoBlobKey } : {}),
@@ -184,7 +183,8 @@ export class AccountsService {
         updated_at: this.clock.now().toISOString(),
       })
       .where('id', '=', accountId)
-      .execute();
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 0) throw new Error(`unknown account: ${accountId}`);
     this.invalidateAuth();
   }
 }
