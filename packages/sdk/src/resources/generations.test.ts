@@ -108,6 +108,8 @@ describe('generations.waitFor', () => {
       .catch((e: unknown) => e);
     assert.ok(err instanceof RequestAbortedError);
     assert.equal(err.name, 'AbortError');
+    // A poll sent just before the abort can reach the server after the rejection; let it land before counting.
+    await new Promise((r) => setTimeout(r, 50));
     const n = s.requests.length;
     await new Promise((r) => setTimeout(r, 150));
     assert.equal(s.requests.length, n, 'polling continued after abort');
