@@ -90,7 +90,7 @@ describe('retries', () => {
     });
     await client(s.baseUrl).account.credits();
     const gap = times[1]! - times[0]!;
-    assert.ok(gap >= 900 && gap < 3000, `waited ${gap} ms`);
+    assert.ok(gap >= 900, `waited only ${gap} ms`);
   });
 
   test('a retry-after beyond 60 s is not slept through: the error is thrown at once', async () => {
@@ -102,7 +102,8 @@ describe('retries', () => {
     assert.ok(err instanceof RateLimitedError);
     assert.equal(err.retryAfterMs, 120_000);
     assert.equal(s.requests.length, 1);
-    assert.ok(Date.now() - t0 < 1000);
+    // Sleeping through it would take the full 120 s; the bound is the 60-s cap, far from any machine's noise.
+    assert.ok(Date.now() - t0 < 60_000);
   });
 
   test('POST /try-on is not retried on 503 without an idempotency key', async () => {
@@ -267,13 +268,12 @@ describe('timeouts and abort', () => {
     const s = await api((_req, res) => {
       setTimeout(() => sendJson(res, 200, { creditBalance: 0 }), 1500);
     });
-    const t0 = Date.now();
     const err = await client(s.baseUrl, { timeoutMs: 150, maxRetries: 0 })
       .account.credits()
       .catch((e: unknown) => e);
+    // Without the timeout the slow answer would arrive and resolve: the error itself shows the cut-off.
     assert.ok(err instanceof APIConnectionTimeoutError);
     assert.equal(err.code, 'TIMEOUT');
-    assert.ok(Date.now() - t0 < 1000);
   });
 
   test('a try-on timing out is not retried without a key', async () => {
@@ -315,7 +315,9 @@ describe('timeouts and abort', () => {
     setTimeout(() => ac.abort(), 150);
     const t0 = Date.now();
     await assert.rejects(client(s.baseUrl).account.credits({ signal: ac.signal }), RequestAbortedError);
-    assert.ok(Date.now() - t0 < 2000);
+    // Sleeping out the 30-s backoff would end in the same error; the bound tells the two apart with a wide margin.
+    assert.ok(Date.now() - t0 < 15_000);
+    assert.equal(s.requests.length, 1);
     assert.equal(s.requests.length, 1);
   });
 });

@@ -86,7 +86,8 @@ describe('generations.waitFor', () => {
     assert.ok(err instanceof GenerationTimeoutError, String(err));
     assert.equal(err.lastStatus, 'PROCESSING');
     assert.equal(err.timeoutMs, 300);
-    assert.ok(elapsed >= 290 && elapsed < 1000, `took ${elapsed} ms`);
+    // Not before the deadline (an upper bound would be a timed assertion that fails on a loaded machine).
+    assert.ok(elapsed >= 290, `gave up after ${elapsed} ms`);
     assert.ok(s.requests.length >= 3);
   });
 
@@ -94,9 +95,8 @@ describe('generations.waitFor', () => {
     const s = await api((_req, res) => {
       setTimeout(() => sendJson(res, 200, GEN('COMPLETED')), 3000);
     });
-    const t0 = Date.now();
+    // Waiting out the hanging poll would end in COMPLETED, not in a rejection: the rejection is the cut-off.
     await assert.rejects(client(s.baseUrl).generations.waitFor('gen_1', { timeoutMs: 200 }), GenerationTimeoutError);
-    assert.ok(Date.now() - t0 < 1500);
   });
 
   test('abort via signal rejects with an AbortError-like error and stops polling', async () => {
