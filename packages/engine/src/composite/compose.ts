@@ -417,7 +417,7 @@ function blend(
         const offArm =
           y < elbowY &&
           (x < shoulderSpan[0] || x > shoulderSpan[1]) &&
-          !parsing.torso.data[p] &&
+          !parsing.upperBody.data[p] &&
           !parsing.neck.data[p] &&
           !parsing.armLeft.data[p] &&
           !parsing.armRight.data[p];

@@ -82,6 +82,34 @@ describe('composite try-on', { skip }, () => {
     });
   }
 
+  it('the torso ends at the shoulder joints: deltoids and upper arms are arm, inside the upper body', async () => {
+    // man-1 stands in a tank top with bare shoulders and his arms hanging against his sides.
+    const person = await decodeImage(readFileSync(join(fx!.personDir, 'man-1.png')));
+    const det = await detectPerson(person);
+    const frame = bodyFrame(det)!;
+    const { torso, upperBody, person: sil } = parsePerson(person, det, frame);
+    const w = person.width;
+    const sw = frame.shoulderWidth;
+    let torsoOnly = 0;
+    for (let p = 0; p < torso.data.length; p++) if (torso.data[p] && !upperBody.data[p]) torsoOnly++;
+    assert.equal(torsoOnly, 0, 'the torso lies within the upper body');
+    // Just below the shoulders, the silhouette beyond each shoulder joint is the deltoid: upper body, not torso.
+    // (The torso's sides lean out from the joints towards the hips: a few pixels' margin.)
+    const y = Math.round((frame.lShoulder.y + frame.rShoulder.y) / 2 + sw * 0.1);
+    const margin = sw * 0.04;
+    let deltoid = 0;
+    for (let x = 0; x < w; x++) {
+      const p = y * w + x;
+      if (!sil.data[p] || (x > frame.lShoulder.x - margin && x < frame.rShoulder.x + margin)) continue;
+      assert.equal(torso.data[p], 0, `(${x},${y}) beyond the shoulder joints is not torso`);
+      deltoid += upperBody.data[p]!;
+    }
+    assert.ok(deltoid > sw * 0.1, `the deltoids are upper body (${deltoid} px on the row)`);
+    const cx = Math.round((frame.lShoulder.x + frame.rShoulder.x) / 2);
+    const cy = Math.round((frame.lShoulder.y + frame.lHip.y) / 2);
+    assert.equal(torso.data[cy * w + cx], 1, 'the chest centre is torso');
+  });
+
   it('the skin filled where old sleeves showed matches the arms, not the old sleeves’ edge colour', async () => {
     // woman-1 wears a lavender tee; a sleeveless vest leaves its sleeves to be filled. The tee's anti-aliased edge
     // over the grey wall passes the skin-colour test; seeding the fill with it turned the fill mauve (ΔE 8.7).

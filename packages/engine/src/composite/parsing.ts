@@ -4,7 +4,9 @@
  * - head: face oval and everything of the person above the neck base (hair, ears); never touched.
  * - neck: skin below the chin down to the shoulder line, central band; in front of any collar.
  * - arms: capsules along shoulder → elbow → wrist (+ hand), refined to the person mask.
- * - torso: the shoulder–hip quadrilateral pushed out to the silhouette, minus arms and head.
+ * - torso: the quadrilateral from the shoulder joints to the hips (pushed out to the silhouette), minus forearms,
+ *   neck and head; the deltoids and upper arms are arm, as in DensePose's part labels.
+ * - upperBody: the same out to the silhouette at the shoulders: where a top's body panel can lie.
  * - upperClothes / lowerClothes: the current garments, grown by colour similarity from seeds inside the person.
  * - skin: pixels matching a skin-colour model sampled from the face.
  */
@@ -65,7 +67,13 @@ export interface PersonParsing {
   /** Forearm + hand capsules only (the parts that may come in front of the torso). */
   forearmLeft: BinaryMask;
   forearmRight: BinaryMask;
+  /** The body's torso: shoulder joints to hips, arms excluded (see parsePerson). */
   torso: BinaryMask;
+  /**
+   * Where a top's body panel can lie: the shoulder–hip quadrilateral out to the silhouette at the shoulders, so the
+   * shoulder caps and whatever of the upper arms lies against the body; bare forearms, neck and head excluded.
+   */
+  upperBody: BinaryMask;
   skin: BinaryMask;
   upperClothes: BinaryMask;
   lowerClothes: BinaryMask;
@@ -477,18 +485,26 @@ export function parsePerson(
   const L = armCaps(frame.lShoulder, frame.lElbow, frame.lWrist);
   const R = armCaps(frame.rShoulder, frame.rElbow, frame.rWrist);
 
-  // ---- torso: shoulders pushed out to the silhouette, hips likewise, polygon ∩ person − head − neck.
+  // ---- torso: the shoulder joints down to the hips pushed out to the silhouette, polygon ∩ person − head − neck.
+  // The upper corners are the joints themselves, not the silhouette edge beside them: as in DensePose's part
+  // labels, the torso ends at the shoulder joint and the armpit, and the deltoid and the upper arm are arm. A
+  // polygon out to the deltoid's edge also took in the upper arm wherever it hangs against the body, so a tank
+  // top or a vest "missed" torso that was arm.
   const pushOut = (p: P, dirX: number, maxD: number): P => {
     const d = edgeAlong(person, p, dirX, 0, maxD);
     return { x: p.x + dirX * d, y: p.y };
   };
-  const lS = pushOut(frame.lShoulder, -1, sw * 0.35);
-  const rS = pushOut(frame.rShoulder, 1, sw * 0.35);
   const lH = pushOut(frame.lHip, -1, sw * 0.5);
   const rH = pushOut(frame.rHip, 1, sw * 0.5);
-  const torso = emptyMask(w, h);
-  drawPolygon(torso, [{ x: lS.x, y: lS.y - sw * 0.05 }, { x: rS.x, y: rS.y - sw * 0.05 }, rH, lH]);
-  let torsoM = andNot(andNot(and(torso, person), head), neck);
+  const quad = (top: [P, P]) => {
+    const m = emptyMask(w, h);
+    drawPolygon(m, [{ x: top[0].x, y: top[0].y - sw * 0.05 }, { x: top[1].x, y: top[1].y - sw * 0.05 }, rH, lH]);
+    return andNot(andNot(and(m, person), head), neck);
+  };
+  let upperBody = quad([pushOut(frame.lShoulder, -1, sw * 0.35), pushOut(frame.rShoulder, 1, sw * 0.35)]);
+  // With tilted shoulders the joint-to-joint top edge can run a row above the edge-to-edge one: the torso is kept
+  // inside the upper body.
+  const torsoM = and(quad([frame.lShoulder, frame.rShoulder]), upperBody);
 
   // ---- the current upper garment: colour-similar region grown from the chest, inside the person, outside the head.
   const seedTop = shoulderY + sw * 0.25;
@@ -607,7 +623,9 @@ export function parsePerson(
 
   // Arms exclude clothing only where the clothing is a sleeve; keep the raw capsules (the composite decides what is
   // in front) but drop the torso's overlap from the torso mask.
-  torsoM = andNot(andNot(torsoM, andNot(L.fore, upperClothes)), andNot(R.fore, upperClothes));
+  const bareForearms = or(andNot(L.fore, upperClothes), andNot(R.fore, upperClothes));
+  const torso = andNot(torsoM, bareForearms);
+  upperBody = andNot(upperBody, bareForearms);
 
   return {
     width: w,
@@ -620,7 +638,8 @@ export function parsePerson(
     armRight: R.arm,
     forearmLeft: L.fore,
     forearmRight: R.fore,
-    torso: torsoM,
+    torso,
+    upperBody,
     skin,
     upperClothes,
     lowerClothes,

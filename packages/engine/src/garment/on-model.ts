@@ -336,7 +336,7 @@ export function cutGarmentOffModel(img: RawImage, det: PersonDetection, opts: On
     // Through the armhole one sees the inside of the back panel in shadow: along the arms, anything far darker than
     // the garment's own median is that, not the garment.
     const ls: number[] = [];
-    for (let p = 0; p < w * h; p++) if (g.data[p] && parsing.torso.data[p]) ls.push(lum[p]!);
+    for (let p = 0; p < w * h; p++) if (g.data[p] && parsing.upperBody.data[p]) ls.push(lum[p]!);
     if (ls.length > 0) {
       ls.sort((a, b) => a - b);
       const dark = ls[ls.length >> 1]! - 35;
@@ -346,7 +346,7 @@ export function cutGarmentOffModel(img: RawImage, det: PersonDetection, opts: On
         if (armZone.data[p] && g.data[p] && lum[p]! < dark && !rough.data[p]) g.data[p] = 0;
     }
   }
-  const inner = andNot(parsing.torso, arms);
+  const inner = andNot(parsing.upperBody, arms);
   const { labels: sl, sizes: ss } = components(skinAll);
   const fromNeck = new Uint8Array(ss.length);
   const outside = new Uint8Array(ss.length);
@@ -370,10 +370,10 @@ export function cutGarmentOffModel(img: RawImage, det: PersonDetection, opts: On
     const neckOpening = (fromNeck[l] || outside[l]) && inTorso[l]! < innerArea * 0.3;
     if (l && (neckOpening || (outside[l] && !inner.data[p]))) skinCut.data[p] = 1;
   }
-  const before = countMask(and(g, parsing.torso));
+  const before = countMask(and(g, parsing.upperBody));
   g = andNot(g, dilate(skinCut, 1));
   g = andNot(g, andNot(parsing.neck, unlikeNeck));
-  const torsoSkin = before > 0 ? 1 - countMask(and(g, parsing.torso)) / before : 1;
+  const torsoSkin = before > 0 ? 1 - countMask(and(g, parsing.upperBody)) / before : 1;
   if (!wantDress) {
     // A bare midriff (a tied or cropped top): rows between the chest and the hips where most of the body's middle is
     // skin. The top ends there; what lies below is the lower garment, even in the top's own print.
