@@ -25,6 +25,7 @@ import {
   sampleField,
   windowFieldsLow,
 } from './raster.js';
+import { stretchToBodySides } from './sides.js';
 import { type GarmentLayer, renderGarment } from './warp.js';
 
 export interface CompositeResult {
@@ -187,6 +188,8 @@ function blend(
   }
   // Trousers' two legs are warped separately too: the same closing shuts the slit between them where the thighs
   // touch (the real gap between the legs is background and stays open).
+  // A top's or a dress's panel reaches the torso's sides where the old garment shows beside it (sides.ts).
+  if (garment.cls.category !== 'lower') stretchToBodySides(layer, parsing, targets);
   if (garment.cls.sleeve !== 'none' || garment.bottom?.crotch) closeSleeveGaps(layer, parsing, sw);
   if (garment.cls.category === 'lower') {
     const hemY = garment.bottom?.crotch ? Math.max(targets.hemLeft.y, targets.hemRight.y) : targets.hemCenter.y;

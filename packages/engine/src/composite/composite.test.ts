@@ -10,7 +10,7 @@ import { measurePair } from '../quality/metrics.js';
 import { decodeImage, detectPerson } from '../vision/person-detector.js';
 import { composeTryOn } from './compose.js';
 import { CompositeEngine } from './composite-engine.js';
-import { fitGarment } from './fit.js';
+import { fitGarment, oldTopHemY } from './fit.js';
 import { bodyFrame, parsePerson } from './parsing.js';
 import { deltaE2000, dilate, rgbToLab } from './raster.js';
 
@@ -108,6 +108,29 @@ describe('composite try-on', { skip }, () => {
     const cx = Math.round((frame.lShoulder.x + frame.rShoulder.x) / 2);
     const cy = Math.round((frame.lShoulder.y + frame.lHip.y) / 2);
     assert.equal(torso.data[cy * w + cx], 1, 'the chest centre is torso');
+  });
+
+  it('a top meets the old top’s hem unless it is cropped', async () => {
+    // woman-1's tee ends a little lower on her body than the knit vest's proportions put its hem; the tie-front
+    // shirt photographed on a model is cropped (a bare midriff on the model) and must stay so.
+    const person = await decodeImage(readFileSync(join(fx!.personDir, 'woman-1.jpg')));
+    const det = await detectPerson(person);
+    const frame = bodyFrame(det)!;
+    const parsing = parsePerson(person, det, frame);
+    const oldHem = oldTopHemY(parsing);
+    assert.ok(oldHem !== null);
+    const torsoLen = (frame.lHip.y + frame.rHip.y) / 2 - (frame.lShoulder.y + frame.rShoulder.y) / 2;
+    const vest = fitGarment(await garment('upper-2.jpg'), parsing);
+    assert.ok(vest.targets.hemCenter.y > oldHem, `vest hem ${vest.targets.hemCenter.y} below the old hem ${oldHem}`);
+    assert.ok(vest.targets.hemCenter.y - oldHem < torsoLen * 0.05, 'and no lower than it needs');
+    const name = 'on-model-2.jpg';
+    const cropTop = await analyzeGarment(
+      { data: readFileSync(join(fx!.garmentDir, name)), contentHash: name, role: null },
+      GARMENT_TITLES[name]!,
+      { detect: detectPerson },
+    );
+    const crop = fitGarment(cropTop, parsing);
+    assert.ok(oldHem - crop.targets.hemCenter.y > torsoLen * 0.2, 'the crop top still ends well above the old hem');
   });
 
   it('the skin filled where old sleeves showed matches the arms, not the old sleeves’ edge colour', async () => {

@@ -41,6 +41,48 @@ const lerp = (a: P, b: P, t: number): P => ({ x: a.x + (b.x - a.x) * t, y: a.y +
 const TYPICAL_TOP_RATIO = 1.45;
 const TYPICAL_DRESS_RATIO = 2.9;
 
+/** A top whose hem lies above this fraction of the shoulder → hip distance is cropped: it leaves the midriff bare. */
+const CROPPED_BELOW = 0.8;
+/** How far (in shoulder → hip distances) a top's hem is lowered at most to meet the old top's hem. */
+const MAX_HEM_DROP = 0.3;
+
+/**
+ * The lowest row where the person's current top still covers half the body's middle (±0.2 shoulder widths around
+ * the centre line); null without an old top.
+ */
+export function oldTopHemY(parsing: PersonParsing): number | null {
+  const { frame: f, upperClothes, width: w, height: h } = parsing;
+  const half = Math.round(f.shoulderWidth * 0.2);
+  const cx = Math.round((f.lShoulder.x + f.rShoulder.x + f.lHip.x + f.rHip.x) / 4);
+  const x0 = Math.max(0, cx - half);
+  const x1 = Math.min(w - 1, cx + half);
+  let hem: number | null = null;
+  for (let y = Math.max(0, Math.round((f.lShoulder.y + f.rShoulder.y) / 2)); y < h; y++) {
+    let n = 0;
+    for (let x = x0; x <= x1; x++) n += upperClothes.data[y * w + x]!;
+    if (n * 2 >= x1 - x0 + 1) hem = y;
+  }
+  return hem;
+}
+
+/**
+ * A top that is not cropped meets the trousers or skirt it is worn with. Its length comes from proportions (the
+ * flat-lay's, or where it ended on a model's body), so on a long-waisted person it can end a little above the old
+ * top's hem, and the strip of old top between them would be painted as bare midriff: a flat band of skin (woman-1
+ * in the tank and the shirt photographed on models). Such a hem is lowered to the old top's, when the drop is small;
+ * a cropped top keeps its bare midriff, and a short top over a tunic is not stretched into one.
+ */
+function meetOldHem(parsing: PersonParsing, hemY: number): number {
+  const f = parsing.frame;
+  const shoulderY = (f.lShoulder.y + f.rShoulder.y) / 2;
+  const torsoLen = Math.max(1, (f.lHip.y + f.rHip.y) / 2 - shoulderY);
+  const oldHem = oldTopHemY(parsing);
+  if (oldHem === null || (hemY - shoulderY) / torsoLen < CROPPED_BELOW) return hemY;
+  // A couple of pixels past the old hem: the new hem's edge is feathered.
+  const target = oldHem + Math.max(2, f.shoulderWidth * 0.02);
+  return target > hemY && target - hemY <= torsoLen * MAX_HEM_DROP ? target : hemY;
+}
+
 export function fitGarment(g: GarmentAnalysis, parsing: PersonParsing): GarmentFit {
   const f = parsing.frame;
   const lm = g.landmarks;
@@ -114,6 +156,7 @@ export function fitGarment(g: GarmentAnalysis, parsing: PersonParsing): GarmentF
     const [lo, hi] = g.cls.category === 'dress' ? [1.3, 3.6] : [0.6, 1.3];
     hemY = shoulderMidKp.y + (hipMid.y - shoulderMidKp.y) * Math.min(hi, Math.max(lo, t));
   }
+  if (g.cls.category === 'upper') hemY = meetOldHem(parsing, hemY);
   hemY = Math.min(parsing.height + sw, hemY);
 
   // Hem width: hip width from the keypoints (hip joints sit ~20 % inside the silhouette on each side) × 1.0–1.15,
