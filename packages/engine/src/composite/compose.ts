@@ -1,7 +1,8 @@
 /**
  * The composite (design/engine.md step 4). Layers, back to front:
- *   person photo → old-garment residue filled → warped garment (shaded, white-balanced, feathered)
- *   → forearms/hands that lie inside the torso → neck, face and hair.
+ *   person photo → old-garment residue filled → warped garment (shaded, white-balanced, feathered; its sleeves
+ *   under its body panel on the torso, over it on the arms) → forearms/hands that lie inside the torso, and bare
+ *   arms beside the torso below the armpits (unless long sleeves cover them) → neck, face and hair.
  * Every pixel outside the garment and residue regions is copied from the person photo byte for byte.
  */
 import { EngineError } from '../engine.js';
@@ -72,7 +73,9 @@ export function composeTryOn(person: RawImage, det: PersonDetection, garment: Ga
 
   t = performance.now();
   const fit = fitGarment(garment, parsing);
-  const layer = renderGarment(garment, fit, w, h);
+  // Sleeves go under the body panel on the torso, except on the arms (which may cross in front of it).
+  const sleeveUnder = andNot(parsing.torso, or(parsing.armLeft, parsing.armRight)).data;
+  const layer = renderGarment(garment, fit, w, h, sleeveUnder);
   timings.warp = performance.now() - t;
 
   t = performance.now();
@@ -267,7 +270,12 @@ function blend(
       // A sleeveless garment has nothing to put over the arms: bare arms below the armpits are in front of it (a
       // hanging arm beside a dress's side, a hand by the skirt). Not above (the shoulder joint's capsule covers the
       // garment's shoulder) and never on the old garment (pale skin and a white top pass the same colour test).
-      if (sleeveless && y > armpitY && (arm || fore) && parsing.skin.data[p] && !old.data[p]) front.data[p] = 1;
+      // The same holds for the body panel of a garment with short sleeves, off the torso: a wide tee's sides hang
+      // behind the arms, and drawn over them they left dark strips down the arms below the sleeves. (A long sleeve
+      // is meant to cover the arm; bare skin shown through it would read as a hole in the sleeve.)
+      const panelBesideTorso = !longSleeves && layer.part[p] === 1 && !parsing.torso.data[p];
+      if ((sleeveless || panelBesideTorso) && y > armpitY && (arm || fore) && parsing.skin.data[p] && !old.data[p])
+        front.data[p] = 1;
       if (parsing.head.data[p] || parsing.neck.data[p]) front.data[p] = 1;
     }
   }

@@ -12,7 +12,8 @@ import { composeTryOn } from './compose.js';
 import { CompositeEngine } from './composite-engine.js';
 import { fitGarment, oldTopHemY } from './fit.js';
 import { bodyFrame, parsePerson } from './parsing.js';
-import { deltaE2000, dilate, rgbToLab } from './raster.js';
+import { andNot, deltaE2000, dilate, or, rgbToLab } from './raster.js';
+import { type GarmentLayer, renderGarment } from './warp.js';
 
 const fx = listTryOnFixtures();
 const skip = fx ? false : 'try-on fixtures not found (FIXTURES_DIR)';
@@ -108,6 +109,78 @@ describe('composite try-on', { skip }, () => {
     const cx = Math.round((frame.lShoulder.x + frame.rShoulder.x) / 2);
     const cy = Math.round((frame.lShoulder.y + frame.lHip.y) / 2);
     assert.equal(torso.data[cy * w + cx], 1, 'the chest centre is torso');
+  });
+
+  it('arms hanging against the body are not torso: their outer arm’s width below the armpits', async () => {
+    // woman-3's arms hang against her sides (one silhouette run from arm to arm at mid upper arm).
+    const person = await decodeImage(readFileSync(join(fx!.personDir, 'woman-3.png')));
+    const det = await detectPerson(person);
+    const frame = bodyFrame(det)!;
+    const { torso, person: sil } = parsePerson(person, det, frame);
+    const w = person.width;
+    const sw = frame.shoulderWidth;
+    for (const [s, e] of [
+      [frame.lShoulder, frame.lElbow!],
+      [frame.rShoulder, frame.rElbow!],
+    ] as const) {
+      const y = Math.round(s.y + (e.y - s.y) * 0.5);
+      let xl = 0;
+      while (!sil.data[y * w + xl]) xl++;
+      let xr = w - 1;
+      while (!sil.data[y * w + xr]) xr--;
+      for (let d = 0; d < sw * 0.18; d++) {
+        assert.equal(torso.data[y * w + xl + d], 0, `(${xl + d},${y}) is the left arm`);
+        assert.equal(torso.data[y * w + xr - d], 0, `(${xr - d},${y}) is the right arm`);
+      }
+      let across = 0;
+      for (let x = 0; x < w; x++) across += torso.data[y * w + x]!;
+      assert.ok(across > sw * 0.6, `the torso still spans the chest (${across} px)`);
+    }
+  });
+
+  it('sleeves go under the body panel on the torso: the print is not covered by sleeve flaps', async () => {
+    const person = await decodeImage(readFileSync(join(fx!.personDir, 'woman-3.png')));
+    const det = await detectPerson(person);
+    const parsing = parsePerson(person, det, bodyFrame(det)!);
+    const g = await garment('upper-4.jpg');
+    const fit = fitGarment(g, parsing);
+    const { width: w, height: h } = person;
+    const torsoOnly = { ...g, landmarks: { ...g.landmarks, parts: g.landmarks.parts.map((v) => (v === 1 ? 1 : 0)) } };
+    const panel = renderGarment(torsoOnly, fit, w, h);
+    const onChest = andNot(parsing.torso, or(parsing.armLeft, parsing.armRight)).data;
+    // Chest pixels the body panel alone covers fully, which a sleeve took over (the part index says which is on top).
+    const coveredBySleeve = (layer: GarmentLayer) => {
+      let n = 0;
+      for (let p = 0; p < w * h; p++) {
+        if (!onChest[p] || panel.alpha[p]! < 0.999) continue;
+        if (layer.part[p] !== 1) n++;
+      }
+      return n;
+    };
+    assert.equal(coveredBySleeve(renderGarment(g, fit, w, h, onChest)), 0);
+    // Drawn on top everywhere, this tee's sleeves cover part of its chest print (the test sees the difference).
+    assert.ok(coveredBySleeve(renderGarment(g, fit, w, h)) > 1000);
+  });
+
+  it('bare arms beside the torso stay in front of a short-sleeved top’s body panel', async () => {
+    // woman-3's forearms hang beside her hips, inside the striped tee's hem width: drawn over them, the panel left
+    // stripes down her arms (18 % of these pixels before the rule).
+    const person = await decodeImage(readFileSync(join(fx!.personDir, 'woman-3.png')));
+    const det = await detectPerson(person);
+    const r = composeTryOn(person, det, await garment('synthetic-tee.png'));
+    const f = r.parsing.frame;
+    const w = person.width;
+    let n = 0;
+    let changed = 0;
+    const y0 = Math.round(Math.min(f.lElbow!.y, f.rElbow!.y) - f.shoulderWidth * 0.25);
+    for (let p = y0 * w; p < w * person.height; p++) {
+      const arm = r.parsing.armLeft.data[p] || r.parsing.armRight.data[p];
+      if (!arm || !r.parsing.skin.data[p] || r.parsing.torso.data[p] || r.oldRegion.data[p]) continue;
+      n++;
+      if (r.image.data[p * 3] !== person.data[p * 3] || r.image.data[p * 3 + 1] !== person.data[p * 3 + 1]) changed++;
+    }
+    assert.ok(n > 10_000, `arm pixels (${n})`);
+    assert.ok(changed / n < 0.01, `${changed} of ${n} bare arm pixels changed`);
   });
 
   it('a top meets the old top’s hem unless it is cropped', async () => {

@@ -363,6 +363,39 @@ export function legHull(parsing: PersonParsing, y0: number, y1: number, flare = 
   return out;
 }
 
+/** An upper arm's width across, in shoulder widths (0.20–0.24 measured on the fixtures where an arm hangs free). */
+const ARM_WIDTH_SW = 0.22;
+
+/**
+ * The arms where they hang against the body. An arm hanging straight down from its shoulder joint has half its width
+ * on the body's side of the joint, so the joint-to-hip polygon takes it in, and the arm capsules (drawn round the
+ * bone line, as wide as an arm can be) would take a slice of chest with them. The outer edge of an arm is always
+ * silhouette, though: per row below the armpits, the arm is the arm's width inward from the outermost person pixel
+ * of its capsule, up to a gap if there is one (an arm held off the body).
+ */
+function armsBesideTorso(person: BinaryMask, armL: BinaryMask, armR: BinaryMask, frame: BodyFrame): BinaryMask {
+  const { width: w, height: h } = person;
+  const out = emptyMask(w, h);
+  const armW = Math.round(frame.shoulderWidth * ARM_WIDTH_SW);
+  const y0 = Math.max(0, Math.round((frame.lShoulder.y + frame.rShoulder.y) / 2 + frame.shoulderWidth * 0.3));
+  for (const [arm, side] of [
+    [armL, 1],
+    [armR, -1],
+  ] as const) {
+    const b = maskBounds(arm);
+    if (!b) continue;
+    for (let y = Math.max(y0, b[1]); y <= b[3]; y++) {
+      const row = y * w;
+      // The outermost capsule pixel on the row: scanning inward (side = +1 from the left, -1 from the right).
+      let x = side === 1 ? b[0] : b[2];
+      while (x >= b[0] && x <= b[2] && !arm.data[row + x]) x += side;
+      if (x < b[0] || x > b[2]) continue;
+      for (let d = 0; d < armW && x >= 0 && x < w && person.data[row + x]; d++, x += side) out.data[row + x] = 1;
+    }
+  }
+  return out;
+}
+
 /**
  * Builds the parsing. Throws nothing; callers check `frame` preconditions (shoulders seen) before calling.
  */
@@ -624,7 +657,7 @@ export function parsePerson(
   // Arms exclude clothing only where the clothing is a sleeve; keep the raw capsules (the composite decides what is
   // in front) but drop the torso's overlap from the torso mask.
   const bareForearms = or(andNot(L.fore, upperClothes), andNot(R.fore, upperClothes));
-  const torso = andNot(torsoM, bareForearms);
+  const torso = andNot(andNot(torsoM, bareForearms), armsBesideTorso(person, L.arm, R.arm, frame));
   upperBody = andNot(upperBody, bareForearms);
 
   return {

@@ -22,7 +22,19 @@ export interface GarmentLayer {
 
 const CELL = 6;
 
-export function renderGarment(g: GarmentAnalysis, fit: GarmentFit, width: number, height: number): GarmentLayer {
+/**
+ * `sleeveUnder`: pixels (person-frame index) where a sleeve goes under the torso panel instead of over it. A sleeve
+ * wraps its arm, so it is on top only where the arm is: a flat-lay's near-horizontal sleeve bent down a hanging arm
+ * and widened to close round it sweeps its underarm half across the chest, and drawn on top that half was a dark
+ * flap over the print.
+ */
+export function renderGarment(
+  g: GarmentAnalysis,
+  fit: GarmentFit,
+  width: number,
+  height: number,
+  sleeveUnder?: Uint8Array,
+): GarmentLayer {
   const layer: GarmentLayer = {
     width,
     height,
@@ -136,14 +148,18 @@ export function renderGarment(g: GarmentAnalysis, fit: GarmentFit, width: number
           if (a <= 0) continue;
           const o = y * width + x;
           sample(u, v, rgbTmp, 0);
-          // "Over" compositing in straight alpha: later parts (sleeves) lie on top of earlier ones.
+          // "Over" compositing in straight alpha: later parts (sleeves) lie on top of earlier ones, except where
+          // a sleeve goes under the torso panel ("under": the same with the two layers' roles swapped).
           const prevA = layer.alpha[o]!;
           const outA = a + prevA * (1 - a);
+          const under = part !== 1 && sleeveUnder?.[o] === 1 && layer.part[o] === 1;
           for (let c = 0; c < 3; c++) {
-            layer.rgb[o * 3 + c] = (rgbTmp[c]! * a + layer.rgb[o * 3 + c]! * prevA * (1 - a)) / outA;
+            const now = rgbTmp[c]! * a;
+            const was = layer.rgb[o * 3 + c]! * prevA;
+            layer.rgb[o * 3 + c] = (under ? was + now * (1 - prevA) : now + was * (1 - a)) / outA;
           }
           layer.alpha[o] = Math.max(prevA, outA);
-          if (a >= 0.5) layer.part[o] = part;
+          if (under ? prevA < 0.5 && a >= 0.5 : a >= 0.5) layer.part[o] = part;
           else if (!layer.part[o]) layer.part[o] = part;
         }
       }
