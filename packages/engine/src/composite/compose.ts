@@ -8,6 +8,7 @@
 import { EngineError } from '../engine.js';
 import type { GarmentAnalysis } from '../garment/analyze.js';
 import type { PersonDetection, RawImage } from '../vision/types.js';
+import { continuedUpperArms } from './arm-fill.js';
 import { type BodyTargets, fitGarment } from './fit.js';
 import { membraneFill } from './membrane.js';
 import { bodyFrame, drawPolygon, type PersonParsing, parsePerson, skirtZone } from './parsing.js';
@@ -83,6 +84,10 @@ export function composeTryOn(person: RawImage, det: PersonDetection, garment: Ga
   timings.composite = performance.now() - t;
   return { ...result, parsing, targets: fit.targets, timings };
 }
+
+/** What an old-sleeve pixel becomes (see blend): the bare arm under it, or background beside the arm. */
+const ON_ARM = 1;
+const OFF_ARM = 2;
 
 /** Crops a plane to a window (x0, y0, width cw, height chh). */
 function cropPlane(src: ArrayLike<number>, w: number, x0: number, y0: number, cw: number, chh: number): Float32Array {
@@ -317,6 +322,62 @@ function blend(
   let skinField: LowResField[] | null = null;
   let bgField: LowResField[] | null = null;
   let skinMembrane: LowResField[] | null = null;
+  let wallMembrane: LowResField[] | null = null;
+  // Old sleeves (residue above the elbows and outside the shoulder joints): each pixel is either the bare upper arm
+  // under the sleeve, continued up from below its hem (arm-fill.ts), or sleeve standing off the arm, with no body
+  // under it (background). Without an arm to continue, a pixel outside the upper body and the arm capsules stands
+  // off. Decided before the skin membrane, which takes the continued arms as border skin: the fill beside an arm
+  // (the armpit, the shoulder top) then blends into the arm's own light and shade instead of meeting it at an edge.
+  const sleeveFill = new Uint8Array(n);
+  const withArms: RawImage = anyResidue ? { ...person, data: new Uint8Array(src) } : person;
+  if (anyResidue) {
+    const elbowY = Math.max(fr.lElbow?.y ?? 0, fr.rElbow?.y ?? 0);
+    const [sx0, sx1] = [Math.min(fr.lShoulder.x, fr.rShoulder.x), Math.max(fr.lShoulder.x, fr.rShoulder.x)];
+    const continuedArm = continuedUpperArms(person, fr, parsing.skin, old);
+    for (let y = ry0; y <= Math.min(ry1, elbowY); y++) {
+      for (let x = rx0; x <= rx1; x++) {
+        const p = y * w + x;
+        if (!residue.data[p] || !parsing.person.data[p] || (x >= sx0 && x <= sx1)) continue;
+        if (parsing.torso.data[p] || parsing.neck.data[p]) continue;
+        const arm = continuedArm(x, y);
+        if (arm?.kind === 'skin') {
+          sleeveFill[p] = ON_ARM;
+          for (let c = 0; c < 3; c++) withArms.data[p * ch + c] = Math.round(arm.rgb[c]!);
+        } else if (
+          arm
+            ? arm.kind === 'background'
+            : !parsing.upperBody.data[p] && !parsing.armLeft.data[p] && !parsing.armRight.data[p]
+        ) {
+          sleeveFill[p] = OFF_ARM;
+        }
+      }
+    }
+    // The sleeve's anti-aliased rim (a line of lavender-over-skin or lavender-over-wall pixels along its hem and
+    // its outer edge) is not old garment to the parsing, and often passes its skin test: within 2 px of a decided
+    // sleeve pixel it goes with the sleeve (real skin there takes the continued arm's colour, which is its own).
+    const decided = Uint8Array.from(sleeveFill);
+    for (let y = Math.max(0, ry0 - 2); y <= Math.min(h - 1, ry1 + 2, elbowY + 2); y++) {
+      for (let x = Math.max(0, rx0 - 2); x <= Math.min(w - 1, rx1 + 2); x++) {
+        const p = y * w + x;
+        if (decided[p] || residue.data[p] || alpha[p]! >= 0.5) continue;
+        if (parsing.torso.data[p] || parsing.neck.data[p] || parsing.head.data[p]) continue;
+        let near = 0;
+        for (let dy = -2; dy <= 2 && !near; dy++) {
+          for (let dx = -2; dx <= 2 && !near; dx++) {
+            const q = (y + dy) * w + x + dx;
+            if (y + dy >= 0 && y + dy < h && x + dx >= 0 && x + dx < w) near = decided[q]!;
+          }
+        }
+        if (!near) continue;
+        // Off the silhouette it is wall; on it, what the continued arm says (nothing: it is left as it is).
+        const arm = parsing.person.data[p] ? continuedArm(x, y) : { kind: 'background' as const };
+        if (!arm) continue;
+        sleeveFill[p] = arm.kind === 'skin' ? ON_ARM : OFF_ARM;
+        if (arm.kind === 'skin') for (let c = 0; c < 3; c++) withArms.data[p * ch + c] = Math.round(arm.rgb[c]!);
+        residue.data[p] = 1;
+      }
+    }
+  }
   if (anyResidue) {
     const [ax0, ay0, ax1, ay1] = grownRoi(sigmaFill).map((v, i) => Math.max(0, Math.min(i % 2 ? h - 1 : w - 1, v)));
     const skinW = new Uint8Array(n);
@@ -340,11 +401,23 @@ function blend(
     const srcW = new Uint8Array(n);
     for (let y = ry0; y <= ry1; y++) {
       for (let p = y * w + rx0; p <= y * w + rx1; p++) {
-        fillW[p] = residue.data[p]! & parsing.person.data[p]!;
-        srcW[p] = skinW[p]! & inner.data[p]! & (oldRim.data[p]! ^ 1) & (alpha[p]! < 0.5 ? 1 : 0);
+        const onArm = sleeveFill[p] === ON_ARM;
+        fillW[p] = residue.data[p]! & parsing.person.data[p]! & (onArm ? 0 : 1);
+        srcW[p] = onArm ? 1 : skinW[p]! & inner.data[p]! & (oldRim.data[p]! ^ 1) & (alpha[p]! < 0.5 ? 1 : 0);
       }
     }
-    skinMembrane = membraneFill(person, fillW, srcW, [rx0, ry0, rx1, ry1], Math.max(4, Math.round(sw / 16)));
+    skinMembrane = membraneFill(withArms, fillW, srcW, [rx0, ry0, rx1, ry1], Math.max(4, Math.round(sw / 16)));
+    // The same for the wall where an old sleeve stood off the body: a smooth average of the wall around is a few
+    // levels off the wall it meets, and leaves the sleeve's outline as a faint ghost. Border: wall clear of the
+    // person's anti-aliased edge, of the old garment and of the new one.
+    const nearPerson = dilate(parsing.person, 2);
+    for (let y = ry0; y <= ry1; y++) {
+      for (let p = y * w + rx0; p <= y * w + rx1; p++) {
+        fillW[p] = residue.data[p]! & (parsing.person.data[p]! ^ 1 || sleeveFill[p] === OFF_ARM ? 1 : 0);
+        srcW[p] = (nearPerson.data[p]! | oldRim.data[p]!) === 0 && alpha[p]! < 0.5 ? 1 : 0;
+      }
+    }
+    wallMembrane = membraneFill(person, fillW, srcW, [rx0, ry0, rx1, ry1], Math.max(4, Math.round(sw / 16)));
   }
   // Shading of the old garment (low-frequency luminance ratio), used both for the fill and the new garment.
   let oldSum = 0;
@@ -401,13 +474,6 @@ function blend(
     return Number.isFinite(g) ? Math.min(1.08, Math.max(0.92, g)) : 1;
   });
 
-  // Old sleeves: residue above this line beside the torso is judged against the arm capsules (below).
-  const elbowY = Math.max(fr.lElbow?.y ?? 0, fr.rElbow?.y ?? 0);
-  const shoulderSpan: [number, number] = [
-    Math.min(fr.lShoulder.x, fr.rShoulder.x),
-    Math.max(fr.lShoulder.x, fr.rShoulder.x),
-  ];
-
   // ---- compose (window only; everything else is already the person's bytes)
   for (let y = ry0; y <= ry1; y++) {
     for (let x = rx0; x <= rx1; x++) {
@@ -423,26 +489,25 @@ function blend(
       if (isResidue && skinField && bgField) {
         // Inside the silhouette an uncovered old garment hides body: fill with skin. Only the 1-px rim outside it
         // (the residue is the old region grown by a pixel) takes the background, and so does an old sleeve where it
-        // stands off the arm (outside the shoulder joints, above the elbows, outside the torso and the arm
-        // capsules): no body is under it.
-        const offArm =
-          y < elbowY &&
-          (x < shoulderSpan[0] || x > shoulderSpan[1]) &&
-          !parsing.upperBody.data[p] &&
-          !parsing.neck.data[p] &&
-          !parsing.armLeft.data[p] &&
-          !parsing.armRight.data[p];
-        const inArm = parsing.person.data[p] && !offArm;
+        // stands off the arm (above): no body is under it.
+        const inArm = parsing.person.data[p] && sleeveFill[p] !== OFF_ARM;
         const sk0 = sampleField(skinField[0]!, x, y);
         const field = inArm && !Number.isNaN(sk0) ? skinField : bgField;
         const f0 = sampleField(field[0]!, x, y);
         let base = Number.isNaN(f0)
           ? parsing.skinColor
           : [f0, sampleField(field[1]!, x, y), sampleField(field[2]!, x, y)];
-        const m0 = field === skinField && skinMembrane ? sampleField(skinMembrane[0]!, x, y) : Number.NaN;
-        if (!Number.isNaN(m0)) base = [m0, sampleField(skinMembrane![1]!, x, y), sampleField(skinMembrane![2]!, x, y)];
-        // Keep the old garment's folds as light and shadow on the fill, damped (ratio^0.5).
-        const ratio = Number.isNaN(lo) ? 1 : Math.sqrt(Math.min(1.3, Math.max(0.7, lo / (br || oldMean))));
+        const membrane = field === skinField ? skinMembrane : wallMembrane;
+        const m0 = membrane ? sampleField(membrane[0]!, x, y) : Number.NaN;
+        if (!Number.isNaN(m0)) base = [m0, sampleField(membrane![1]!, x, y), sampleField(membrane![2]!, x, y)];
+        // Keep the old garment's folds as light and shadow on a skin fill, damped (ratio^0.5); a continued arm has
+        // its own light and shade (an old sleeve's folds printed on an arm read as a sleeve), and a wall none.
+        let ratio =
+          field === bgField || Number.isNaN(lo) ? 1 : Math.sqrt(Math.min(1.3, Math.max(0.7, lo / (br || oldMean))));
+        if (sleeveFill[p] === ON_ARM) {
+          base = [withArms.data[p * ch]!, withArms.data[p * ch + 1]!, withArms.data[p * ch + 2]!];
+          ratio = 1;
+        }
         r = base[0]! * ratio;
         g = base[1]! * ratio;
         b = base[2]! * ratio;

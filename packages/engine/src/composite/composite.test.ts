@@ -11,7 +11,7 @@ import { decodeImage, detectPerson } from '../vision/person-detector.js';
 import { composeTryOn } from './compose.js';
 import { CompositeEngine } from './composite-engine.js';
 import { fitGarment, oldTopHemY } from './fit.js';
-import { bodyFrame, parsePerson } from './parsing.js';
+import { bodyFrame, type P, parsePerson } from './parsing.js';
 import { andNot, deltaE2000, dilate, or, rgbToLab } from './raster.js';
 import { type GarmentLayer, renderGarment } from './warp.js';
 
@@ -204,6 +204,54 @@ describe('composite try-on', { skip }, () => {
     );
     const crop = fitGarment(cropTop, parsing);
     assert.ok(oldHem - crop.targets.hemCenter.y > torsoLen * 0.2, 'the crop top still ends well above the old hem');
+  });
+
+  it('the arm under an old sleeve is the arm below it continued: its light and shade, not a flat fill', async () => {
+    // woman-1's tee sleeves end mid upper arm; the knit vest has none. Measured on each upper arm's middle third
+    // (within 0.08 shoulder widths of the bone line): the filled arm against the same arm seen below the sleeve.
+    // A flat fill had about half the arm's luminance spread, and on her right arm was 32 levels too dark.
+    const person = await decodeImage(readFileSync(join(fx!.personDir, 'woman-1.jpg')));
+    const det = await detectPerson(person);
+    const r = composeTryOn(person, det, await garment('upper-2.jpg'));
+    const f = r.parsing.frame;
+    const w = person.width;
+    const stats = (img: Uint8Array, pick: (p: number) => boolean, s: P, e: P, t0: number, t1: number) => {
+      const len = Math.hypot(e.x - s.x, e.y - s.y);
+      const ux = (e.x - s.x) / len;
+      const uy = (e.y - s.y) / len;
+      const lum: number[] = [];
+      for (let p = 0; p < w * person.height; p++) {
+        if (!pick(p)) continue;
+        const x = p % w;
+        const y = (p - x) / w;
+        const t = (x - s.x) * ux + (y - s.y) * uy;
+        const n = Math.abs((x - s.x) * -uy + (y - s.y) * ux);
+        if (t < len * t0 || t > len * t1 || n >= f.shoulderWidth * 0.08) continue;
+        lum.push(0.299 * img[p * 3]! + 0.587 * img[p * 3 + 1]! + 0.114 * img[p * 3 + 2]!);
+      }
+      assert.ok(lum.length > 300, `enough arm pixels (${lum.length})`);
+      const mean = lum.reduce((a, b) => a + b, 0) / lum.length;
+      return { mean, sd: Math.sqrt(lum.reduce((a, b) => a + (b - mean) ** 2, 0) / lum.length) };
+    };
+    for (const [s, e] of [
+      [f.lShoulder, f.lElbow!],
+      [f.rShoulder, f.rElbow!],
+    ] as const) {
+      const filled = stats(r.image.data, (p) => r.filled.data[p] === 1, s, e, 0.3, 0.6);
+      const seen = stats(
+        person.data,
+        (p) => r.parsing.skin.data[p] === 1 && r.parsing.upperClothes.data[p] === 0,
+        s,
+        e,
+        0.75,
+        0.95,
+      );
+      assert.ok(filled.sd > seen.sd * 0.75, `spread ${filled.sd.toFixed(1)} against the arm's ${seen.sd.toFixed(1)}`);
+      assert.ok(
+        Math.abs(filled.mean - seen.mean) < 12,
+        `mean ${filled.mean.toFixed(1)} against ${seen.mean.toFixed(1)}`,
+      );
+    }
   });
 
   it('the skin filled where old sleeves showed matches the arms, not the old sleeves’ edge colour', async () => {
