@@ -25,6 +25,7 @@ import {
   maskBounds,
   or,
   sampleField,
+  squareMorph,
   windowFieldsLow,
 } from './raster.js';
 import { stretchToBodySides } from './sides.js';
@@ -356,8 +357,9 @@ function blend(
     // its outer edge) is not old garment to the parsing, and often passes its skin test: within 2 px of a decided
     // sleeve pixel it goes with the sleeve (real skin there takes the continued arm's colour, which is its own).
     const decided = Uint8Array.from(sleeveFill);
-    for (let y = Math.max(0, ry0 - 2); y <= Math.min(h - 1, ry1 + 2, elbowY + 2); y++) {
-      for (let x = Math.max(0, rx0 - 2); x <= Math.min(w - 1, rx1 + 2); x++) {
+    const [dx0, dy0, dx1, dy1] = maskBounds({ data: decided, width: w, height: h }, 2) ?? [0, 0, -1, -1];
+    for (let y = dy0; y <= dy1; y++) {
+      for (let x = dx0; x <= dx1; x++) {
         const p = y * w + x;
         if (decided[p] || residue.data[p] || alpha[p]! >= 0.5) continue;
         if (parsing.torso.data[p] || parsing.neck.data[p] || parsing.head.data[p]) continue;
@@ -410,14 +412,22 @@ function blend(
     // The same for the wall where an old sleeve stood off the body: a smooth average of the wall around is a few
     // levels off the wall it meets, and leaves the sleeve's outline as a faint ghost. Border: wall clear of the
     // person's anti-aliased edge, of the old garment and of the new one.
-    const nearPerson = dilate(parsing.person, 2);
+    let wallPixels = 0;
     for (let y = ry0; y <= ry1; y++) {
       for (let p = y * w + rx0; p <= y * w + rx1; p++) {
         fillW[p] = residue.data[p]! & (parsing.person.data[p]! ^ 1 || sleeveFill[p] === OFF_ARM ? 1 : 0);
-        srcW[p] = (nearPerson.data[p]! | oldRim.data[p]!) === 0 && alpha[p]! < 0.5 ? 1 : 0;
+        wallPixels += fillW[p]!;
       }
     }
-    wallMembrane = membraneFill(person, fillW, srcW, [rx0, ry0, rx1, ry1], Math.max(4, Math.round(sw / 16)));
+    if (wallPixels > 0) {
+      const nearPerson = squareMorph(parsing.person, 2, 'dilate');
+      for (let y = ry0; y <= ry1; y++) {
+        for (let p = y * w + rx0; p <= y * w + rx1; p++) {
+          srcW[p] = (nearPerson.data[p]! | oldRim.data[p]!) === 0 && alpha[p]! < 0.5 ? 1 : 0;
+        }
+      }
+      wallMembrane = membraneFill(person, fillW, srcW, [rx0, ry0, rx1, ry1], Math.max(4, Math.round(sw / 16)));
+    }
   }
   // Shading of the old garment (low-frequency luminance ratio), used both for the fill and the new garment.
   let oldSum = 0;
