@@ -183,6 +183,48 @@ describe('composite try-on', { skip }, () => {
     assert.ok(changed / n < 0.01, `${changed} of ${n} bare arm pixels changed`);
   });
 
+  it('an old top’s contrasting collar is old top, not neck', async () => {
+    // woman-1's lavender tee has a zebra-striped rib collar. Its dark stripes pass the face's skin model, and the
+    // neck is drawn in front of any garment: left as neck, the collar stayed round her neck under every new top.
+    const person = await decodeImage(readFileSync(join(fx!.personDir, 'woman-1.jpg')));
+    const det = await detectPerson(person);
+    const frame = bodyFrame(det)!;
+    const { neck, upperClothes } = parsePerson(person, det, frame);
+    const w = person.width;
+    const sw = frame.shoulderWidth;
+    const lum = (x: number, y: number) => {
+      const q = (y * w + x) * 3;
+      return 0.299 * person.data[q]! + 0.587 * person.data[q + 1]! + 0.114 * person.data[q + 2]!;
+    };
+    const textured = (x: number, y: number) => {
+      let sum = 0;
+      let sq = 0;
+      for (let dy = -2; dy <= 2; dy++) {
+        for (let dx = -2; dx <= 2; dx++) {
+          sum += lum(x + dx, y + dy);
+          sq += lum(x + dx, y + dy) ** 2;
+        }
+      }
+      return sq / 25 - (sum / 25) ** 2 > 25 * 25;
+    };
+    const midX = (frame.lShoulder.x + frame.rShoulder.x) / 2;
+    let collarNeck = 0;
+    let collarTop = 0;
+    for (let x = Math.round(midX - sw * 0.3); x <= midX + sw * 0.3; x++) {
+      let edge = 0;
+      while (edge < person.height && !upperClothes.data[edge * w + x]) edge++;
+      // From just above the top's edge (where a collar sits; further up, the neck's own edges and shadows are
+      // texture too) down through the collar height.
+      for (let y = edge - 4; y <= edge + sw * 0.1; y++) {
+        if (!textured(x, y)) continue;
+        if (neck.data[y * w + x]) collarNeck++;
+        if (upperClothes.data[y * w + x]) collarTop++;
+      }
+    }
+    assert.ok(collarTop > 500, `the collar's stripes are old top (${collarTop} px)`);
+    assert.ok(collarNeck < 40, `textured neck pixels at the collar: ${collarNeck}`);
+  });
+
   it('a top meets the old top’s hem unless it is cropped', async () => {
     // woman-1's tee ends a little lower on her body than the knit vest's proportions put its hem; the tie-front
     // shirt photographed on a model is cropped (a bare midriff on the model) and must stay so.
