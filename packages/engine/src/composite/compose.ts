@@ -13,6 +13,7 @@ import { type BodyTargets, fitGarment } from './fit.js';
 import { membraneFill } from './membrane.js';
 import { bodyFrame, drawPolygon, type PersonParsing, parsePerson, skirtZone } from './parsing.js';
 import {
+  and,
   andNot,
   type BinaryMask,
   close,
@@ -443,12 +444,32 @@ function blend(
     }
   }
   const oldMean = oldCount > 0 ? oldSum / oldCount : 128;
+  // Folds, not tone: the old garment's low-frequency luminance divided by a broad local mean of the same garment.
+  // Under a dress the old top and the old bottom are measured apart: across a bright top's hem over dark leggings,
+  // one broad mean of both dipped far below the leggings' folds and printed a dark band across the new skirt.
   const sigmaLow = Math.max(3, sw * 0.035);
-  const [lowLum] = windowFieldsLow(person, old.data, grownRoi(sigmaLow), sigmaLow, 'luma');
-  // Folds, not tone: divide by a broad local mean of the same region, so a bright top over dark jeans (both old
-  // garments under a dress) does not print the jeans' darkness onto the dress.
   const sigmaBroad = Math.max(12, sw * 0.3);
-  const [broadLum] = windowFieldsLow(person, old.data, grownRoi(sigmaBroad), sigmaBroad, 'luma');
+  const oldParts =
+    garment.cls.category === 'dress' ? [and(old, parsing.upperClothes), andNot(old, parsing.upperClothes)] : [old];
+  const folds = oldParts.map((part) => ({
+    low: windowFieldsLow(person, part.data, grownRoi(sigmaLow), sigmaLow, 'luma')[0]!,
+    broad: windowFieldsLow(person, part.data, grownRoi(sigmaBroad), sigmaBroad, 'luma')[0]!,
+    presence: windowFieldsLow(person, part.data, grownRoi(sigmaLow), sigmaLow, 'presence')[0]!,
+  }));
+  /** The old garment's fold ratio at a pixel (NaN far from it); near both parts, weighted by their presence. */
+  const foldRatio = (x: number, y: number): number => {
+    if (folds.length === 1) return sampleField(folds[0]!.low, x, y) / (sampleField(folds[0]!.broad, x, y) || oldMean);
+    let sum = 0;
+    let weight = 0;
+    for (const f of folds) {
+      const lo = sampleField(f.low, x, y);
+      const wgt = sampleField(f.presence, x, y);
+      if (Number.isNaN(lo) || !(wgt > 0)) continue;
+      sum += (lo / (sampleField(f.broad, x, y) || oldMean)) * wgt;
+      weight += wgt;
+    }
+    return weight > 0 ? sum / weight : Number.NaN;
+  };
   const sigmaPresence = Math.max(2, sw * 0.03);
   const [oldPresence] = windowFieldsLow(person, old.data, grownRoi(sigmaPresence), sigmaPresence, 'presence');
 
@@ -494,8 +515,7 @@ function blend(
       let r = src[p * ch]!;
       let g = src[p * ch + 1]!;
       let b = src[p * ch + 2]!;
-      const lo = sampleField(lowLum!, x, y);
-      const br = sampleField(broadLum!, x, y);
+      const fold = foldRatio(x, y);
       if (isResidue && skinField && bgField) {
         // Inside the silhouette an uncovered old garment hides body: fill with skin. Only the 1-px rim outside it
         // (the residue is the old region grown by a pixel) takes the background, and so does an old sleeve where it
@@ -512,8 +532,7 @@ function blend(
         if (!Number.isNaN(m0)) base = [m0, sampleField(membrane![1]!, x, y), sampleField(membrane![2]!, x, y)];
         // Keep the old garment's folds as light and shadow on a skin fill, damped (ratio^0.5); a continued arm has
         // its own light and shade (an old sleeve's folds printed on an arm read as a sleeve), and a wall none.
-        let ratio =
-          field === bgField || Number.isNaN(lo) ? 1 : Math.sqrt(Math.min(1.3, Math.max(0.7, lo / (br || oldMean))));
+        let ratio = field === bgField || Number.isNaN(fold) ? 1 : Math.sqrt(Math.min(1.3, Math.max(0.7, fold)));
         if (sleeveFill[p] === ON_ARM) {
           base = [withArms.data[p * ch]!, withArms.data[p * ch + 1]!, withArms.data[p * ch + 2]!];
           ratio = 1;
@@ -528,8 +547,8 @@ function blend(
         // (clamped to −15 %…+12 % so a dark print on the old top does not stain the new one); elsewhere no change.
         let shade = 1;
         const presence = Math.min(1, sampleField(oldPresence!, x, y) * 1.5);
-        if (!Number.isNaN(lo) && presence > 0) {
-          const ratio = Math.min(1.12, Math.max(0.85, lo / (br || oldMean)));
+        if (!Number.isNaN(fold) && presence > 0) {
+          const ratio = Math.min(1.12, Math.max(0.85, fold));
           shade = 1 + (ratio - 1) * presence;
         }
         const gr = Math.min(255, layer.rgb[p * 3]! * gain[0]! * shade);
