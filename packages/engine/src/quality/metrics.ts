@@ -1,8 +1,11 @@
 /**
  * The quality metrics of design/engine.md, computed from one try-on's internals.
  * - identity: mean absolute difference (per channel, 0..255) outside the dilated old+new garment region; target 0.
- * - coverage: share of the body's torso region covered by the new garment; target ≥ 0.9 for tops. For a bottom, the
- *   body from the waistband to the hem, less arms and hands.
+ * - coverage: share of the body's torso region covered by the new garment; target ≥ 0.9 for tops. The torso is
+ *   parsing.torso: shoulder joints to hips, arms excluded (DensePose's torso). For a bottom, the body from the
+ *   waistband to the hem, less arms and hands. `coverageUpperBody` is the same share of parsing.upperBody, the region
+ *   this metric used until the torso was corrected (out to the silhouette at the shoulders, and whatever of the upper
+ *   arms lies against the body): reported so the two can be compared, not targeted.
  * - spill: share of the new garment's pixels outside the person's silhouette grown by 3 px; target ≤ 2 %. For a dress
  *   or a skirt the silhouette includes parsing.skirtZone (the legs' hull from the hips to the hem, and a skirt's
  *   flare): a skirt hangs across the gap between the legs, which is not spill. `spillSilhouette` is the same share
@@ -24,6 +27,7 @@ export interface PairMetrics {
   colourDeltaE: number;
   residue: number;
   spillSilhouette: number;
+  coverageUpperBody: number;
 }
 
 function medianLab(img: RawImage, pick: (p: number) => boolean): [number, number, number] {
@@ -85,11 +89,18 @@ export function measurePair(person: RawImage, garment: GarmentAnalysis, r: Compo
       if (parsing.person.data[p] && !arms.some((m) => m.data[p])) shouldCover.data[p] = 1;
     }
   }
+  const upperBody = category === 'lower' ? shouldCover : r.parsing.upperBody;
+  let upperBodyN = 0;
+  let upperBodyCovered = 0;
   for (let p = 0; p < n; p++) {
     const covered = r.garmentAlpha[p]! > 0.5;
     if (shouldCover.data[p]) {
       toCover++;
       if (covered) regionCovered++;
+    }
+    if (upperBody.data[p]) {
+      upperBodyN++;
+      if (covered) upperBodyCovered++;
     }
     if (covered) {
       gPix++;
@@ -116,5 +127,6 @@ export function measurePair(person: RawImage, garment: GarmentAnalysis, r: Compo
     colourDeltaE: gPix > 0 ? deltaE2000(productLab, resultLab) : Number.NaN,
     residue: oldN > 0 ? oldSame / oldN : 0,
     spillSilhouette: gPix > 0 ? gOutSil / gPix : 0,
+    coverageUpperBody: upperBodyN > 0 ? upperBodyCovered / upperBodyN : 0,
   };
 }
