@@ -87,6 +87,13 @@ export function composeTryOn(person: RawImage, det: PersonDetection, garment: Ga
   return { ...result, parsing, targets: fit.targets, timings };
 }
 
+function growBox(box: [number, number, number, number], x: number, y: number): void {
+  box[0] = Math.min(box[0], x);
+  box[1] = Math.min(box[1], y);
+  box[2] = Math.max(box[2], x);
+  box[3] = Math.max(box[3], y);
+}
+
 /** What an old-sleeve pixel becomes (see blend): the bare arm under it, or background beside the arm. */
 const ON_ARM = 1;
 const OFF_ARM = 2;
@@ -325,12 +332,16 @@ function blend(
   let bgField: LowResField[] | null = null;
   let skinMembrane: LowResField[] | null = null;
   let wallMembrane: LowResField[] | null = null;
+  /** The window the wall membrane was solved on (sampleField clamps to a field's edge: outside it, no sampling). */
+  let wallWin: [number, number, number, number] = [0, 0, -1, -1];
   // Old sleeves (residue above the elbows and outside the shoulder joints): each pixel is either the bare upper arm
   // under the sleeve, continued up from below its hem (arm-fill.ts), or sleeve standing off the arm, with no body
   // under it (background). Without an arm to continue, a pixel outside the upper body and the arm capsules stands
   // off. Decided before the skin membrane, which takes the continued arms as border skin: the fill beside an arm
   // (the armpit, the shoulder top) then blends into the arm's own light and shade instead of meeting it at an edge.
   const sleeveFill = new Uint8Array(n);
+  /** Bounds [x0, y0, x1, y1] of the OFF_ARM pixels (empty while x0 > x1). */
+  const offArm: [number, number, number, number] = [w, h, -1, -1];
   const withArms: RawImage = anyResidue ? { ...person, data: new Uint8Array(src) } : person;
   if (anyResidue) {
     const elbowY = Math.max(fr.lElbow?.y ?? 0, fr.rElbow?.y ?? 0);
@@ -351,6 +362,7 @@ function blend(
             : !parsing.upperBody.data[p] && !parsing.armLeft.data[p] && !parsing.armRight.data[p]
         ) {
           sleeveFill[p] = OFF_ARM;
+          growBox(offArm, x, y);
         }
       }
     }
@@ -376,6 +388,7 @@ function blend(
         const arm = parsing.person.data[p] ? continuedArm(x, y) : { kind: 'background' as const };
         if (!arm) continue;
         sleeveFill[p] = arm.kind === 'skin' ? ON_ARM : OFF_ARM;
+        if (arm.kind !== 'skin') growBox(offArm, x, y);
         if (arm.kind === 'skin') for (let c = 0; c < 3; c++) withArms.data[p * ch + c] = Math.round(arm.rgb[c]!);
         residue.data[p] = 1;
       }
@@ -412,22 +425,27 @@ function blend(
     skinMembrane = membraneFill(withArms, fillW, srcW, [rx0, ry0, rx1, ry1], Math.max(4, Math.round(sw / 16)));
     // The same for the wall where an old sleeve stood off the body: a smooth average of the wall around is a few
     // levels off the wall it meets, and leaves the sleeve's outline as a faint ghost. Border: wall clear of the
-    // person's anti-aliased edge, of the old garment and of the new one.
-    let wallPixels = 0;
-    for (let y = ry0; y <= ry1; y++) {
-      for (let p = y * w + rx0; p <= y * w + rx1; p++) {
-        fillW[p] = residue.data[p]! & (parsing.person.data[p]! ^ 1 || sleeveFill[p] === OFF_ARM ? 1 : 0);
-        wallPixels += fillW[p]!;
-      }
-    }
-    if (wallPixels > 0) {
+    // person's anti-aliased edge, of the old garment and of the new one. Solved round the sleeves only (the 1-px rim
+    // of an old garment off the silhouette elsewhere takes the average: a pixel's error does not show).
+    if (offArm[0] <= offArm[2]) {
+      const pad = Math.round(sw * 0.15);
+      const [wx0, wy0, wx1, wy1] = [
+        Math.max(rx0, offArm[0] - pad),
+        Math.max(ry0, offArm[1] - pad),
+        Math.min(rx1, offArm[2] + pad),
+        Math.min(ry1, offArm[3] + pad),
+      ];
       const nearPerson = squareMorph(parsing.person, 2, 'dilate');
-      for (let y = ry0; y <= ry1; y++) {
-        for (let p = y * w + rx0; p <= y * w + rx1; p++) {
-          srcW[p] = (nearPerson.data[p]! | oldRim.data[p]!) === 0 && alpha[p]! < 0.5 ? 1 : 0;
+      const wallFill = new Uint8Array(n);
+      const wallSrc = new Uint8Array(n);
+      for (let y = wy0; y <= wy1; y++) {
+        for (let p = y * w + wx0; p <= y * w + wx1; p++) {
+          wallFill[p] = residue.data[p]! & (parsing.person.data[p]! ^ 1 || sleeveFill[p] === OFF_ARM ? 1 : 0);
+          wallSrc[p] = (nearPerson.data[p]! | oldRim.data[p]!) === 0 && alpha[p]! < 0.5 ? 1 : 0;
         }
       }
-      wallMembrane = membraneFill(person, fillW, srcW, [rx0, ry0, rx1, ry1], Math.max(4, Math.round(sw / 16)));
+      wallWin = [wx0, wy0, wx1, wy1];
+      wallMembrane = membraneFill(person, wallFill, wallSrc, wallWin, Math.max(4, Math.round(sw / 16)));
     }
   }
   // Shading of the old garment (low-frequency luminance ratio), used both for the fill and the new garment.
@@ -454,7 +472,9 @@ function blend(
   const folds = oldParts.map((part) => ({
     low: windowFieldsLow(person, part.data, grownRoi(sigmaLow), sigmaLow, 'luma')[0]!,
     broad: windowFieldsLow(person, part.data, grownRoi(sigmaBroad), sigmaBroad, 'luma')[0]!,
-    presence: windowFieldsLow(person, part.data, grownRoi(sigmaLow), sigmaLow, 'presence')[0]!,
+    // Only read where there are two parts to weigh.
+    presence:
+      oldParts.length > 1 ? windowFieldsLow(person, part.data, grownRoi(sigmaLow), sigmaLow, 'presence')[0]! : null,
   }));
   /** The old garment's fold ratio at a pixel (NaN far from it); near both parts, weighted by their presence. */
   const foldRatio = (x: number, y: number): number => {
@@ -463,7 +483,7 @@ function blend(
     let weight = 0;
     for (const f of folds) {
       const lo = sampleField(f.low, x, y);
-      const wgt = sampleField(f.presence, x, y);
+      const wgt = sampleField(f.presence!, x, y);
       if (Number.isNaN(lo) || !(wgt > 0)) continue;
       sum += (lo / (sampleField(f.broad, x, y) || oldMean)) * wgt;
       weight += wgt;
@@ -527,7 +547,8 @@ function blend(
         let base = Number.isNaN(f0)
           ? parsing.skinColor
           : [f0, sampleField(field[1]!, x, y), sampleField(field[2]!, x, y)];
-        const membrane = field === skinField ? skinMembrane : wallMembrane;
+        const inWallWin = x >= wallWin[0] && x <= wallWin[2] && y >= wallWin[1] && y <= wallWin[3];
+        const membrane = field === skinField ? skinMembrane : inWallWin ? wallMembrane : null;
         const m0 = membrane ? sampleField(membrane[0]!, x, y) : Number.NaN;
         if (!Number.isNaN(m0)) base = [m0, sampleField(membrane![1]!, x, y), sampleField(membrane![2]!, x, y)];
         // Keep the old garment's folds as light and shadow on a skin fill, damped (ratio^0.5); a continued arm has
