@@ -8,7 +8,7 @@
 import { EngineError } from '../engine.js';
 import type { GarmentAnalysis } from '../garment/analyze.js';
 import type { PersonDetection, RawImage } from '../vision/types.js';
-import { continuedUpperArms } from './arm-fill.js';
+import { type ArmFillSample, continuedUpperArms } from './arm-fill.js';
 import { type BodyTargets, fitGarment } from './fit.js';
 import { membraneFill } from './membrane.js';
 import { bodyFrame, drawPolygon, type PersonParsing, parsePerson, skirtZone } from './parsing.js';
@@ -94,9 +94,77 @@ function growBox(box: [number, number, number, number], x: number, y: number): v
   box[3] = Math.max(box[3], y);
 }
 
-/** What an old-sleeve pixel becomes (see blend): the bare arm under it, or background beside the arm. */
+/** What an old-sleeve pixel becomes (see oldSleeves): the bare arm under it, or background beside the arm. */
 const ON_ARM = 1;
 const OFF_ARM = 2;
+
+/**
+ * Old sleeves (residue above the elbows and outside the shoulder joints, off the torso and the neck): each pixel is
+ * either the bare upper arm under the sleeve, continued up from below its hem (arm-fill.ts), or sleeve standing off
+ * the arm, with no body under it (background). Without an arm to continue, a pixel outside the upper body and the
+ * arm capsules stands off. The sleeve's anti-aliased rim (a line of lavender-over-skin or lavender-over-wall pixels
+ * along its hem and its outer edge) is not old garment to the parsing, and often passes its skin test: within 2 px
+ * of a decided pixel it goes with the sleeve (real skin there takes the continued arm's colour, which is its own);
+ * such pixels are added to `residue`.
+ * Returns the decision per pixel (ON_ARM, OFF_ARM or 0), the bounds of the OFF_ARM pixels (null if none), and a copy
+ * of the photo with the continued arms' colours written in.
+ */
+function oldSleeves(
+  person: RawImage,
+  parsing: PersonParsing,
+  old: BinaryMask,
+  residue: BinaryMask,
+  alpha: Float32Array,
+  [rx0, ry0, rx1, ry1]: [number, number, number, number],
+): { sleeveFill: Uint8Array; offArm: [number, number, number, number] | null; withArms: RawImage } {
+  const { width: w, height: h, channels: ch } = person;
+  const fr = parsing.frame;
+  const sleeveFill = new Uint8Array(w * h);
+  const offArm: [number, number, number, number] = [w, h, -1, -1];
+  const withArms: RawImage = { ...person, data: new Uint8Array(person.data) };
+  const elbowY = Math.max(fr.lElbow?.y ?? 0, fr.rElbow?.y ?? 0);
+  const [sx0, sx1] = [Math.min(fr.lShoulder.x, fr.rShoulder.x), Math.max(fr.lShoulder.x, fr.rShoulder.x)];
+  const continuedArm = continuedUpperArms(person, fr, parsing.skin, old);
+  const decide = (p: number, x: number, y: number, arm: ArmFillSample) => {
+    sleeveFill[p] = arm.kind === 'skin' ? ON_ARM : OFF_ARM;
+    if (arm.kind === 'skin') for (let c = 0; c < 3; c++) withArms.data[p * ch + c] = Math.round(arm.rgb[c]!);
+    else growBox(offArm, x, y);
+  };
+  for (let y = ry0; y <= Math.min(ry1, elbowY); y++) {
+    for (let x = rx0; x <= rx1; x++) {
+      const p = y * w + x;
+      if (!residue.data[p] || !parsing.person.data[p] || (x >= sx0 && x <= sx1)) continue;
+      if (parsing.torso.data[p] || parsing.neck.data[p]) continue;
+      const arm = continuedArm(x, y);
+      if (arm) decide(p, x, y, arm);
+      else if (!parsing.upperBody.data[p] && !parsing.armLeft.data[p] && !parsing.armRight.data[p]) {
+        decide(p, x, y, { kind: 'background' });
+      }
+    }
+  }
+  const decided = Uint8Array.from(sleeveFill);
+  const [dx0, dy0, dx1, dy1] = maskBounds({ data: decided, width: w, height: h }, 2) ?? [0, 0, -1, -1];
+  for (let y = dy0; y <= dy1; y++) {
+    for (let x = dx0; x <= dx1; x++) {
+      const p = y * w + x;
+      if (decided[p] || residue.data[p] || alpha[p]! >= 0.5) continue;
+      if (parsing.torso.data[p] || parsing.neck.data[p] || parsing.head.data[p]) continue;
+      let near = 0;
+      for (let dy = -2; dy <= 2 && !near; dy++) {
+        for (let dx = -2; dx <= 2 && !near; dx++) {
+          if (y + dy >= 0 && y + dy < h && x + dx >= 0 && x + dx < w) near = decided[(y + dy) * w + x + dx]!;
+        }
+      }
+      if (!near) continue;
+      // Off the silhouette it is wall; on it, what the continued arm says (nothing: it is left as it is).
+      const arm = parsing.person.data[p] ? continuedArm(x, y) : { kind: 'background' as const };
+      if (!arm) continue;
+      decide(p, x, y, arm);
+      residue.data[p] = 1;
+    }
+  }
+  return { sleeveFill, offArm: offArm[0] <= offArm[2] ? offArm : null, withArms };
+}
 
 /** Crops a plane to a window (x0, y0, width cw, height chh). */
 function cropPlane(src: ArrayLike<number>, w: number, x0: number, y0: number, cw: number, chh: number): Float32Array {
@@ -203,10 +271,10 @@ function blend(
     // keeps its own flare; the warped garment's outline bounds it within that zone.
     bodyZone = or(bodyZone, skirtZone(parsing, garment.cls.category as 'dress' | 'lower', targets.hemCenter.y));
   }
-  // Trousers' two legs are warped separately too: the same closing shuts the slit between them where the thighs
-  // touch (the real gap between the legs is background and stays open).
   // A top's or a dress's panel reaches the torso's sides where the old garment shows beside it (sides.ts).
   if (garment.cls.category !== 'lower') stretchToBodySides(layer, parsing, targets);
+  // Trousers' two legs are warped separately too: the same closing shuts the slit between them where the thighs
+  // touch (the real gap between the legs is background and stays open).
   if (garment.cls.sleeve !== 'none' || garment.bottom?.crotch) closeSleeveGaps(layer, parsing, sw);
   if (garment.cls.category === 'lower') {
     const hemY = garment.bottom?.crotch ? Math.max(targets.hemLeft.y, targets.hemRight.y) : targets.hemCenter.y;
@@ -334,66 +402,11 @@ function blend(
   let wallMembrane: LowResField[] | null = null;
   /** The window the wall membrane was solved on (sampleField clamps to a field's edge: outside it, no sampling). */
   let wallWin: [number, number, number, number] = [0, 0, -1, -1];
-  // Old sleeves (residue above the elbows and outside the shoulder joints): each pixel is either the bare upper arm
-  // under the sleeve, continued up from below its hem (arm-fill.ts), or sleeve standing off the arm, with no body
-  // under it (background). Without an arm to continue, a pixel outside the upper body and the arm capsules stands
-  // off. Decided before the skin membrane, which takes the continued arms as border skin: the fill beside an arm
-  // (the armpit, the shoulder top) then blends into the arm's own light and shade instead of meeting it at an edge.
-  const sleeveFill = new Uint8Array(n);
-  /** Bounds [x0, y0, x1, y1] of the OFF_ARM pixels (empty while x0 > x1). */
-  const offArm: [number, number, number, number] = [w, h, -1, -1];
-  const withArms: RawImage = anyResidue ? { ...person, data: new Uint8Array(src) } : person;
-  if (anyResidue) {
-    const elbowY = Math.max(fr.lElbow?.y ?? 0, fr.rElbow?.y ?? 0);
-    const [sx0, sx1] = [Math.min(fr.lShoulder.x, fr.rShoulder.x), Math.max(fr.lShoulder.x, fr.rShoulder.x)];
-    const continuedArm = continuedUpperArms(person, fr, parsing.skin, old);
-    for (let y = ry0; y <= Math.min(ry1, elbowY); y++) {
-      for (let x = rx0; x <= rx1; x++) {
-        const p = y * w + x;
-        if (!residue.data[p] || !parsing.person.data[p] || (x >= sx0 && x <= sx1)) continue;
-        if (parsing.torso.data[p] || parsing.neck.data[p]) continue;
-        const arm = continuedArm(x, y);
-        if (arm?.kind === 'skin') {
-          sleeveFill[p] = ON_ARM;
-          for (let c = 0; c < 3; c++) withArms.data[p * ch + c] = Math.round(arm.rgb[c]!);
-        } else if (
-          arm
-            ? arm.kind === 'background'
-            : !parsing.upperBody.data[p] && !parsing.armLeft.data[p] && !parsing.armRight.data[p]
-        ) {
-          sleeveFill[p] = OFF_ARM;
-          growBox(offArm, x, y);
-        }
-      }
-    }
-    // The sleeve's anti-aliased rim (a line of lavender-over-skin or lavender-over-wall pixels along its hem and
-    // its outer edge) is not old garment to the parsing, and often passes its skin test: within 2 px of a decided
-    // sleeve pixel it goes with the sleeve (real skin there takes the continued arm's colour, which is its own).
-    const decided = Uint8Array.from(sleeveFill);
-    const [dx0, dy0, dx1, dy1] = maskBounds({ data: decided, width: w, height: h }, 2) ?? [0, 0, -1, -1];
-    for (let y = dy0; y <= dy1; y++) {
-      for (let x = dx0; x <= dx1; x++) {
-        const p = y * w + x;
-        if (decided[p] || residue.data[p] || alpha[p]! >= 0.5) continue;
-        if (parsing.torso.data[p] || parsing.neck.data[p] || parsing.head.data[p]) continue;
-        let near = 0;
-        for (let dy = -2; dy <= 2 && !near; dy++) {
-          for (let dx = -2; dx <= 2 && !near; dx++) {
-            const q = (y + dy) * w + x + dx;
-            if (y + dy >= 0 && y + dy < h && x + dx >= 0 && x + dx < w) near = decided[q]!;
-          }
-        }
-        if (!near) continue;
-        // Off the silhouette it is wall; on it, what the continued arm says (nothing: it is left as it is).
-        const arm = parsing.person.data[p] ? continuedArm(x, y) : { kind: 'background' as const };
-        if (!arm) continue;
-        sleeveFill[p] = arm.kind === 'skin' ? ON_ARM : OFF_ARM;
-        if (arm.kind !== 'skin') growBox(offArm, x, y);
-        if (arm.kind === 'skin') for (let c = 0; c < 3; c++) withArms.data[p * ch + c] = Math.round(arm.rgb[c]!);
-        residue.data[p] = 1;
-      }
-    }
-  }
+  // Old sleeves first (oldSleeves): the skin membrane below takes the continued arms as border skin, so the fill
+  // beside an arm (the armpit, the shoulder top) blends into the arm's own light and shade.
+  const { sleeveFill, offArm, withArms } = anyResidue
+    ? oldSleeves(person, parsing, old, residue, alpha, [rx0, ry0, rx1, ry1])
+    : { sleeveFill: new Uint8Array(n), offArm: null, withArms: person };
   if (anyResidue) {
     const [ax0, ay0, ax1, ay1] = grownRoi(sigmaFill).map((v, i) => Math.max(0, Math.min(i % 2 ? h - 1 : w - 1, v)));
     const skinW = new Uint8Array(n);
@@ -427,7 +440,7 @@ function blend(
     // levels off the wall it meets, and leaves the sleeve's outline as a faint ghost. Border: wall clear of the
     // person's anti-aliased edge, of the old garment and of the new one. Solved round the sleeves only (the 1-px rim
     // of an old garment off the silhouette elsewhere takes the average: a pixel's error does not show).
-    if (offArm[0] <= offArm[2]) {
+    if (offArm) {
       const pad = Math.round(sw * 0.15);
       const [wx0, wy0, wx1, wy1] = [
         Math.max(rx0, offArm[0] - pad),

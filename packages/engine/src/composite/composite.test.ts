@@ -8,15 +8,31 @@ import { analyzeGarment } from '../garment/analyze.js';
 import { GARMENT_TITLES, listTryOnFixtures } from '../quality/fixtures.js';
 import { measurePair } from '../quality/metrics.js';
 import { decodeImage, detectPerson } from '../vision/person-detector.js';
+import type { PersonDetection, RawImage } from '../vision/types.js';
 import { composeTryOn } from './compose.js';
 import { CompositeEngine } from './composite-engine.js';
 import { fitGarment, oldTopHemY } from './fit.js';
 import { bodyFrame, type P, parsePerson } from './parsing.js';
-import { andNot, deltaE2000, dilate, or, rgbToLab } from './raster.js';
+import { andNot, deltaE2000, dilate, luma, or, rgbToLab } from './raster.js';
 import { type GarmentLayer, renderGarment } from './warp.js';
 
 const fx = listTryOnFixtures();
 const skip = fx ? false : 'try-on fixtures not found (FIXTURES_DIR)';
+
+const persons = new Map<string, Promise<{ person: RawImage; det: PersonDetection }>>();
+
+/** A fixture person, decoded and detected once for the file (the composite and the parsing only read them). */
+function loadPerson(name: string): Promise<{ person: RawImage; det: PersonDetection }> {
+  let loaded = persons.get(name);
+  if (!loaded) {
+    loaded = decodeImage(readFileSync(join(fx!.personDir, name))).then(async (person) => ({
+      person,
+      det: await detectPerson(person),
+    }));
+    persons.set(name, loaded);
+  }
+  return loaded;
+}
 
 async function garment(name: string) {
   return analyzeGarment(
@@ -32,8 +48,7 @@ describe('composite try-on', { skip }, () => {
     ['woman-3.png', 'dress-3.jpg'],
   ] as const) {
     it(`${garmentName} on ${personName}: anchored at the shoulders, identical outside the garment`, async () => {
-      const person = await decodeImage(readFileSync(join(fx!.personDir, personName)));
-      const det = await detectPerson(person);
+      const { person, det } = await loadPerson(personName);
       const g = await garment(garmentName);
       const frame = bodyFrame(det)!;
       const parsing = parsePerson(person, det, frame);
@@ -85,8 +100,7 @@ describe('composite try-on', { skip }, () => {
 
   it('the torso ends at the shoulder joints: deltoids and upper arms are arm, inside the upper body', async () => {
     // man-1 stands in a tank top with bare shoulders and his arms hanging against his sides.
-    const person = await decodeImage(readFileSync(join(fx!.personDir, 'man-1.png')));
-    const det = await detectPerson(person);
+    const { person, det } = await loadPerson('man-1.png');
     const frame = bodyFrame(det)!;
     const { torso, upperBody, person: sil } = parsePerson(person, det, frame);
     const w = person.width;
@@ -113,8 +127,7 @@ describe('composite try-on', { skip }, () => {
 
   it('arms hanging against the body are not torso: their outer arm’s width below the armpits', async () => {
     // woman-3's arms hang against her sides (one silhouette run from arm to arm at mid upper arm).
-    const person = await decodeImage(readFileSync(join(fx!.personDir, 'woman-3.png')));
-    const det = await detectPerson(person);
+    const { person, det } = await loadPerson('woman-3.png');
     const frame = bodyFrame(det)!;
     const { torso, person: sil } = parsePerson(person, det, frame);
     const w = person.width;
@@ -139,8 +152,7 @@ describe('composite try-on', { skip }, () => {
   });
 
   it('sleeves go under the body panel on the torso: the print is not covered by sleeve flaps', async () => {
-    const person = await decodeImage(readFileSync(join(fx!.personDir, 'woman-3.png')));
-    const det = await detectPerson(person);
+    const { person, det } = await loadPerson('woman-3.png');
     const parsing = parsePerson(person, det, bodyFrame(det)!);
     const g = await garment('upper-4.jpg');
     const fit = fitGarment(g, parsing);
@@ -165,8 +177,7 @@ describe('composite try-on', { skip }, () => {
   it('bare arms beside the torso stay in front of a short-sleeved top’s body panel', async () => {
     // woman-3's forearms hang beside her hips, inside the striped tee's hem width: drawn over them, the panel left
     // stripes down her arms (18 % of these pixels before the rule).
-    const person = await decodeImage(readFileSync(join(fx!.personDir, 'woman-3.png')));
-    const det = await detectPerson(person);
+    const { person, det } = await loadPerson('woman-3.png');
     const r = composeTryOn(person, det, await garment('synthetic-tee.png'));
     const f = r.parsing.frame;
     const w = person.width;
@@ -186,15 +197,14 @@ describe('composite try-on', { skip }, () => {
   it('an old top’s contrasting collar is old top, not neck', async () => {
     // woman-1's lavender tee has a zebra-striped rib collar. Its dark stripes pass the face's skin model, and the
     // neck is drawn in front of any garment: left as neck, the collar stayed round her neck under every new top.
-    const person = await decodeImage(readFileSync(join(fx!.personDir, 'woman-1.jpg')));
-    const det = await detectPerson(person);
+    const { person, det } = await loadPerson('woman-1.jpg');
     const frame = bodyFrame(det)!;
     const { neck, upperClothes } = parsePerson(person, det, frame);
     const w = person.width;
     const sw = frame.shoulderWidth;
     const lum = (x: number, y: number) => {
       const q = (y * w + x) * 3;
-      return 0.299 * person.data[q]! + 0.587 * person.data[q + 1]! + 0.114 * person.data[q + 2]!;
+      return luma(person.data[q]!, person.data[q + 1]!, person.data[q + 2]!);
     };
     const textured = (x: number, y: number) => {
       let sum = 0;
@@ -237,8 +247,8 @@ describe('composite try-on', { skip }, () => {
       { data: await sharp(Buffer.from(svg)).png().toBuffer(), contentHash: 'grey-shift-dress', role: null },
       { title: 'Grey shift dress', description: null },
     );
-    const person = await decodeImage(readFileSync(join(fx!.personDir, 'woman-1.jpg')));
-    const r = composeTryOn(person, await detectPerson(person), dress);
+    const { person, det } = await loadPerson('woman-1.jpg');
+    const r = composeTryOn(person, det, dress);
     const f = r.parsing.frame;
     const sw = f.shoulderWidth;
     const hem = oldTopHemY(r.parsing)!;
@@ -250,7 +260,7 @@ describe('composite try-on', { skip }, () => {
         for (let x = Math.round(cx - sw * 0.25); x < cx + sw * 0.25; x++) {
           const p = y * person.width + x;
           if (r.garmentAlpha[p]! < 0.99) continue;
-          sum += 0.299 * r.image.data[p * 3]! + 0.587 * r.image.data[p * 3 + 1]! + 0.114 * r.image.data[p * 3 + 2]!;
+          sum += luma(r.image.data[p * 3]!, r.image.data[p * 3 + 1]!, r.image.data[p * 3 + 2]!);
           n++;
         }
       }
@@ -271,8 +281,7 @@ describe('composite try-on', { skip }, () => {
   it('a top meets the old top’s hem unless it is cropped', async () => {
     // woman-1's tee ends a little lower on her body than the knit vest's proportions put its hem; the tie-front
     // shirt photographed on a model is cropped (a bare midriff on the model) and must stay so.
-    const person = await decodeImage(readFileSync(join(fx!.personDir, 'woman-1.jpg')));
-    const det = await detectPerson(person);
+    const { person, det } = await loadPerson('woman-1.jpg');
     const frame = bodyFrame(det)!;
     const parsing = parsePerson(person, det, frame);
     const oldHem = oldTopHemY(parsing);
@@ -295,8 +304,7 @@ describe('composite try-on', { skip }, () => {
     // woman-1's tee sleeves end mid upper arm; the knit vest has none. Measured on each upper arm's middle third
     // (within 0.08 shoulder widths of the bone line): the filled arm against the same arm seen below the sleeve.
     // A flat fill had about half the arm's luminance spread, and on her right arm was 32 levels too dark.
-    const person = await decodeImage(readFileSync(join(fx!.personDir, 'woman-1.jpg')));
-    const det = await detectPerson(person);
+    const { person, det } = await loadPerson('woman-1.jpg');
     const r = composeTryOn(person, det, await garment('upper-2.jpg'));
     const f = r.parsing.frame;
     const w = person.width;
@@ -312,7 +320,7 @@ describe('composite try-on', { skip }, () => {
         const t = (x - s.x) * ux + (y - s.y) * uy;
         const n = Math.abs((x - s.x) * -uy + (y - s.y) * ux);
         if (t < len * t0 || t > len * t1 || n >= f.shoulderWidth * 0.08) continue;
-        lum.push(0.299 * img[p * 3]! + 0.587 * img[p * 3 + 1]! + 0.114 * img[p * 3 + 2]!);
+        lum.push(luma(img[p * 3]!, img[p * 3 + 1]!, img[p * 3 + 2]!));
       }
       assert.ok(lum.length > 300, `enough arm pixels (${lum.length})`);
       const mean = lum.reduce((a, b) => a + b, 0) / lum.length;
@@ -342,8 +350,7 @@ describe('composite try-on', { skip }, () => {
   it('the skin filled where old sleeves showed matches the arms, not the old sleeves’ edge colour', async () => {
     // woman-1 wears a lavender tee; a sleeveless vest leaves its sleeves to be filled. The tee's anti-aliased edge
     // over the grey wall passes the skin-colour test; seeding the fill with it turned the fill mauve (ΔE 8.7).
-    const person = await decodeImage(readFileSync(join(fx!.personDir, 'woman-1.jpg')));
-    const det = await detectPerson(person);
+    const { person, det } = await loadPerson('woman-1.jpg');
     const r = composeTryOn(person, det, await garment('upper-2.jpg'));
     const n = person.width * person.height;
     const meanLab = (img: Uint8Array, pick: (p: number) => boolean) => {

@@ -2,10 +2,12 @@
  * Interim human parsing built from keypoints + the selfie person mask + the face outline + colour statistics (no
  * parsing model exists on npm; design/engine.md step 1). Regions, all binary masks at image size:
  * - head: face oval and everything of the person above the neck base (hair, ears); never touched.
- * - neck: skin below the chin down to the shoulder line, central band; in front of any collar.
+ * - neck: skin below the chin down to the shoulder line, central band; in front of any collar (an old top's
+ *   contrasting collar, whose stripes can pass the skin test, is taken out of it: collarBand).
  * - arms: capsules along shoulder → elbow → wrist (+ hand), refined to the person mask.
- * - torso: the quadrilateral from the shoulder joints to the hips (pushed out to the silhouette), minus forearms,
- *   neck and head; the deltoids and upper arms are arm, as in DensePose's part labels.
+ * - torso: the quadrilateral from the shoulder joints to the hips (pushed out to the silhouette), minus bare
+ *   forearms, arms hanging against the body, neck and head; the deltoids and upper arms are arm, as in DensePose's
+ *   part labels.
  * - upperBody: the same out to the silhouette at the shoulders: where a top's body panel can lie.
  * - upperClothes / lowerClothes: the current garments, grown by colour similarity from seeds inside the person.
  * - skin: pixels matching a skin-colour model sampled from the face.
@@ -22,6 +24,7 @@ import {
   gaussBlur,
   labPlanes,
   largestComponent,
+  luma,
   maskBounds,
   open,
   or,
@@ -397,7 +400,7 @@ function collarBand(
   if (!b) return out;
   const lum = (x: number, y: number) => {
     const q = (Math.max(0, Math.min(h - 1, y)) * w + Math.max(0, Math.min(w - 1, x))) * ch;
-    return 0.299 * data[q]! + 0.587 * data[q + 1]! + 0.114 * data[q + 2]!;
+    return luma(data[q]!, data[q + 1]!, data[q + 2]!);
   };
   const smoothSkin = (x: number, y: number): boolean => {
     if (!skin.data[y * w + x]) return false;
