@@ -24,7 +24,6 @@ interface ArmModel {
   /** Unit vector along the bone (shoulder → elbow) and across it. */
   u: P;
   v: P;
-  length: number;
   /** Where the sleeve ends along the bone (px from the shoulder joint). */
   hem: number;
   /** Colour profile across the arm below the hem, indexed by offset + radius; NaN where no arm was seen. */
@@ -60,12 +59,13 @@ function buildArm(img: RawImage, skin: BinaryMask, old: BinaryMask, s: P, e: P, 
   // The profile: mean colour per offset across the bone, over a band from a little below the hem (its shadow) to the
   // elbow at most.
   const radius = Math.round(sw * 0.18);
-  const band0 = hem + sw * 0.04;
-  const band1 = Math.min(length, hem + sw * 0.16);
-  if (band1 - band0 < 2) return null;
+  const t0 = Math.round(hem + sw * 0.04);
+  const t1 = Math.floor(Math.min(length, hem + sw * 0.16));
+  const rows = t1 - t0 + 1;
+  if (rows < 3) return null;
   const sum = new Float64Array((2 * radius + 1) * 3);
   const count = new Float64Array(2 * radius + 1);
-  for (let t = Math.round(band0); t <= band1; t++) {
+  for (let t = t0; t <= t1; t++) {
     for (let n = -radius; n <= radius; n++) {
       const p = at(t, n);
       if (p < 0 || !skin.data[p] || old.data[p]) continue;
@@ -74,7 +74,6 @@ function buildArm(img: RawImage, skin: BinaryMask, old: BinaryMask, s: P, e: P, 
       count[i]!++;
     }
   }
-  const rows = band1 - band0 + 1;
   const profile = new Float32Array((2 * radius + 1) * 3).fill(Number.NaN);
   // The arm is the run of offsets around the bone line seen as skin on at least half the band's rows.
   const seen = (n: number) => count[n + radius]! >= rows * 0.5;
@@ -88,7 +87,7 @@ function buildArm(img: RawImage, skin: BinaryMask, old: BinaryMask, s: P, e: P, 
     const i = n + radius;
     for (let c = 0; c < 3; c++) profile[i * 3 + c] = sum[i * 3 + c]! / count[i]!;
   }
-  return { s, u, v, length, hem, profile, radius, lo, hi };
+  return { s, u, v, hem, profile, radius, lo, hi };
 }
 
 /**
