@@ -5,17 +5,15 @@
  *
  *   node --conditions=development --import tsx bench/engine.bench.ts [rounds]
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEnginePool } from '../packages/engine/src/pool/pool.js';
-import { listTryOnFixtures } from '../packages/engine/src/quality/fixtures.js';
+import { readGarment, readPerson } from '../packages/engine/src/vision/test-fixtures.js';
 import { fmt, median } from './lib.js';
 
-const fx = listTryOnFixtures();
-if (!fx) throw new Error('fixtures not found (FIXTURES_DIR)');
 const rounds = Number(process.argv[2] ?? 5);
-const person = readFileSync(join(fx.personDir, 'man-1.png')); // 768×1024
+const person = readPerson('man-1.png'); // 768×1024
 const pairs = [
   ['man-1.png', 'upper-4.jpg', 'Printed T-shirt'],
   ['woman-2.png', 'synthetic-tee.png', 'Striped tee'],
@@ -23,11 +21,11 @@ const pairs = [
   ['man-2.png', 'upper-2.jpg', 'Knit vest'],
 ] as const;
 const input = (p: string, g: string, title: string) => ({
-  person: readFileSync(join(fx.personDir, p)),
+  person: readPerson(p),
   product: {
     title,
     description: null,
-    images: [{ data: readFileSync(join(fx.garmentDir, g)), contentHash: g, role: null }],
+    images: [{ data: readGarment(g), contentHash: g, role: null }],
   },
 });
 

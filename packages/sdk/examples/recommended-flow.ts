@@ -7,14 +7,14 @@
 // Run it against a running fitroom server (from the repository root):
 //   FITROOM_API_KEY=gk_... FITROOM_BASE_URL=http://localhost:8080/tryon/v1 \
 //     node --conditions=development --import tsx packages/sdk/examples/recommended-flow.ts [person.jpg] [product.jpg] [--mock]
-// Without paths it uses the repository's fixtures. `--mock` titles the product "mock", which fitroom's mock engine
-// answers in well under a second with the person photo unchanged (it still costs one credit).
+// Without paths it uses the repository's test photos (test-photos/). `--mock` titles the product "mock", which
+// fitroom's mock engine answers in well under a second with the person photo unchanged (it still costs one credit).
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Fitroom, type Generation, ProductNotFoundError, type TryOnResponse } from '@fitroom/sdk';
 
-const FIXTURES = new URL('../../../../shared/fixtures/tryon/', import.meta.url);
+const FIXTURES = new URL('../../../test-photos/', import.meta.url);
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const mock = process.argv.includes('--mock');
 const personPath = args[0] ?? fileURLToPath(new URL('person/woman-1.jpg', FIXTURES));

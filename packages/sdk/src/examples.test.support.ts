@@ -1,10 +1,15 @@
-// Runs commands and the examples from the repository root (shared by examples.test.ts, sdk.e2e.test.ts and
-// portability.test.ts).
+// Runs commands and the examples from the repository root, and reads the repository's test photos (shared by
+// examples.test.ts, sdk.e2e.test.ts and portability.test.ts).
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const examplesDir = fileURLToPath(new URL('../examples/', import.meta.url));
+
+/** A photo of the repository's `test-photos/` (origins and licences in its README): `readTestPhoto('person/woman-1.jpg')`. */
+export const readTestPhoto = (path: string) => readFileSync(join(repoRoot, 'test-photos', path));
 
 export function run(
   cmd: string,

@@ -1,7 +1,6 @@
 // End to end against the REAL fitroom server (packages/server's startTestServer: embedded SQLite in a temp dir, real
 // HTTP on 127.0.0.1, mock engine). Every SDK method is exercised over the wire.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { Fitroom } from './client.js';
 import {
@@ -13,7 +12,7 @@ import {
   RateLimitedError,
   ValidationError,
 } from './errors.js';
-import { runExample } from './examples.test.support.js';
+import { readTestPhoto, runExample } from './examples.test.support.js';
 import type { Product } from './types.js';
 
 interface TestServer {
@@ -27,10 +26,8 @@ type StartTestServer = (options?: { credits?: number; env?: Record<string, strin
 // Loaded by URL, not a static import: packages/sdk compiles on its own (rootDir src/) and must not depend on the
 // server package; this test runs from sources under tsx, where the server's TypeScript resolves.
 const TEST_SERVER_URL = new URL('../../server/src/testing/test-server.ts', import.meta.url).href;
-const FIXTURES = new URL('../../../../shared/fixtures/tryon/', import.meta.url);
-const fixture = (path: string) => readFileSync(new URL(path, FIXTURES));
-const PERSON = fixture('person/woman-1.jpg');
-const GARMENT = fixture('garment/upper-1.jpg');
+const PERSON = readTestPhoto('person/woman-1.jpg');
+const GARMENT = readTestPhoto('garment/upper-1.jpg');
 
 const { startTestServer } = (await import(TEST_SERVER_URL)) as { startTestServer: StartTestServer };
 const server = await startTestServer({ credits: 20 });

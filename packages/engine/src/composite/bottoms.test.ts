@@ -1,19 +1,16 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { EngineError } from '../engine.js';
 import { analyzeGarment } from '../garment/analyze.js';
-import { listTryOnFixtures } from '../quality/fixtures.js';
 import { type SyntheticBottom, syntheticBottom } from '../quality/synthetic-bottoms.js';
 import { decodeImage, detectPerson } from '../vision/person-detector.js';
+import { readPerson } from '../vision/test-fixtures.js';
 import { composeTryOn } from './compose.js';
 import { bodyFrame } from './parsing.js';
 import { dilate } from './raster.js';
 
-const fx = listTryOnFixtures();
-const skip = fx ? false : 'try-on fixtures not found (FIXTURES_DIR)';
 const DEBUG = process.env.BOTTOMS_DEBUG_DIR;
 
 async function bottom(kind: SyntheticBottom, title: string | null) {
@@ -27,13 +24,13 @@ async function bottom(kind: SyntheticBottom, title: string | null) {
 }
 
 async function run(personName: string, kind: SyntheticBottom, title: string) {
-  const person = await decodeImage(readFileSync(join(fx!.personDir, personName)));
+  const person = await decodeImage(readPerson(personName));
   const det = await detectPerson(person);
   const g = await bottom(kind, title);
   return { person, det, g, frame: bodyFrame(det)! };
 }
 
-describe('bottoms: synthetic skirt and trousers', { skip }, () => {
+describe('bottoms: synthetic skirt and trousers', () => {
   it('classifies and finds the landmarks of the synthetic bottoms, with and without words', async () => {
     const s = await bottom('skirt', 'Striped A-line skirt');
     assert.equal(s.cls.category, 'lower');

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { EngineError } from '../engine.js';
 import { analyzeGarment } from '../garment/analyze.js';
-import { GARMENT_TITLES, listTryOnFixtures } from '../quality/fixtures.js';
+import { GARMENT_TITLES } from '../quality/fixtures.js';
 import { measurePair } from '../quality/metrics.js';
 import { decodeImage, detectPerson } from '../vision/person-detector.js';
+import { readGarment, readPerson } from '../vision/test-fixtures.js';
 import type { PersonDetection, RawImage } from '../vision/types.js';
 import { composeTryOn } from './compose.js';
 import { CompositeEngine } from './composite-engine.js';
@@ -16,16 +15,13 @@ import { bodyFrame, type P, parsePerson } from './parsing.js';
 import { andNot, deltaE2000, dilate, luma, or, rgbToLab } from './raster.js';
 import { type GarmentLayer, renderGarment } from './warp.js';
 
-const fx = listTryOnFixtures();
-const skip = fx ? false : 'try-on fixtures not found (FIXTURES_DIR)';
-
 const persons = new Map<string, Promise<{ person: RawImage; det: PersonDetection }>>();
 
 /** A fixture person, decoded and detected once for the file (the composite and the parsing only read them). */
 function loadPerson(name: string): Promise<{ person: RawImage; det: PersonDetection }> {
   let loaded = persons.get(name);
   if (!loaded) {
-    loaded = decodeImage(readFileSync(join(fx!.personDir, name))).then(async (person) => ({
+    loaded = decodeImage(readPerson(name)).then(async (person) => ({
       person,
       det: await detectPerson(person),
     }));
@@ -35,13 +31,10 @@ function loadPerson(name: string): Promise<{ person: RawImage; det: PersonDetect
 }
 
 async function garment(name: string) {
-  return analyzeGarment(
-    { data: readFileSync(join(fx!.garmentDir, name)), contentHash: name, role: null },
-    GARMENT_TITLES[name]!,
-  );
+  return analyzeGarment({ data: readGarment(name), contentHash: name, role: null }, GARMENT_TITLES[name]!);
 }
 
-describe('composite try-on', { skip }, () => {
+describe('composite try-on', () => {
   // Two representative pairs: a tee on a man in a tank top, a dress on a woman in a crop top and skirt.
   for (const [personName, garmentName] of [
     ['man-1.png', 'upper-4.jpg'],
@@ -292,7 +285,7 @@ describe('composite try-on', { skip }, () => {
     assert.ok(vest.targets.hemCenter.y - oldHem < torsoLen * 0.05, 'and no lower than it needs');
     const name = 'on-model-2.jpg';
     const cropTop = await analyzeGarment(
-      { data: readFileSync(join(fx!.garmentDir, name)), contentHash: name, role: null },
+      { data: readGarment(name), contentHash: name, role: null },
       GARMENT_TITLES[name]!,
       { detect: detectPerson },
     );
@@ -378,13 +371,13 @@ describe('composite try-on', { skip }, () => {
 
   it('the engine returns a PNG of the person size, identical to the person far from the garment', async () => {
     const engine = new CompositeEngine();
-    const personBytes = readFileSync(join(fx!.personDir, 'woman-2.png'));
+    const personBytes = readPerson('woman-2.png');
     const out = await engine.tryOn({
       person: personBytes,
       product: {
         title: 'Striped tee',
         description: null,
-        images: [{ data: readFileSync(join(fx!.garmentDir, 'synthetic-tee.png')), contentHash: 'tee', role: null }],
+        images: [{ data: readGarment('synthetic-tee.png'), contentHash: 'tee', role: null }],
       },
     });
     assert.equal(out.contentType, 'image/png');
@@ -400,8 +393,8 @@ describe('composite try-on', { skip }, () => {
 
   it('fails with the right EngineError codes', async () => {
     const engine = new CompositeEngine();
-    const tee = { data: readFileSync(join(fx!.garmentDir, 'synthetic-tee.png')), contentHash: 'tee', role: null };
-    const personBytes = readFileSync(join(fx!.personDir, 'man-2.png'));
+    const tee = { data: readGarment('synthetic-tee.png'), contentHash: 'tee', role: null };
+    const personBytes = readPerson('man-2.png');
     const code = async (p: Promise<unknown>) => {
       try {
         await p;

@@ -1,22 +1,17 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { countMask, maskBounds } from '../composite/raster.js';
-import { listTryOnFixtures } from '../quality/fixtures.js';
 import { decodeImage } from '../vision/person-detector.js';
+import { readGarment } from '../vision/test-fixtures.js';
 import { removeBackCollar } from './back-collar.js';
 import { cutOutFlatLay } from './cutout.js';
 
-const fx = listTryOnFixtures();
-const skip = fx ? false : 'try-on fixtures not found (FIXTURES_DIR)';
-
 async function cut(name: string) {
-  const img = await decodeImage(new Uint8Array(readFileSync(join(fx!.garmentDir, name))), { maxSide: 768 });
+  const img = await decodeImage(new Uint8Array(readGarment(name)), { maxSide: 768 });
   return { img, mask: cutOutFlatLay(img).mask };
 }
 
-describe('back collar inside a V-neck', { skip }, () => {
+describe('back collar inside a V-neck', () => {
   it('removes the back panel seen through the cardigan V, and only near the neck', async () => {
     const { img, mask } = await cut('upper-1.jpg');
     const r = removeBackCollar(img, mask);

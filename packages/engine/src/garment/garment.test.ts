@@ -1,20 +1,17 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { components } from '../composite/raster.js';
 import { EngineError } from '../engine.js';
-import { GARMENT_TITLES, listTryOnFixtures } from '../quality/fixtures.js';
+import { GARMENT_TITLES } from '../quality/fixtures.js';
 import { decodeImage } from '../vision/person-detector.js';
+import { readGarment } from '../vision/test-fixtures.js';
 import type { RawImage } from '../vision/types.js';
 import { analyzeGarment, decontaminateRim, GarmentCache } from './analyze.js';
 import { classifyGarment } from './classify.js';
 import { cutOutFlatLay } from './cutout.js';
 import { findLandmarks, type Point } from './landmarks.js';
 
-const fx = listTryOnFixtures();
-const skip = fx ? false : 'try-on fixtures not found (FIXTURES_DIR)';
 const FLAT_LAYS = [
   'upper-1.jpg',
   'upper-2.jpg',
@@ -28,7 +25,7 @@ const FLAT_LAYS = [
 ];
 
 async function load(name: string): Promise<RawImage> {
-  return decodeImage(readFileSync(join(fx!.garmentDir, name)), { maxSide: 768 });
+  return decodeImage(readGarment(name), { maxSide: 768 });
 }
 
 /** Distance from p to the nearest mask boundary pixel (a set pixel with an unset 4-neighbour). */
@@ -44,7 +41,7 @@ function distToContour(mask: { data: Uint8Array; width: number; height: number }
   return best;
 }
 
-describe('flat-lay cut-out', { skip }, () => {
+describe('flat-lay cut-out', () => {
   for (const name of FLAT_LAYS) {
     it(`${name}: one connected shape, plausible share, landmarks on the contour`, async () => {
       const img = await load(name);
@@ -87,7 +84,7 @@ describe('flat-lay cut-out', { skip }, () => {
   });
 });
 
-describe('classification', { skip }, () => {
+describe('classification', () => {
   const expected: Record<string, [string, string]> = {
     'upper-1.jpg': ['upper', 'long'],
     'upper-2.jpg': ['upper', 'none'],
@@ -101,10 +98,7 @@ describe('classification', { skip }, () => {
   };
   for (const [name, [category, sleeve]] of Object.entries(expected)) {
     it(`${name} → ${category}/${sleeve} with its title`, async () => {
-      const g = await analyzeGarment(
-        { data: readFileSync(join(fx!.garmentDir, name)), contentHash: name, role: null },
-        GARMENT_TITLES[name]!,
-      );
+      const g = await analyzeGarment({ data: readGarment(name), contentHash: name, role: null }, GARMENT_TITLES[name]!);
       assert.equal(g.cls.category, category);
       assert.equal(g.cls.sleeve, sleeve);
       if (sleeve === 'none') {
@@ -137,7 +131,7 @@ describe('classification', { skip }, () => {
     }
   });
   it('refuses shoes and jumpsuits by name with UNSUPPORTED_GARMENT', async () => {
-    const data = readFileSync(join(fx!.garmentDir, 'upper-4.jpg'));
+    const data = readGarment('upper-4.jpg');
     await assert.rejects(
       analyzeGarment({ data, contentHash: 'x', role: null }, { title: 'Denim jumpsuit', description: null }),
       (err: unknown) => err instanceof EngineError && err.code === 'UNSUPPORTED_GARMENT',
@@ -145,7 +139,7 @@ describe('classification', { skip }, () => {
   });
   it('caches the cut-out by content hash', async () => {
     const cache = new GarmentCache(2);
-    const data = readFileSync(join(fx!.garmentDir, 'synthetic-tee.png'));
+    const data = readGarment('synthetic-tee.png');
     const a = await analyzeGarment(
       { data, contentHash: 'h1', role: null },
       { title: 'Tee', description: null },
@@ -162,7 +156,7 @@ describe('classification', { skip }, () => {
   it('reads a transparent product PNG on white, whatever colour its transparent pixels hold', async () => {
     // The synthetic tee with its white background made transparent, black under the alpha (as many cut-out product
     // PNGs store it).
-    const { data: rgba, info } = await sharp(readFileSync(join(fx!.garmentDir, 'synthetic-tee.png')))
+    const { data: rgba, info } = await sharp(readGarment('synthetic-tee.png'))
       .ensureAlpha()
       .raw()
       .toBuffer({ resolveWithObject: true });

@@ -1,28 +1,24 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fitGarment } from '../composite/fit.js';
 import { type BodyFrame, bodyFrame, drawPolygon, parsePerson } from '../composite/parsing.js';
 import { and, countMask, emptyMask, maskBounds } from '../composite/raster.js';
 import { EngineError } from '../engine.js';
-import { GARMENT_TITLES, listTryOnFixtures } from '../quality/fixtures.js';
+import { GARMENT_TITLES } from '../quality/fixtures.js';
 import { decodeImage, detectPerson } from '../vision/person-detector.js';
+import { readGarment, readPerson } from '../vision/test-fixtures.js';
 import type { PersonDetection } from '../vision/types.js';
 import { analyzeGarment, GARMENT_MAX_SIDE } from './analyze.js';
 import { cutGarmentOffModel, fillHemNotches } from './on-model.js';
 import { onModelLandmarks } from './on-model-landmarks.js';
 
-const fx = listTryOnFixtures();
-const skip = fx ? false : 'try-on fixtures not found (FIXTURES_DIR)';
-
 async function load(name: string) {
-  const bytes = readFileSync(join(fx!.garmentDir, name));
+  const bytes = readGarment(name);
   const img = await decodeImage(new Uint8Array(bytes), { maxSide: GARMENT_MAX_SIDE });
   return { bytes, img, det: await detectPerson(img) };
 }
 
-describe('garment cut off a model', { skip }, () => {
+describe('garment cut off a model', () => {
   for (const [name, dress] of [
     ['on-model-1.jpg', false],
     ['on-model-3.jpg', true],
@@ -78,7 +74,7 @@ describe('garment cut off a model', { skip }, () => {
       detect: detectPerson,
     });
     assert.equal(g.source, 'on-model');
-    const flat = readFileSync(join(fx!.garmentDir, 'upper-1.jpg'));
+    const flat = readGarment('upper-1.jpg');
     const f = await analyzeGarment({ data: flat, contentHash: 'u1', role: null }, GARMENT_TITLES['upper-1.jpg']!, {
       detect: detectPerson,
     });
@@ -94,7 +90,7 @@ describe('garment cut off a model', { skip }, () => {
   });
 });
 
-describe('garment cut off a model: dresses, arms and length', { skip }, () => {
+describe('garment cut off a model: dresses, arms and length', () => {
   it('on-model-3.jpg: the knit dress keeps its skirt down to the hem (skin-coloured yarn is not bare leg)', async () => {
     const { img, det } = await load('on-model-3.jpg');
     const { mask, frame } = cutGarmentOffModel(img, det, { dress: true, sleeveless: true });
@@ -150,7 +146,7 @@ describe('garment cut off a model: dresses, arms and length', { skip }, () => {
     assert.equal(g.source, 'on-model');
     assert.equal(g.cls.category, 'dress');
     assert.ok(g.model?.hipsSeen);
-    const person = await decodeImage(readFileSync(join(fx!.personDir, 'woman-1.jpg')));
+    const person = await decodeImage(readPerson('woman-1.jpg'));
     const det = await detectPerson(person);
     const frame = bodyFrame(det)!;
     const parsing = parsePerson(person, det, frame, { lower: true });
@@ -163,7 +159,7 @@ describe('garment cut off a model: dresses, arms and length', { skip }, () => {
   });
 });
 
-describe('garment cut off a model: landmarks from the model body', { skip }, () => {
+describe('garment cut off a model: landmarks from the model body', () => {
   it('on-model-1.jpg: shoulder corners on the garment and near the joints, hem at the hips, both sleeves', async () => {
     const { img, det } = await load('on-model-1.jpg');
     const { mask, frame } = cutGarmentOffModel(img, det, { dress: false });

@@ -1,10 +1,13 @@
-/** Paths to the shared photo fixtures (`../shared/fixtures` beside the project root; FIXTURES_DIR overrides). */
+/**
+ * The server tests' and the benchmarks' photos: the repository's `test-photos/` (person/ and garment/; origins and
+ * licences in its README). `readFixture('person', 'woman-2.png')`; a missing photo throws.
+ */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../../..');
-export const FIXTURES_DIR = process.env.FIXTURES_DIR ?? join(repoRoot, '../shared/fixtures');
-export const fixturePath = (...parts: string[]) => join(FIXTURES_DIR, 'tryon', ...parts);
+export const TEST_PHOTOS_DIR = join(repoRoot, 'test-photos');
+export const fixturePath = (...parts: string[]) => join(TEST_PHOTOS_DIR, ...parts);
 export const readFixture = (...parts: string[]) => readFileSync(fixturePath(...parts));
 export const testDataPath = (name: string) => join(repoRoot, 'packages/server/test-data', name);
