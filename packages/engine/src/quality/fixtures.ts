@@ -1,6 +1,7 @@
 /**
- * The try-on fixtures (outside the repository: `../shared/fixtures/tryon` beside the project root, or FIXTURES_DIR)
- * and the product words a shop would send with each garment image.
+ * The development photo sets the quality run reads (outside the repository: FIXTURES_DIR, else `../shared/fixtures`
+ * beside the project root) and the product words a shop would send with each try-on garment image. The tests read the
+ * repository's own `test-photos/` instead (vision/test-fixtures.ts).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -23,7 +24,7 @@ export const GARMENT_TITLES: Record<string, { title: string; description: string
   'on-model-4.jpg': { title: 'Mother graphic tank top', description: 'Sleeveless cotton tank.' },
 };
 
-/** The fixtures directory: FIXTURES_DIR, else `<project root>/../shared/fixtures`. */
+/** The development sets' directory: FIXTURES_DIR, else `<project root>/../shared/fixtures`. */
 export function fixturesDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.FIXTURES_DIR) return resolve(env.FIXTURES_DIR);
   const here = dirname(fileURLToPath(import.meta.url));
@@ -38,15 +39,28 @@ export interface TryOnFixtures {
   garments: string[];
 }
 
+/** The expected layout of the development sets' directory, as told to someone who does not have it. */
+export function missingFixturesMessage(dir: string): string {
+  return [
+    `The development photo sets were not found in ${dir}.`,
+    'Put them there (the default is ../shared/fixtures beside the repository) or set FIXTURES_DIR to their folder,',
+    'laid out as:',
+    '  tryon/person/       shopper photos (.png, .jpg, .webp)',
+    '  tryon/garment/      product photos',
+    '  ootd/person/        the second set: shopper photos',
+    '  ootd/garment/upper/, ootd/garment/lower/, ootd/garment/dress/',
+    "(The repository's test-photos/ hold the tests' photos, not laid out as a development set.)",
+  ].join('\n');
+}
+
+/** The try-on set's photos, or null when its folders are missing or hold no image. */
 export function listTryOnFixtures(dir = fixturesDir()): TryOnFixtures | null {
   const personDir = join(dir, 'tryon', 'person');
   const garmentDir = join(dir, 'tryon', 'garment');
   if (!existsSync(personDir) || !existsSync(garmentDir)) return null;
   const img = (f: string) => /\.(png|jpe?g|webp)$/i.test(f);
-  return {
-    personDir,
-    garmentDir,
-    persons: readdirSync(personDir).filter(img).sort(),
-    garments: readdirSync(garmentDir).filter(img).sort(),
-  };
+  const persons = readdirSync(personDir).filter(img).sort();
+  const garments = readdirSync(garmentDir).filter(img).sort();
+  if (persons.length === 0 || garments.length === 0) return null;
+  return { personDir, garmentDir, persons, garments };
 }

@@ -15,7 +15,7 @@ import { EngineError } from '../engine.js';
 import { analyzeGarment, type GarmentAnalysis, GarmentCache } from '../garment/analyze.js';
 import { decodeImage, detectPerson } from '../vision/person-detector.js';
 import type { PersonDetection, RawImage } from '../vision/types.js';
-import { GARMENT_TITLES, listTryOnFixtures } from './fixtures.js';
+import { fixturesDir, GARMENT_TITLES, listTryOnFixtures, missingFixturesMessage } from './fixtures.js';
 import { measurePair, type PairMetrics } from './metrics.js';
 import { type SyntheticBottom, syntheticBottom } from './synthetic-bottoms.js';
 
@@ -89,9 +89,13 @@ function summarise(rows: PairReport[]) {
   };
 }
 
+/** The development sets are not where the run looks: the message says where to put them, a stack trace adds nothing. */
+class FixturesMissingError extends Error {}
+
 export async function runQuality(outDir: string, only: string[] | null = null): Promise<void> {
-  const fx = listTryOnFixtures();
-  if (!fx) throw new Error('Try-on fixtures not found (set FIXTURES_DIR).');
+  const dir = fixturesDir();
+  const fx = listTryOnFixtures(dir);
+  if (!fx) throw new FixturesMissingError(missingFixturesMessage(dir));
   mkdirSync(outDir, { recursive: true });
   const persons: Array<{ name: string; img: RawImage; det: PersonDetection; bytes: Uint8Array }> = [];
   for (const name of fx.persons) {
@@ -210,7 +214,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const out = outIdx >= 0 ? args[outIdx + 1]! : resolve(fileURLToPath(import.meta.url), '../../../../../.quality');
   const only = onlyIdx >= 0 ? args[onlyIdx + 1]!.split(',') : null;
   runQuality(out, only).catch((err) => {
-    console.error(err);
+    console.error(err instanceof FixturesMissingError ? err.message : err);
     process.exit(1);
   });
 }
