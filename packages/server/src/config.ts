@@ -2,6 +2,7 @@
  * Configuration, parsed once at start-up from the environment with a schema. Nothing else reads process.env:
  * the frozen Config object is handed to whoever needs it.
  */
+import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -23,8 +24,8 @@ const EnvSchema = z.object({
   EXTERNAL_ENGINE_URL: z.string().url().optional(),
   /** Try-on jobs processed at once by this process (0 = API only, no workers). */
   WORKER_CONCURRENCY: int(0, 64).default(2),
-  /** Worker threads running vision models (person crop on upload, composite engine). */
-  ENGINE_THREADS: int(1, 64).default(2),
+  /** Worker threads running vision models (person crop on upload, composite engine); `auto` follows the cores. */
+  ENGINE_THREADS: z.union([z.literal('auto'), int(1, 64)]).default('auto'),
   /** `off` skips the vision threads: uploads get a centred 4:5 crop and only the mock/external engines run. */
   VISION: z.enum(['on', 'off']).default('on'),
   SYNC_TIMEOUT_S: int(1, 600).default(90),
@@ -65,6 +66,16 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
+/**
+ * The engine thread count for a machine with `cores` cores: one thread per two cores, at least one. One engine thread
+ * keeps about 1.3 cores busy (libvips decodes and encodes on threads of its own), and the main thread needs the rest
+ * for HTTP, SQLite and uploads: on 2 cores a second engine thread measured 0.72× the throughput of one
+ * (docs/benchmarks.md).
+ */
+export function defaultEngineThreads(cores: number = availableParallelism()): number {
+  return Math.max(1, Math.floor(cores / 2));
+}
+
 export function parseConfig(env: Record<string, string | undefined>, cwd = process.cwd()): Readonly<Config> {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = EnvSchema.safeParse(present);
@@ -87,7 +98,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     engine: e.ENGINE,
     externalEngineUrl: e.EXTERNAL_ENGINE_URL ?? null,
     workerConcurrency: e.WORKER_CONCURRENCY,
-    engineThreads: e.ENGINE_THREADS,
+    engineThreads: e.ENGINE_THREADS === 'auto' ? defaultEngineThreads() : e.ENGINE_THREADS,
     vision: e.VISION === 'on',
     syncTimeoutS: e.SYNC_TIMEOUT_S,
     jobLeaseS: e.JOB_LEASE_S,

@@ -13,13 +13,13 @@ const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 
 describe('fitroom CLI (against a running server’s data directory)', () => {
   let ctx: TestContext;
-  const cliIn = async (dataDir: string, ...args: string[]) => {
+  const run = async (dataDir: string, extraEnv: Record<string, string>, args: string[]) => {
     try {
       const { stdout, stderr } = await promisify(execFile)(
         process.execPath,
         ['--conditions=development', '--import', 'tsx', main, ...args],
         {
-          env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
+          env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...extraEnv },
           encoding: 'utf8',
         },
       );
@@ -29,7 +29,9 @@ describe('fitroom CLI (against a running server’s data directory)', () => {
       return { code: e.code, stdout: e.stdout, stderr: e.stderr, last: null };
     }
   };
+  const cliIn = (dataDir: string, ...args: string[]) => run(dataDir, {}, args);
   const cli = (...args: string[]) => cliIn(ctx.dataDir, ...args);
+  const cliWith = (env: Record<string, string>, ...args: string[]) => run(ctx.dataDir, env, args);
   const credits = (key: string) => ctx.app.inject({ url: '/tryon/v1/account/credits', headers: { 'x-api-key': key } });
 
   before(async () => {
@@ -118,6 +120,45 @@ describe('fitroom CLI (against a running server’s data directory)', () => {
     assert.deepEqual(reset.last, { id: acct.id, engine: null, rateLimitPerMin: null, retentionDays: 3 });
     assert.equal((await cli('accounts', 'set', '--account', acct.id, '--engine', 'gpu')).code, 2);
     assert.equal((await cli('accounts', 'set', '--account', acct.id, '--retention-days', '5')).code, 2);
+  });
+
+  test('accounts set refuses an engine this server cannot run, and changes nothing', async () => {
+    const { last: acct } = await cli('accounts', 'create', '--name', 'no-gpu');
+    const external = await cliIn(ctx.dataDir, 'accounts', 'set', '--account', acct.id, '--engine', 'external');
+    assert.equal(external.code, 1);
+    assert.match(external.stderr, /^fitroom: --engine external needs EXTERNAL_ENGINE_URL/);
+    const composite = await cliWith(
+      { VISION: 'off' },
+      'accounts',
+      'set',
+      '--account',
+      acct.id,
+      '--engine',
+      'composite',
+    );
+    assert.equal(composite.code, 1);
+    assert.match(composite.stderr, /VISION=off/);
+    assert.equal((await ctx.deps.accounts.get(acct.id))?.engine, null);
+    const allowed = await cliWith(
+      { EXTERNAL_ENGINE_URL: 'http://127.0.0.1:9/' },
+      'accounts',
+      'set',
+      '--account',
+      acct.id,
+      '--engine',
+      'external',
+    );
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.equal(allowed.last.engine, 'external');
+  });
+
+  test('accounts set-logo with a file it cannot read answers one line, no stack trace', async () => {
+    const missing = await cli('accounts', 'set-logo', '--account', ctx.accountId, '--file', '/nonexistent/logo.png');
+    assert.equal(missing.code, 1);
+    assert.equal(missing.stderr.trim(), 'fitroom: cannot read /nonexistent/logo.png: no such file');
+    const dir = await cli('accounts', 'set-logo', '--account', ctx.accountId, '--file', ctx.dataDir);
+    assert.equal(dir.code, 1);
+    assert.equal(dir.stderr.trim(), `fitroom: cannot read ${ctx.dataDir}: it is a directory`);
   });
 
   test('bad usage exits non-zero with a message; migrate is idempotent', async () => {

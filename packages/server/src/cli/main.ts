@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, parseConfig } from '../config.js';
+import { type Config, ConfigError, parseConfig } from '../config.js';
 import { openSqlite } from '../db/database.js';
 import { migrateToLatest } from '../db/migrations.js';
 import { createDeps, type Deps, sqliteFile } from '../deps.js';
@@ -29,6 +29,8 @@ Configuration comes from the environment (PORT, HOST, DATA_DIR, PUBLIC_URL, …)
 Admin commands print one JSON object as their last line.`;
 
 class UsageError extends Error {}
+/** A request the CLI understood but cannot carry out (a file it cannot read, a setting this server cannot honour). */
+class InputError extends Error {}
 
 const out = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
 
@@ -46,6 +48,40 @@ function intOption(values: Record<string, unknown>, name: string, opts: { min?: 
     throw new UsageError(`--${name} must be an integer${opts.min !== undefined ? ` ≥ ${opts.min}` : ''}`);
   }
   return n;
+}
+
+/**
+ * Every try-on of an account set to an engine this server does not run would fail (ENGINE_FAILED, refunded): refuse
+ * the setting instead. The CLI reads the same environment as the server it serves (same DATA_DIR, same variables).
+ */
+function refuseUnavailableEngine(engine: string, config: Readonly<Config>): void {
+  if (engine === 'external' && !config.externalEngineUrl) {
+    throw new InputError(
+      '--engine external needs EXTERNAL_ENGINE_URL (the base URL of your inference service, docs/external-engine.md). ' +
+        'Set it for the server and for this command, then run this again.',
+    );
+  }
+  if (engine === 'composite' && !config.vision) {
+    throw new InputError('--engine composite needs the vision models, which VISION=off turns off.');
+  }
+}
+
+/** A file named on the command line, or one clear line saying why it cannot be read. */
+function readInputFile(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : String(code ?? err);
+    throw new InputError(`cannot read ${path}: ${why}`);
+  }
 }
 
 async function withDeps<T>(fn: (deps: Deps) => Promise<T>): Promise<T> {
@@ -152,6 +188,7 @@ async function main(argv: string[]): Promise<number> {
           if (!['composite', 'mock', 'external', 'default'].includes(String(values.engine))) {
             throw new UsageError('--engine must be composite, mock, external or default');
           }
+          refuseUnavailableEngine(String(values.engine), parseConfig(process.env));
           patch.engine = values.engine === 'default' ? null : String(values.engine);
         }
         if (values['rate-limit'] !== undefined) {
@@ -184,7 +221,7 @@ async function main(argv: string[]): Promise<number> {
             return { account: accountId, logo: null };
           }
           const { setAccountLogo } = await import('../services/logo.js');
-          return setAccountLogo(d, accountId, readFileSync(need(values, 'file')));
+          return setAccountLogo(d, accountId, readInputFile(need(values, 'file')));
         });
         out(result);
         return 0;
@@ -240,7 +277,11 @@ main(process.argv.slice(2)).then(
     if (err instanceof UsageError || err instanceof ConfigError) {
       console.error(`fitroom: ${err.message}\n\nRun \`fitroom help\` for usage.`);
       process.exitCode = 2;
-    } else if (err instanceof ApiError || (err instanceof Error && /unknown account|unknown key/.test(err.message))) {
+    } else if (
+      err instanceof InputError ||
+      err instanceof ApiError ||
+      (err instanceof Error && /unknown account|unknown key/.test(err.message))
+    ) {
       console.error(`fitroom: ${err.message}`);
       process.exitCode = 1;
     } else {

@@ -1,0 +1,13 @@
+import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
+import { test } from 'node:test';
+import { ConfigError, defaultEngineThreads, parseConfig } from './config.js';
+
+test('ENGINE_THREADS follows the machine unless set: one thread per two cores, at least one', () => {
+  assert.deepEqual([1, 2, 3, 4, 8, 16].map(defaultEngineThreads), [1, 1, 1, 2, 4, 8]);
+  assert.equal(parseConfig({}).engineThreads, defaultEngineThreads(availableParallelism()));
+  assert.equal(parseConfig({ ENGINE_THREADS: 'auto' }).engineThreads, defaultEngineThreads(availableParallelism()));
+  assert.equal(parseConfig({ ENGINE_THREADS: '3' }).engineThreads, 3);
+  assert.throws(() => parseConfig({ ENGINE_THREADS: 'many' }), /Invalid environment variable ENGINE_THREADS/);
+  assert.throws(() => parseConfig({ ENGINE_THREADS: '0' }), ConfigError);
+});
