@@ -7,6 +7,7 @@ import { createEngines, type Engines } from './engines.js';
 import { buildApp } from './http/app.js';
 import { API_PREFIX } from './http/route.js';
 import { systemRoutes } from './http/system-routes.js';
+import { asyncStdout, type LogOutput } from './logging.js';
 import { routes } from './routes/index.js';
 import { TryOnWorker } from './workers/try-on.worker.js';
 
@@ -20,7 +21,10 @@ export interface RunningServer {
 }
 
 export interface StartOptions extends DepsOverrides {
+  /** false: no logger at all (tests). */
   logger?: boolean;
+  /** Where the log lines go; default: asynchronous stdout, flushed by `close()`. */
+  logOutput?: LogOutput;
   /** Start the vision worker threads (person crop, composite engine). Default: the VISION setting. */
   vision?: boolean;
   /** Run try-on workers and the retention sweeper in this process. Default: WORKER_CONCURRENCY > 0. */
@@ -48,7 +52,8 @@ export async function createServer(config: Readonly<Config>, options: StartOptio
     ...options,
     cropper: options.cropper !== undefined ? options.cropper : engines.cropper,
   });
-  const app = await buildApp(deps, { routes, plugins: [systemRoutes], logger: options.logger });
+  const logOutput = options.logger === false ? null : (options.logOutput ?? asyncStdout());
+  const app = await buildApp(deps, { routes, plugins: [systemRoutes], logger: logOutput?.stream ?? false });
   await ensureDemoAccount(deps, options.onDemoAccount);
 
   let worker: TryOnWorker | null = null;
@@ -80,6 +85,7 @@ export async function createServer(config: Readonly<Config>, options: StartOptio
       await worker?.close();
       await engines.close();
       await deps.close();
+      await logOutput?.flush(); // last: every line logged until now is written before the process may exit
     },
   };
 }

@@ -7,6 +7,7 @@ import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { DestinationStream } from 'pino';
 import type { Account } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import { ApiError } from '../errors.js';
@@ -31,7 +32,8 @@ export interface AppOptions {
   routes: AnyRoute[];
   /** Extra plain routes outside the contract (health probes, signed files), registered as given. */
   plugins?: Array<(app: FastifyInstance, deps: Deps) => void>;
-  logger?: boolean;
+  /** Where the log lines go (pino's default, synchronous stdout, when not given); false: no logger at all. */
+  logger?: false | DestinationStream;
 }
 
 export async function buildApp(deps: Deps, options: AppOptions): Promise<FastifyInstance> {
@@ -42,6 +44,7 @@ export async function buildApp(deps: Deps, options: AppOptions): Promise<Fastify
         : {
             level: deps.config.logLevel,
             redact: ['req.headers["x-api-key"]', 'req.headers.authorization'],
+            ...(options.logger ? { stream: options.logger } : {}),
           },
     // Echo a well-formed incoming x-request-id; otherwise make one. Never trust arbitrary header content in logs.
     genReqId: (req) => requestIdOf(req.headers['x-request-id']),
@@ -115,10 +118,9 @@ export async function buildApp(deps: Deps, options: AppOptions): Promise<Fastify
   for (const plugin of options.plugins ?? []) plugin(app, deps);
 
   app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
-  // Fastify logs every request at info and below ("incoming request", "request completed"): the fast path, which
-  // does not, stays off then so those lines stay complete.
-  const logsEachRequest = options.logger !== false && ['trace', 'debug', 'info'].includes(deps.config.logLevel);
-  fastPath = createPollFastPath(deps, app.log, { enabled: !logsEachRequest });
+  // Fastify logs every request at info and below ("incoming request", "request completed"); so does the fast path.
+  const logRequests = options.logger !== false && ['trace', 'debug', 'info'].includes(deps.config.logLevel);
+  fastPath = createPollFastPath(deps, app.log, { logRequests, trustProxy: deps.config.trustProxy });
   app.decorate('pollFastPath', fastPath);
   return app;
 }

@@ -1,14 +1,61 @@
 /**
- * The polling fast path must answer exactly as the Fastify route does. Each case sends the same request over real
- * HTTP (where the fast path sits in front of Fastify) and through `app.inject` (which always runs Fastify's route),
- * and compares status, body (byte for byte) and headers; `pollFastPath.served` tells which path answered.
+ * The polling fast path must answer and log exactly as the Fastify route does. Each case sends the same request
+ * over real HTTP twice, with the fast path on (in front of Fastify) and off (Fastify's route), and compares status,
+ * body (byte for byte), headers, and the log lines of each request, at LOG_LEVEL=info (the default);
+ * `pollFastPath.served` tells which path answered.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { EngineError, type TryOnEngine, type TryOnInput } from '@fitroom/engine';
+import type { LogOutput } from '../logging.js';
 import { ManualClock } from '../ports/clock.js';
 import { readFixture } from '../testing/fixtures.js';
 import { createTestContext, postTryOn, type TestContext } from '../testing/test-server.js';
+
+type LogLine = Record<string, unknown>;
+
+/** A log output keeping every line in memory, as the server would have written it. */
+function capturedLog(): LogOutput & { lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  return { lines, stream: { write: (line: string) => void lines.push(JSON.parse(line)) }, flush: async () => {} };
+}
+
+/**
+ * The lines with this request id from index `from` on, once its `request completed` line is there (Fastify and the
+ * fast path log it on the response's 'finish', which may come after the client has the answer).
+ */
+async function linesOf(log: { lines: LogLine[] }, reqId: string, from: number): Promise<LogLine[]> {
+  const mine = () => log.lines.slice(from).filter((l) => l.reqId === reqId);
+  for (let i = 0; i < 100 && !mine().some((l) => l.msg === 'request completed'); i++) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return mine();
+}
+
+/**
+ * A request's lines with what may differ between two requests replaced by its kind: the time, the response time,
+ * the request id (checked against the answer's x-request-id first) and the client's port (a new connection may be
+ * used).
+ */
+function comparable(lines: LogLine[], reqId: string): LogLine[] {
+  return lines.map((line) => {
+    const { time, responseTime, reqId: id, ...rest } = line;
+    assert.equal(typeof time, 'number');
+    assert.equal(id, reqId);
+    // The fields' order too, as written.
+    const out: LogLine = { ...rest, time: 'number', reqId: 'x-request-id', fields: Object.keys(line).join() };
+    if (responseTime !== undefined) {
+      assert.ok(typeof responseTime === 'number' && responseTime >= 0, `responseTime ${responseTime}`);
+      out.responseTime = 'number';
+    }
+    const req = rest.req as Record<string, unknown> | undefined;
+    if (req) {
+      assert.equal(typeof req.remotePort, 'number');
+      out.req = { ...req, remotePort: 'number' };
+    }
+    return out;
+  });
+}
 
 /** An engine whose try-ons run until released (a generation in PROCESSING) or fail with a typed error. */
 class ScriptedEngine implements TryOnEngine {
@@ -34,10 +81,13 @@ interface Answer {
   status: number;
   body: string;
   headers: Record<string, string | undefined>;
+  /** The request's log lines, made comparable. */
+  log: LogLine[];
 }
 
 describe('polling fast path (GET /generations/:id in front of Fastify)', () => {
   let ctx: TestContext;
+  const log = capturedLog();
   const clock = new ManualClock('2026-05-13T10:00:00.000Z');
   const held = new ScriptedEngine('held', false);
   const failing = new ScriptedEngine('failing', true);
@@ -70,6 +120,8 @@ describe('polling fast path (GET /generations/:id in front of Fastify)', () => {
   before(async () => {
     ctx = await createTestContext({
       listen: true,
+      env: { LOG_LEVEL: 'info' },
+      logOutput: log,
       clock,
       extraEngines: new Map<string, TryOnEngine>([
         ['held', held],
@@ -114,18 +166,33 @@ describe('polling fast path (GET /generations/:id in front of Fastify)', () => {
 
   async function overHttp(method: string, path: string, headers: Record<string, string>) {
     const before = ctx.app.pollFastPath.served;
+    const from = log.lines.length;
     const res = await fetch(`${ctx.baseUrl}${path}`, { method, headers });
     const headersSeen: Record<string, string> = {};
     res.headers.forEach((value, name) => {
       headersSeen[name] = value;
     });
-    const answer: Answer = { status: res.status, body: await res.text(), headers: pick(headersSeen) };
+    const body = await res.text();
+    const reqId = headersSeen['x-request-id']!;
+    const answer: Answer = {
+      status: res.status,
+      body,
+      headers: pick(headersSeen),
+      log: comparable(await linesOf(log, reqId, from), reqId),
+    };
     return { answer, fast: ctx.app.pollFastPath.served - before === 1 };
   }
 
+  /** The same request over HTTP with the fast path off: Fastify's route answers (and logs) it. */
   async function throughFastify(method: string, path: string, headers: Record<string, string>): Promise<Answer> {
-    const res = await ctx.app.inject({ method: method as 'GET', url: `/tryon/v1${path}`, headers });
-    return { status: res.statusCode, body: res.body, headers: pick(res.headers) };
+    ctx.app.pollFastPath.enabled = false;
+    try {
+      const { answer, fast } = await overHttp(method, path, headers);
+      assert.equal(fast, false);
+      return answer;
+    } finally {
+      ctx.app.pollFastPath.enabled = true;
+    }
   }
 
   /**
@@ -149,6 +216,11 @@ describe('polling fast path (GET /generations/:id in front of Fastify)', () => {
     }
     if (counted) assert.equal(Number(fastifyLeft), Math.max(0, Number(httpLeft) - 1), `${path}: remaining`);
     else assert.equal(httpLeft, fastifyLeft);
+    assert.deepEqual(http.log, fastify.log, `${path}: log lines`);
+    assert.ok(
+      http.log.some((l) => l.msg === 'incoming request') && http.log.some((l) => l.msg === 'request completed'),
+      `${path}: request lines logged`,
+    );
     return http;
   }
 
@@ -208,6 +280,16 @@ describe('polling fast path (GET /generations/:id in front of Fastify)', () => {
     await assertSameAnswer(path, key(), false, 'DELETE');
   });
 
+  test('logs neither the API key nor an authorization header', async () => {
+    const headers = { ...key(), authorization: 'Bearer not-to-be-logged' };
+    const from = log.lines.length;
+    await assertSameAnswer(`/generations/${ids.completed}`, headers, true);
+    await assertSameAnswer('/generations/gen_doesnotexist', headers, true);
+    const written = JSON.stringify(log.lines.slice(from));
+    assert.ok(written.includes('incoming request'));
+    assert.ok(!written.includes(ctx.apiKey) && !written.includes('not-to-be-logged'));
+  });
+
   test('a revoked key stops working on the fast path at once', async () => {
     const account = await ctx.newAccount(1);
     const extra = await ctx.deps.accounts.createKey(account.id);
@@ -216,5 +298,51 @@ describe('polling fast path (GET /generations/:id in front of Fastify)', () => {
     await ctx.deps.accounts.revokeKey(extra.id);
     const after = await assertSameAnswer(`/generations/${ids.completed}`, headers, false);
     assert.equal(after.status, 401);
+  });
+});
+
+describe('polling fast path: log lines behind a proxy and at other levels', () => {
+  /** A server with `env`; one poll of an unknown generation with the fast path on, then off. */
+  async function pollBothWays(env: Record<string, string>, headers: Record<string, string>) {
+    const log = capturedLog();
+    const ctx = await createTestContext({ listen: true, env, logOutput: log, workers: false });
+    try {
+      const poll = async () => {
+        const from = log.lines.length;
+        const res = await fetch(`${ctx.baseUrl}/generations/gen_unknown`, {
+          headers: { 'x-api-key': ctx.apiKey, ...headers },
+        });
+        assert.equal(res.status, 404);
+        await res.text();
+        const reqId = res.headers.get('x-request-id')!;
+        // At warn nothing is logged for the request: wait as for a `request completed` line, then look.
+        return comparable(await linesOf(log, reqId, from), reqId);
+      };
+      const fast = await poll();
+      assert.equal(ctx.app.pollFastPath.served, 1);
+      ctx.app.pollFastPath.enabled = false;
+      const fastify = await poll();
+      assert.equal(ctx.app.pollFastPath.served, 1);
+      return { fast, fastify };
+    } finally {
+      await ctx.close();
+    }
+  }
+
+  test('TRUST_PROXY: the client address and host are the forwarded ones, as Fastify logs them', async () => {
+    const { fast, fastify } = await pollBothWays(
+      { LOG_LEVEL: 'info', TRUST_PROXY: 'true' },
+      { 'x-forwarded-for': '203.0.113.7, 10.0.0.1', 'x-forwarded-host': 'shop.example, proxy.example' },
+    );
+    assert.deepEqual(fast, fastify);
+    const incoming = fast.find((l) => l.msg === 'incoming request')!.req as Record<string, unknown>;
+    assert.equal(incoming.remoteAddress, '203.0.113.7');
+    assert.equal(incoming.host, 'proxy.example');
+  });
+
+  test('at LOG_LEVEL=warn the fast path answers and, like Fastify, logs no request line', async () => {
+    const { fast, fastify } = await pollBothWays({ LOG_LEVEL: 'warn' }, {});
+    assert.deepEqual(fast, []);
+    assert.deepEqual(fastify, []);
   });
 });

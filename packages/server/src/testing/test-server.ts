@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { TryOnEngine } from '@fitroom/engine';
 import { type Config, parseConfig } from '../config.js';
 import type { PersonCropper } from '../images/normalize.js';
+import type { LogOutput } from '../logging.js';
 import type { Clock } from '../ports/clock.js';
 import { createServer, type RunningServer } from '../server.js';
 import { freePort } from './processes.js';
@@ -25,6 +26,8 @@ export interface TestContextOptions {
   /** Run try-on workers in the test server (default true). */
   workers?: boolean;
   extraEngines?: Map<string, TryOnEngine>;
+  /** Log through this output (at LOG_LEVEL, `silent` unless `env` sets it); by default the server has no logger. */
+  logOutput?: LogOutput;
 }
 
 export interface TestContext {
@@ -60,7 +63,8 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
   const server = await createServer(config, {
     clock: options.clock,
     ...(options.cropper !== undefined ? { cropper: options.cropper } : {}),
-    logger: false,
+    logger: options.logOutput !== undefined,
+    logOutput: options.logOutput,
     vision: options.vision ?? false,
     workers: options.workers ?? true,
     extraEngines: options.extraEngines,
