@@ -1,12 +1,12 @@
 /**
  * The log of `fitroom serve` as an operator runs it (a real process, default LOG_LEVEL and HOST): every request is
  * logged, through the polling fast path as through Fastify, and a SIGTERM right after the last answer loses no line
- * of the asynchronous log destination.
+ * of the asynchronous log destination. One "Server listening" line on start.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -62,7 +62,7 @@ test('fitroom serve: every request line is written, also on SIGTERM right after 
     const lines = out
       .split('\n')
       .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as { msg: string; reqId?: string });
+      .map((l) => JSON.parse(l) as { msg: string; reqId?: string; addresses?: string[] });
     const count = (msg: string) => {
       const seen = new Map<string, number>();
       for (const l of lines) if (l.msg === msg && l.reqId) seen.set(l.reqId, (seen.get(l.reqId) ?? 0) + 1);
@@ -73,6 +73,13 @@ test('fitroom serve: every request line is written, also on SIGTERM right after 
       assert.equal(seen.size, reqIds.length, `${msg}: ${seen.size} requests logged of ${reqIds.length}`);
       for (const id of reqIds) assert.equal(seen.get(id), 1, `${msg} for ${id}`);
     }
+
+    // Fastify logs a "Server listening" line per address, and 0.0.0.0 is one address per network interface.
+    const listening = lines.filter((l) => l.msg.startsWith('Server listening'));
+    assert.equal(listening.length, 1, listening.map((l) => l.msg).join('\n'));
+    const interfaces = Object.values(networkInterfaces()).flatMap((list) => list ?? []);
+    const expected = interfaces.filter((i) => i.family === 'IPv4').map((i) => `http://${i.address}:${port}`);
+    assert.deepEqual([...listening[0]!.addresses!].sort(), expected.sort());
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });

@@ -92,6 +92,32 @@ export async function createServer(config: Readonly<Config>, options: StartOptio
 
 export async function startServer(config: Readonly<Config>, options: StartOptions = {}): Promise<RunningServer> {
   const server = await createServer(config, options);
-  await server.app.listen({ port: config.port, host: config.host });
+  await listen(server.app, config);
   return server;
 }
+
+/**
+ * `app.listen`, logging one "Server listening" line. Fastify logs a line per address, and on HOST=0.0.0.0 (the
+ * default) one address per IPv4 network interface: "Server listening at http://127.0.0.1:8080", then again with the
+ * machine's network address. Here Fastify's lines go to a silent logger while it listens, and one line names them all.
+ */
+async function listen(app: FastifyInstance, config: Readonly<Config>): Promise<void> {
+  await app.ready(); // plugins' onReady hooks log through the real logger
+  const log = app.log;
+  const addresses: string[] = [];
+  app.log = log.child({}, { level: 'silent' });
+  try {
+    await app.listen({
+      port: config.port,
+      host: config.host,
+      listenTextResolver: (address) => {
+        addresses.push(address);
+        return address;
+      },
+    });
+  } finally {
+    app.log = log;
+  }
+  log.info({ addresses }, `Server listening at ${addresses.join(', ')}`);
+}
+
