@@ -120,4 +120,3 @@ async function listen(app: FastifyInstance, config: Readonly<Config>): Promise<v
   }
   log.info({ addresses }, `Server listening at ${addresses.join(', ')}`);
 }
-
