@@ -5,7 +5,11 @@
  * row of persons, then one row per garment: the garment, then its result on each person).
  *
  *   node --conditions=development --import tsx packages/engine/src/quality/run-quality.ts [--out DIR] [--only a,b]
+ *
+ * With QUALITY_RESULTS=1 it also keeps every full-resolution result as `results/<person>__<garment>.png` and their
+ * SHA-256 in `results/SHA256SUMS` (`sha256sum -c` format), so two runs can be shown byte-identical.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,11 +96,36 @@ function summarise(rows: PairReport[]) {
 /** The development sets are not where the run looks: the message says where to put them, a stack trace adds nothing. */
 class FixturesMissingError extends Error {}
 
-export async function runQuality(outDir: string, only: string[] | null = null): Promise<void> {
+/** Full-resolution results as lossless PNGs with their SHA-256, for a byte-for-byte comparison of two runs. */
+class ResultKeeper {
+  private readonly sums: string[] = [];
+  constructor(private readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+  }
+  async keep(person: string, garment: string, img: RawImage): Promise<void> {
+    const name = `${person.replace(/\.[^.]+$/, '')}__${garment.replace(/\.[^.]+$/, '')}.png`;
+    const png = await sharp(Buffer.from(img.data), {
+      raw: { width: img.width, height: img.height, channels: img.channels },
+    })
+      .png()
+      .toBuffer();
+    writeFileSync(join(this.dir, name), png);
+    this.sums.push(`${createHash('sha256').update(png).digest('hex')}  ${name}`);
+  }
+  finish(): void {
+    writeFileSync(
+      join(this.dir, 'SHA256SUMS'),
+      `${this.sums.sort((a, b) => a.slice(66).localeCompare(b.slice(66))).join('\n')}\n`,
+    );
+  }
+}
+
+export async function runQuality(outDir: string, only: string[] | null = null, keepResults = false): Promise<void> {
   const dir = fixturesDir();
   const fx = listTryOnFixtures(dir);
   if (!fx) throw new FixturesMissingError(missingFixturesMessage(dir));
   mkdirSync(outDir, { recursive: true });
+  const keeper = keepResults ? new ResultKeeper(join(outDir, 'results')) : null;
   const persons: Array<{ name: string; img: RawImage; det: PersonDetection; bytes: Uint8Array }> = [];
   for (const name of fx.persons) {
     const bytes = new Uint8Array(readFileSync(join(fx.personDir, name)));
@@ -145,6 +174,7 @@ export async function runQuality(outDir: string, only: string[] | null = null): 
         const m = measurePair(p.img, garment, r);
         rows.push({ person: p.name, garment: gname, category: garment.cls.category, ms, ...m });
         tiles.push(await thumb(r.image));
+        await keeper?.keep(p.name, gname, r.image);
       } catch (err) {
         const msg = err instanceof EngineError ? `${err.code}: ${err.message}` : (err as Error).message;
         rows.push({
@@ -190,6 +220,7 @@ export async function runQuality(outDir: string, only: string[] | null = null): 
     pairs: rows,
   };
   writeFileSync(join(outDir, 'report.json'), JSON.stringify(report, null, 2));
+  keeper?.finish();
   const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
   console.log(
     'category     pairs ok  refused identity coverage spill  dE     residue  median-ms  spill-vs-bare-silhouette  coverage-of-upper-body',
@@ -213,7 +244,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const onlyIdx = args.indexOf('--only');
   const out = outIdx >= 0 ? args[outIdx + 1]! : resolve(fileURLToPath(import.meta.url), '../../../../../.quality');
   const only = onlyIdx >= 0 ? args[onlyIdx + 1]!.split(',') : null;
-  runQuality(out, only).catch((err) => {
+  runQuality(out, only, process.env.QUALITY_RESULTS === '1').catch((err) => {
     console.error(err instanceof FixturesMissingError ? err.message : err);
     process.exit(1);
   });
