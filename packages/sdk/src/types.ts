@@ -217,8 +217,10 @@ export interface ProductImage {
 
 export interface Product {
   externalId: string;
-  title: string | null;
-  description: string | null;
+  /** `""` when the product has none. */
+  title: string;
+  /** `""` when the product has none. */
+  description: string;
   metadata: Record<string, unknown> | null;
   autoDetectImageRoles: boolean;
   validForDays: number | null;

@@ -9,7 +9,7 @@ const api = localApis();
 const PRODUCT = (externalId: string) => ({
   externalId,
   title: 't',
-  description: null,
+  description: '',
   metadata: null,
   autoDetectImageRoles: false,
   validForDays: null,

@@ -23,8 +23,8 @@ export const ProductImage = z.object({
 
 export const Product = z.object({
   externalId: z.string(),
-  title: z.string().nullable(),
-  description: z.string().nullable(),
+  title: z.string().describe('"" when the product has none'),
+  description: z.string().describe('"" when the product has none'),
   metadata: z.record(z.unknown()).nullable(),
   autoDetectImageRoles: z.boolean(),
   validForDays: z.number().int().nullable(),

@@ -244,6 +244,27 @@ describe('products', () => {
     assert.equal(res3.json().code, 'INVALID_IMAGE');
   });
 
+  test('title and description are strings in every answer: "" when the product has none', async () => {
+    const created = await json('POST', '/products', {
+      externalId: 'bare',
+      images: [{ source: { url: images.url('/front.jpg') } }],
+    });
+    assert.equal(created.status, 200);
+    assert.equal(created.body.title, '');
+    assert.equal(created.body.description, '');
+    const fetched = await json('GET', '/products/bare');
+    assert.deepEqual([fetched.body.title, fetched.body.description], ['', '']);
+    const listed = (await json('GET', '/products?limit=200')).body.items.find(
+      (p: { externalId: string }) => p.externalId === 'bare',
+    );
+    assert.deepEqual([listed.title, listed.description], ['', '']);
+    // An explicit null clears the field: also "".
+    const titled = await json('POST', '/products', { externalId: 'bare', title: 'Tee' });
+    assert.deepEqual([titled.body.title, titled.body.description], ['Tee', '']);
+    const cleared = await json('POST', '/products', { externalId: 'bare', title: null });
+    assert.equal(cleared.body.title, '');
+  });
+
   test('list: cursor pagination, limit bounds', async () => {
     const fresh = await ctx.newAccount();
     for (const id of ['a', 'b', 'c']) {

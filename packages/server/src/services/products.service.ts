@@ -41,8 +41,9 @@ export interface ProductWithImages {
 
 export interface ApiProduct {
   externalId: string;
-  title: string | null;
-  description: string | null;
+  /** "" when the product has none: Genlook types both as strings in every product answer. */
+  title: string;
+  description: string;
   metadata: Record<string, unknown> | null;
   autoDetectImageRoles: boolean;
   validForDays: number | null;
@@ -152,8 +153,8 @@ export class ProductsService {
   async toApi({ product, images }: ProductWithImages): Promise<ApiProduct> {
     return {
       externalId: product.external_id,
-      title: product.title,
-      description: product.description,
+      title: product.title ?? '',
+      description: product.description ?? '',
       metadata: product.metadata ? JSON.parse(product.metadata) : null,
       autoDetectImageRoles: product.auto_detect_image_roles === 1,
       validForDays: product.valid_for_days,
