@@ -5,11 +5,11 @@ import sharp from 'sharp';
 import { EngineError } from '../engine.js';
 import { analyzeGarment } from '../garment/analyze.js';
 import { type SyntheticBottom, syntheticBottom } from '../quality/synthetic-bottoms.js';
+import { dilate } from '../raster/morphology.js';
 import { decodeImage, detectPerson } from '../vision/person-detector.js';
 import { readPerson } from '../vision/test-fixtures.js';
 import { composeTryOn } from './compose.js';
 import { bodyFrame } from './parsing.js';
-import { dilate } from './raster.js';
 
 const DEBUG = process.env.BOTTOMS_DEBUG_DIR;
 

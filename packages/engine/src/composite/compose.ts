@@ -7,28 +7,15 @@
  */
 import { EngineError } from '../engine.js';
 import type { GarmentAnalysis } from '../garment/analyze.js';
+import { gaussBlur, type LowResField, sampleField, windowFieldsLow } from '../raster/blur.js';
+import { luma } from '../raster/colour.js';
+import { and, andNot, type BinaryMask, emptyMask, maskBounds, or } from '../raster/mask.js';
+import { close, dilate, erode, squareMorph } from '../raster/morphology.js';
 import type { PersonDetection, RawImage } from '../vision/types.js';
 import { type ArmFillSample, continuedUpperArms } from './arm-fill.js';
 import { type BodyTargets, fitGarment } from './fit.js';
 import { membraneFill } from './membrane.js';
 import { bodyFrame, drawPolygon, type PersonParsing, parsePerson, skirtZone } from './parsing.js';
-import {
-  and,
-  andNot,
-  type BinaryMask,
-  close,
-  dilate,
-  emptyMask,
-  erode,
-  gaussBlur,
-  type LowResField,
-  luma,
-  maskBounds,
-  or,
-  sampleField,
-  squareMorph,
-  windowFieldsLow,
-} from './raster.js';
 import { stretchToBodySides } from './sides.js';
 import { type GarmentLayer, renderGarment } from './warp.js';
 

@@ -5,9 +5,9 @@
 import type { TryOnEngine, TryOnInput, TryOnOutput } from '../engine.js';
 import { EngineError } from '../engine.js';
 import { analyzeGarment, type DetectFn, GarmentCache, pickProductImage } from '../garment/analyze.js';
+import { encodePng } from '../raster/png.js';
 import { decodeImage, detectPerson } from '../vision/person-detector.js';
 import { composeTryOn } from './compose.js';
-import { encodePng } from './raster.js';
 
 export interface CompositeContext {
   detect: DetectFn;

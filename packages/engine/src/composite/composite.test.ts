@@ -5,6 +5,9 @@ import { EngineError } from '../engine.js';
 import { analyzeGarment } from '../garment/analyze.js';
 import { GARMENT_TITLES } from '../quality/fixtures.js';
 import { measurePair } from '../quality/metrics.js';
+import { deltaE2000, luma, rgbToLab } from '../raster/colour.js';
+import { andNot, or } from '../raster/mask.js';
+import { dilate } from '../raster/morphology.js';
 import { decodeImage, detectPerson } from '../vision/person-detector.js';
 import { readGarment, readPerson } from '../vision/test-fixtures.js';
 import type { PersonDetection, RawImage } from '../vision/types.js';
@@ -12,7 +15,6 @@ import { composeTryOn } from './compose.js';
 import { CompositeEngine } from './composite-engine.js';
 import { fitGarment, oldTopHemY } from './fit.js';
 import { bodyFrame, type P, parsePerson } from './parsing.js';
-import { andNot, deltaE2000, dilate, luma, or, rgbToLab } from './raster.js';
 import { type GarmentLayer, renderGarment } from './warp.js';
 
 const persons = new Map<string, Promise<{ person: RawImage; det: PersonDetection }>>();

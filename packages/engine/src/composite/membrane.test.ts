@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { sampleField } from '../raster/blur.js';
 import type { RawImage } from '../vision/types.js';
 import { membraneFill } from './membrane.js';
-import { sampleField } from './raster.js';
 
 /** 120×40 image: skin of value 60 on the left (x < 20), 180 on the right (x ≥ 100), a hole to fill between. */
 function scene() {

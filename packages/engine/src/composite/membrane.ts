@@ -7,8 +7,9 @@
  * person's own skin shading from every side it touches. Solved on a coarse grid (cells of `f` px) by over-relaxed
  * Gauss–Seidel: the fill is low-frequency by nature and ~3 k cells converge in a few hundred sweeps (≈ 2–5 ms).
  */
+
+import type { LowResField } from '../raster/blur.js';
 import type { RawImage } from '../vision/types.js';
-import type { LowResField } from './raster.js';
 
 const FIXED = 1;
 const FREE = 2;

@@ -12,27 +12,13 @@
  * - upperClothes / lowerClothes: the current garments, grown by colour similarity from seeds inside the person.
  * - skin: pixels matching a skin-colour model sampled from the face.
  */
+
+import { gaussBlur, sampleField } from '../raster/blur.js';
+import { labPlanes, luma, rgbToLab, upperMedian } from '../raster/colour.js';
+import { fillHoles, largestComponent } from '../raster/components.js';
+import { and, andNot, type BinaryMask, binarize, emptyMask, maskBounds, or } from '../raster/mask.js';
+import { close, open, squareMorph } from '../raster/morphology.js';
 import type { Keypoint, KeypointName, Mask, PersonDetection, RawImage } from '../vision/types.js';
-import {
-  and,
-  andNot,
-  type BinaryMask,
-  binarize,
-  close,
-  emptyMask,
-  fillHoles,
-  gaussBlur,
-  labPlanes,
-  largestComponent,
-  luma,
-  maskBounds,
-  open,
-  or,
-  rgbToLab,
-  sampleField,
-  squareMorph,
-  upperMedian,
-} from './raster.js';
 
 export interface P {
   x: number;

@@ -6,8 +6,8 @@
  * of the body panel where an arm crosses the torso's side).
  */
 import type { GarmentAnalysis } from '../garment/analyze.js';
+import { maskBounds } from '../raster/mask.js';
 import type { GarmentFit } from './fit.js';
-import { maskBounds } from './raster.js';
 
 export interface GarmentLayer {
   width: number;

@@ -6,8 +6,9 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BodyFrame } from '../composite/parsing.js';
-import { type BinaryMask, erode } from '../composite/raster.js';
 import { EngineError, type ProductImageInput } from '../engine.js';
+import type { BinaryMask } from '../raster/mask.js';
+import { erode } from '../raster/morphology.js';
 import { decodeImage } from '../vision/person-detector.js';
 import type { PersonDetection, RawImage } from '../vision/types.js';
 import { removeBackCollar } from './back-collar.js';

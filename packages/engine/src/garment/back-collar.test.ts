@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { countMask, maskBounds } from '../composite/raster.js';
+import { countMask, maskBounds } from '../raster/mask.js';
 import { decodeImage } from '../vision/person-detector.js';
 import { readGarment } from '../vision/test-fixtures.js';
 import { removeBackCollar } from './back-collar.js';

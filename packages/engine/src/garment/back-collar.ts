@@ -6,7 +6,10 @@
  * neck has no such region (growing from below the collar at the centre runs into the whole front), so then nothing
  * is removed.
  */
-import { type BinaryMask, fillHoles, labPlanes, maskBounds, upperMedian } from '../composite/raster.js';
+
+import { labPlanes, upperMedian } from '../raster/colour.js';
+import { fillHoles } from '../raster/components.js';
+import { type BinaryMask, maskBounds } from '../raster/mask.js';
 import type { RawImage } from '../vision/types.js';
 
 export interface BackCollarResult {

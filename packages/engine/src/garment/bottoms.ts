@@ -4,7 +4,7 @@
  * (trousers). The waistband is found a little below the top edge (the first rows are the band's anti-aliased rim),
  * the crotch by walking up the centre axis from the bottom until the mask is hit.
  */
-import { type BinaryMask, maskBounds } from '../composite/raster.js';
+import { type BinaryMask, maskBounds } from '../raster/mask.js';
 import type { GarmentLandmarks, Point } from './landmarks.js';
 
 export interface LegInfo {

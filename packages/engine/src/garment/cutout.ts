@@ -9,17 +9,12 @@
  * luminance ramp; a garment edge is a step).
  */
 
-import {
-  type BinaryMask,
-  components,
-  countMask,
-  distanceToSet,
-  fillHoles,
-  largestComponent,
-  median,
-  open,
-} from '../composite/raster.js';
 import { EngineError } from '../engine.js';
+import { median } from '../raster/colour.js';
+import { components, fillHoles, largestComponent } from '../raster/components.js';
+import { distanceToSet } from '../raster/distance.js';
+import { type BinaryMask, countMask } from '../raster/mask.js';
+import { open } from '../raster/morphology.js';
 import type { RawImage } from '../vision/types.js';
 
 export interface CutoutResult {

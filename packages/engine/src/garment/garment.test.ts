@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import { components } from '../composite/raster.js';
 import { EngineError } from '../engine.js';
 import { GARMENT_TITLES } from '../quality/fixtures.js';
+import { components } from '../raster/components.js';
 import { decodeImage } from '../vision/person-detector.js';
 import { readGarment } from '../vision/test-fixtures.js';
 import type { RawImage } from '../vision/types.js';

@@ -8,7 +8,10 @@
  * first outward jump of an edge marks the armpit where a sleeve joins. Everything outside the torso's side lines is
  * sleeve. "Left" and "right" are image sides (x small = image left).
  */
-import { type BinaryMask, largestComponent, maskBounds, open } from '../composite/raster.js';
+
+import { largestComponent } from '../raster/components.js';
+import { type BinaryMask, maskBounds } from '../raster/mask.js';
+import { open } from '../raster/morphology.js';
 
 export interface Point {
   x: number;

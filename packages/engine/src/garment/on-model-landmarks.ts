@@ -5,7 +5,8 @@
  * runs between the shoulder and hip lines, the sleeves lie along the arms.
  */
 import type { BodyFrame, P } from '../composite/parsing.js';
-import { type BinaryMask, largestComponent, maskBounds } from '../composite/raster.js';
+import { largestComponent } from '../raster/components.js';
+import { type BinaryMask, maskBounds } from '../raster/mask.js';
 import { type GarmentLandmarks, type Point, type SleeveInfo, sleeveFromParts, strapCorner } from './landmarks.js';
 
 /** Point-in-polygon (even-odd) for a convex or concave polygon. */

@@ -5,24 +5,12 @@
  * crochet, zigzag knits and prints have no single colour to grow from.
  */
 import { type BodyFrame, bodyFrame, drawPolygon, type PersonParsing, parsePerson } from '../composite/parsing.js';
-import {
-  and,
-  andNot,
-  type BinaryMask,
-  boxBlur,
-  close,
-  components,
-  countMask,
-  dilate,
-  emptyMask,
-  fillHoles,
-  labPlanes,
-  open,
-  or,
-  rgbToLab,
-  upperMedian,
-} from '../composite/raster.js';
 import { EngineError } from '../engine.js';
+import { boxBlur } from '../raster/blur.js';
+import { labPlanes, rgbToLab, upperMedian } from '../raster/colour.js';
+import { components, fillHoles } from '../raster/components.js';
+import { and, andNot, type BinaryMask, countMask, emptyMask, or } from '../raster/mask.js';
+import { close, dilate, open } from '../raster/morphology.js';
 import type { PersonDetection, RawImage } from '../vision/types.js';
 
 /** L*a*b* planes of the whole product photo, converted once per cut-out (see `labPlanes`). */

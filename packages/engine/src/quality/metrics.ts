@@ -16,8 +16,10 @@
  */
 import type { CompositeResult } from '../composite/compose.js';
 import { skirtZone } from '../composite/parsing.js';
-import { type BinaryMask, deltaE2000, dilate, or, rgbToLab, upperMedian } from '../composite/raster.js';
 import type { GarmentAnalysis } from '../garment/analyze.js';
+import { deltaE2000, rgbToLab, upperMedian } from '../raster/colour.js';
+import { type BinaryMask, or } from '../raster/mask.js';
+import { dilate } from '../raster/morphology.js';
 import type { RawImage } from '../vision/types.js';
 
 export interface PairMetrics {

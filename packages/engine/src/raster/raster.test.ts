@@ -1,20 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { legHull, refineSilhouette } from '../composite/parsing.js';
 import type { RawImage } from '../vision/types.js';
-import { legHull, refineSilhouette } from './parsing.js';
-import {
-  type BinaryMask,
-  components,
-  dilate,
-  distanceToSet,
-  erode,
-  fillHoles,
-  gaussBlur,
-  largestComponent,
-  maskedBlurLow,
-  sampleField,
-  squareMorph,
-} from './raster.js';
+import { gaussBlur, maskedBlurLow, sampleField } from './blur.js';
+import { components, fillHoles, largestComponent } from './components.js';
+import { distanceToSet } from './distance.js';
+import type { BinaryMask } from './mask.js';
+import { dilate, erode, squareMorph } from './morphology.js';
 
 // Deterministic pseudo-random masks (a linear congruential generator: the tests must not depend on Math.random).
 function randomMask(w: number, h: number, density: number, seed: number): BinaryMask {
