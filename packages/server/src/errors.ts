@@ -23,6 +23,12 @@ export const ERROR_CATALOGUE = {
   GENERATION_NOT_FOUND: { status: 404, message: 'Generation not found.' },
   NOT_FOUND: { status: 404, message: 'Route not found.' },
   FILE_TOO_LARGE: { status: 413, message: 'The file is larger than the 10 MB limit.' },
+  // Not in Genlook's catalogue (its pages show none for these): answers of the HTTP layer itself, each with the
+  // status HTTP defines for it, so that every answer of the server is in the envelope (docs/compatibility.md).
+  URI_TOO_LONG: { status: 414, message: 'A path segment of the URL is too long.' },
+  HEADERS_TOO_LARGE: { status: 431, message: 'The request line and headers are larger than the 16 KB limit.' },
+  REQUEST_TIMEOUT: { status: 408, message: 'The request headers were not received in time.' },
+  SERVICE_UNAVAILABLE: { status: 503, message: 'The server is shutting down. Retry in a moment.' },
   INSUFFICIENT_CREDITS: { status: 402, message: 'Not enough credits. Top up your account to continue.' },
   RATE_LIMITED: { status: 429, message: 'Too many requests. Slow down and retry later.' },
   INTERNAL_ERROR: { status: 500, message: 'Internal server error.' },

@@ -2,7 +2,8 @@
  * The HTTP application: request ids, authentication, per-account rate limits, the error envelope, the routes under
  * /tryon/v1, signed file serving, health probes and the OpenAPI document.
  */
-import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -15,9 +16,16 @@ import { countRequest, lookupableApiKey, requestIdOf } from './access.js';
 import { MULTIPART_LIMITS } from './multipart.js';
 import { createPollFastPath, type PollFastPath } from './poll-fast-path.js';
 import { type AnyRoute, API_PREFIX, openApiSchemaFor, validateInputs } from './route.js';
-import { toApiError } from './to-api-error.js';
+import { clientErrorAnswer, type RouteErrorContext, rawAnswer, toApiError } from './to-api-error.js';
 
 const NO_ACCOUNT = Object.freeze({}) as Account;
+
+/**
+ * Longest path parameter the router matches (Fastify's default is 100). The longest ids the routes take are 255
+ * characters (`externalId`, `customerId`), and the router measures a parameter before decoding the reserved
+ * characters (`%2F`, `%3A`, …), which stay three characters each. Longer: 414 URI_TOO_LONG.
+ */
+export const MAX_PARAM_LENGTH = 3 * 255;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -49,6 +57,26 @@ export async function buildApp(deps: Deps, options: AppOptions): Promise<Fastify
     // Echo a well-formed incoming x-request-id; otherwise make one. Never trust arbitrary header content in logs.
     genReqId: (req) => requestIdOf(req.headers['x-request-id']),
     bodyLimit: 2 * 1024 * 1024,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Fastify's own 503 while closing is outside the envelope: the onRequest hook answers SERVICE_UNAVAILABLE instead.
+    return503OnClosing: false,
+    // Errors of the router itself (a URL that does not decode, an over-long parameter) and of Node's HTTP parser
+    // (header block over 16 KB, a malformed request) are answered in the envelope too.
+    frameworkErrors: (err, req, res) => {
+      const apiError = toApiError(err);
+      req.log.info({ code: apiError.code }, 'request rejected');
+      const reply = res as FastifyReply;
+      reply.header('x-request-id', req.id).status(apiError.status).type('application/json').send(apiError.toBody());
+    },
+    clientErrorHandler: (err, socket) => {
+      if (socket.destroyed) return;
+      app.log.trace({ err }, 'client error');
+      // As Node does: answer unless a response on this connection has already started.
+      const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+      const answer = clientErrorAnswer(err, requestIdOf(undefined));
+      if (answer && socket.writable && !inFlight?.headersSent) socket.write(answer);
+      socket.destroy(err);
+    },
     trustProxy: deps.config.trustProxy,
     // Node's server as Fastify would make it, with the polling fast path in front (set once the app is built).
     serverFactory: (fastify, factoryOptions) => {
@@ -98,11 +126,12 @@ export async function buildApp(deps: Deps, options: AppOptions): Promise<Fastify
   // client cannot make the server read (and buffer) a 10 MB upload.
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
+    if (deps.stopping.aborted) throw new ApiError('SERVICE_UNAVAILABLE');
     if ((req.routeOptions.config as { auth?: boolean }).auth) await authorize(req, reply, deps);
   });
 
   app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
-    const apiError = toApiError(err);
+    const apiError = toApiError(err, req.routeOptions.config as RouteErrorContext);
     const retryAfterS = (err as { retryAfterS?: number }).retryAfterS;
     if (retryAfterS !== undefined) reply.header('retry-after', retryAfterS);
     if (apiError.status >= 500) req.log.error({ err }, 'request failed');
@@ -112,6 +141,17 @@ export async function buildApp(deps: Deps, options: AppOptions): Promise<Fastify
   app.setNotFoundHandler((req, reply) => {
     const e = new ApiError('NOT_FOUND', `No route for ${req.method} ${req.url.split('?')[0]}.`);
     reply.status(404).send(e.toBody());
+  });
+  // Node answers an `Expect` other than 100-continue with a bare 417 of its own, outside the envelope: such a request
+  // is handled as if the header were absent (RFC 9110 allows either).
+  app.server.on('checkExpectation', (req, res) => app.server.emit('request', req, res));
+  // Node answers an HTTP/1.1 request without Host with a bare, empty 400. The server never reads Host (the URLs it
+  // hands out come from PUBLIC_URL), so such a request is served like any other.
+  Object.assign(app.server, { requireHostHeader: false });
+  // Not a proxy: a CONNECT gets 404 rather than Node's silent close.
+  app.server.on('connect', (req: IncomingMessage, socket: Duplex) => {
+    const e = new ApiError('NOT_FOUND', `No route for ${req.method} ${req.url}.`);
+    socket.end(rawAnswer(e, requestIdOf(req.headers['x-request-id'])));
   });
 
   for (const def of options.routes) registerRoute(app, deps, def);
@@ -160,7 +200,7 @@ function registerRoute(app: FastifyInstance, deps: Deps, def: AnyRoute) {
     method: def.method,
     url: `${API_PREFIX}${def.url}`,
     schema: openApiSchemaFor(def),
-    config: { auth: def.auth },
+    config: { auth: def.auth, ...(def.fileField ? { fileField: def.fileField } : {}) },
     handler: async (req, reply) => {
       const { params, query } = validateInputs(def, req);
       const result = await def.handler({ req, reply, params, query, account: req.account ?? NO_ACCOUNT, deps });

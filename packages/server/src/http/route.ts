@@ -41,6 +41,8 @@ export interface RouteDef<P = unknown, Q = unknown> {
   /** Documented request body; JSON bodies are parsed by the handler (they may arrive as multipart). */
   body?: ZodType;
   consumes?: string[];
+  /** The multipart file field the route exists to receive: a body that cannot carry it answers FILE_REQUIRED. */
+  fileField?: string;
   responses: Record<number, { description: string; schema?: ZodType; contentType?: string }>;
   hideFromDocs?: boolean;
   handler(ctx: RouteContext<P, Q>): Promise<unknown>;

@@ -160,6 +160,47 @@ describe('POST /images/upload', () => {
     assert.equal(blobFiles(), before);
   });
 
+  test('FILE_REQUIRED for a body of any kind without a `file` part (form-urlencoded, text, bad JSON, none)', async () => {
+    // Genlook: FILE_REQUIRED "when there is no file field". These were 400 VALIDATION_FAILED (unsupported or
+    // unparsable body) before the handler could say so.
+    for (const [contentType, payload] of [
+      ['application/x-www-form-urlencoded', 'crop=false&externalUserId=u1'],
+      ['text/plain', 'a photo'],
+      ['application/json', '{"file": '],
+      ['application/json', ''],
+      ['image/jpeg', readFixture('person', 'woman-1.jpg')],
+      [undefined, 'bytes without a content type'],
+    ] as const) {
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url: '/tryon/v1/images/upload',
+        headers: { 'x-api-key': ctx.apiKey, ...(contentType ? { 'content-type': contentType } : {}) },
+        payload,
+      });
+      assert.equal(res.statusCode, 400, `${contentType}: ${res.body}`);
+      assert.deepEqual(res.json(), {
+        code: 'FILE_REQUIRED',
+        message: 'A multipart file field named "file" is required.',
+        status: 400,
+      });
+    }
+    // Still first: the key, and a body over the limit; a multipart body that cannot be read stays VALIDATION_FAILED.
+    const anonymous = await ctx.app.inject({
+      method: 'POST',
+      url: '/tryon/v1/images/upload',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'a=b',
+    });
+    assert.equal(anonymous.json().code, 'MISSING_API_KEY');
+    const broken = await ctx.app.inject({
+      method: 'POST',
+      url: '/tryon/v1/images/upload',
+      headers: { 'x-api-key': ctx.apiKey, 'content-type': 'multipart/form-data; boundary=xyz' },
+      payload: '--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\n\r\nabc',
+    });
+    assert.equal(broken.json().code, 'VALIDATION_FAILED');
+  });
+
   test('keepForDays / externalUserId and their deprecated aliases; bad values → VALIDATION_FAILED with the path', async () => {
     const png = readFixture('person', 'woman-2.png');
     const a = await upload([

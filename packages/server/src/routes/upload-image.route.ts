@@ -29,6 +29,7 @@ export const uploadImageRoute = defineRoute({
   tags: ['Images'],
   auth: true,
   consumes: ['multipart/form-data'],
+  fileField: 'file',
   body: z.object({
     file: z.string().describe('The image file (binary)'),
     crop: z.enum(['true', 'false']).optional().describe('Default true'),
