@@ -56,6 +56,9 @@ test('fitroom serve: every request line is written, also on SIGTERM right after 
     }
     assert.deepEqual([...statuses].sort(), [200, 404, 429]);
     child.kill('SIGTERM');
+    // The reader catches up only once the server has had time to close: lines still queued or being written then
+    // are lost unless the server waits for them.
+    await new Promise((r) => setTimeout(r, 500));
     child.stdout.resume();
     assert.equal(await exited, 0, out);
 
