@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
-  type CompiledQuery,
+  CompiledQuery,
   type DatabaseConnection,
   type Driver,
   Kysely,
@@ -106,8 +106,16 @@ class FifoDriver implements Driver {
     else this.held = false;
   }
 
-  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    return this.inner.beginTransaction(connection, settings);
+  /**
+   * BEGIN IMMEDIATE instead of Kysely's plain (deferred) BEGIN. A deferred transaction that reads first (an inline
+   * try-on reads its product, then writes) holds a WAL snapshot; if another connection (the CLI, a second server)
+   * commits before its first write, SQLite cannot upgrade it and answers SQLITE_BUSY at once — busy_timeout does not
+   * apply — and the request failed with a 500. Taking the write lock at BEGIN waits under busy_timeout instead and
+   * starts from the latest commit. It costs nothing inside this process (its one connection runs one transaction at a
+   * time anyway); another process's writes wait for the transaction's few milliseconds.
+   */
+  async beginTransaction(connection: DatabaseConnection, _settings: TransactionSettings): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
   commitTransaction(connection: DatabaseConnection): Promise<void> {
     return this.inner.commitTransaction(connection);
