@@ -1,7 +1,13 @@
-/** The baseline of the GET /generations/:id benchmark: a bare Fastify route answering a constant JSON body. */
+/**
+ * The baseline of the GET /generations/:id benchmark: a bare Fastify route answering a constant JSON body.
+ *
+ * LOG=info: Fastify's own request logging at `info` (its `incoming request` and `request completed` lines), written
+ * to stdout as fitroom writes its log (the same batched asynchronous writer). Otherwise no logger at all.
+ */
 import Fastify from 'fastify';
+import { asyncStdout } from '../../packages/server/src/logging.js';
 
-const app = Fastify({ logger: false });
+const app = Fastify({ logger: process.env.LOG === 'info' ? { level: 'info', stream: asyncStdout().stream } : false });
 const body = {
   generationId: 'gen_0000000000000000000',
   status: 'COMPLETED',
