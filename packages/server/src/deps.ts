@@ -23,6 +23,7 @@ import { type Clock, systemClock } from './ports/clock.js';
 import type { GenerationEvents } from './ports/generation-events.js';
 import type { JobQueue } from './ports/job-queue.js';
 import type { RateLimitStore } from './ports/rate-limit-store.js';
+import { isProcessGone, parseProcessId } from './process-identity.js';
 import { AccountsService } from './services/accounts.service.js';
 import { CreditsService } from './services/credits.service.js';
 import { CustomersService } from './services/customers.service.js';
@@ -55,9 +56,24 @@ export interface Deps {
   retention: RetentionService;
   /** Aborted when the process starts shutting down: long waits (/try-on/sync) answer at once instead of holding it. */
   stopping: AbortSignal;
+  /**
+   * Takes back what processes that are provably dead left unfinished (process-identity.ts): the jobs they held (their
+   * leases end now, so they run again at once) and their temporary blob files. A server calls it before its workers
+   * start; a live process's work is never touched, so it is safe beside the CLI or a second server on the DATA_DIR.
+   */
+  recoverAbandonedWork(): Promise<RecoveredWork>;
   /** Starts the shutdown (aborts `stopping`); `close` frees the resources. */
   beginShutdown(): void;
   close(): Promise<void>;
+}
+
+export interface RecoveredWork {
+  /** Jobs whose lease was ended because their holder is dead. */
+  jobs: number;
+  /** The dead processes (`host:pid:start`) that held them. */
+  processes: string[];
+  /** Temporary files of unfinished blob writes removed. */
+  tempFiles: number;
 }
 
 export interface DepsOverrides {
@@ -119,6 +135,17 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     customers: new CustomersService(db, blobs, clock),
     retention: new RetentionService(db, blobs, clock, products, generations),
     stopping: stopping.signal,
+    async recoverAbandonedWork() {
+      const released = await queue.releaseJobsOfGoneHolders(isProcessGone);
+      const processes = new Set(
+        released.holders.map((h) => {
+          const p = parseProcessId(h)!;
+          return `${p.host}:${p.pid}:${p.start}`;
+        }),
+      );
+      const tempFiles = await blobs.removeAbandonedTemp(isProcessGone);
+      return { jobs: released.jobs, processes: [...processes], tempFiles };
+    },
     beginShutdown: () => stopping.abort(),
     async close() {
       stopping.abort();

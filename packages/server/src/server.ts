@@ -59,6 +59,17 @@ export async function createServer(config: Readonly<Config>, options: StartOptio
   let worker: TryOnWorker | null = null;
   let sweeper: NodeJS.Timeout | null = null;
   if ((options.workers ?? true) && config.workerConcurrency > 0) {
+    // A process killed while it ran try-ons (SIGKILL, OOM) left them PROCESSING under a lease; if it is provably dead,
+    // they run again now instead of after JOB_LEASE_S. Before the workers start, so the first claims find them.
+    const recovered = await deps.recoverAbandonedWork();
+    if (recovered.jobs > 0) {
+      app.log.warn(
+        recovered,
+        `took back ${recovered.jobs} try-on job(s) left running by a process that is no longer alive; they resume now`,
+      );
+    } else if (recovered.tempFiles > 0) {
+      app.log.info(recovered, `removed ${recovered.tempFiles} unfinished file write(s) of a process no longer alive`);
+    }
     worker = new TryOnWorker(
       { ...deps, engines: engines.registry, logger: app.log },
       { concurrency: config.workerConcurrency, leaseMs: config.jobLeaseS * 1000 },

@@ -1,9 +1,16 @@
-/** BlobStore on local disk (embedded deployment): `DATA_DIR/blobs/<key>`, written atomically (temp file + rename). */
+/**
+ * BlobStore on local disk (embedded deployment): `DATA_DIR/blobs/<key>`, written atomically (temporary file + rename).
+ *
+ * Temporary files live in `blobs/.tmp/<process id>/` (process-identity.ts), never beside the blobs: a write cut short
+ * (the process killed mid-write) leaves its file in its process's folder, and a later start removes the folders of
+ * processes that are provably gone without ever touching a live process's write in progress.
+ */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { BlobStore, StoredBlob } from '../ports/blob-store.js';
 import type { Clock } from '../ports/clock.js';
+import { thisProcessId } from '../process-identity.js';
 import type { UrlSigner } from './url-signer.js';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -12,8 +19,12 @@ const CONTENT_TYPES: Record<string, string> = {
   webp: 'image/webp',
 };
 
+/** The folder of temporary files under the blob root (no key may begin with a dot, so none can collide with it). */
+export const TEMP_DIR = '.tmp';
+
 export class LocalBlobStore implements BlobStore {
   private readonly root: string;
+  private readonly tempDir: string;
 
   constructor(
     root: string,
@@ -21,11 +32,16 @@ export class LocalBlobStore implements BlobStore {
     private readonly clock: Clock,
   ) {
     this.root = resolve(root);
+    this.tempDir = join(this.root, TEMP_DIR, thisProcessId());
   }
 
   /** Keys come from services, but a path that escapes the root must never be written or read. */
   private pathOf(key: string): string {
-    if (!/^[A-Za-z0-9_\-./]+$/.test(key) || key.split('/').some((s) => s === '' || s === '.' || s === '..')) {
+    if (
+      !/^[A-Za-z0-9_\-./]+$/.test(key) ||
+      key.startsWith('.') ||
+      key.split('/').some((s) => s === '' || s === '.' || s === '..')
+    ) {
       throw new Error(`invalid blob key: ${key}`);
     }
     const p = resolve(this.root, key);
@@ -35,8 +51,9 @@ export class LocalBlobStore implements BlobStore {
 
   async put(key: string, data: Uint8Array): Promise<void> {
     const path = this.pathOf(key);
+    const tmp = join(this.tempDir, `${randomBytes(6).toString('hex')}.tmp`);
+    await mkdir(this.tempDir, { recursive: true });
     await mkdir(dirname(path), { recursive: true });
-    const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
     await writeFile(tmp, data);
     await rename(tmp, path);
   }
@@ -61,10 +78,33 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async ping(): Promise<void> {
-    await mkdir(this.root, { recursive: true });
+    await mkdir(this.tempDir, { recursive: true });
     await stat(this.root);
-    const probe = join(this.root, `.ping-${randomBytes(4).toString('hex')}`);
+    const probe = join(this.tempDir, `ping-${randomBytes(4).toString('hex')}`);
     await writeFile(probe, 'ok');
     await rm(probe, { force: true });
+  }
+
+  /**
+   * Removes the temporary files of processes that are provably gone (`isProcessGone(folder name)`): writes a killed
+   * process never finished. Returns how many files were removed. A live process's folder is never touched.
+   */
+  async removeAbandonedTemp(isProcessGone: (processId: string) => boolean): Promise<number> {
+    const base = join(this.root, TEMP_DIR);
+    let folders: string[];
+    try {
+      folders = await readdir(base);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw err;
+    }
+    let files = 0;
+    for (const folder of folders) {
+      if (!isProcessGone(folder)) continue;
+      const dir = join(base, folder);
+      files += (await readdir(dir).catch(() => [])).length;
+      await rm(dir, { recursive: true, force: true });
+    }
+    return files;
   }
 }

@@ -236,6 +236,59 @@ describe('SqliteJobQueue', () => {
     assert.equal(await queue.fail(id, 'w2', 'late failure', 1_000), 'dead', 'the late worker learns the job is dead');
   });
 
+  test('jobs of a holder proven gone are released at once (no lease wait), once; a live holder keeps its jobs', async () => {
+    const enqueue = async (n: string) => {
+      const id = await queue.enqueue('tryon', { n });
+      clock.advance(1); // claimed in this order
+      return id;
+    };
+    const a = await enqueue('a');
+    const b = await enqueue('b');
+    const c = await enqueue('c');
+    const queued = await queue.enqueue('tryon', { n: 'queued' }, { delayMs: 60_000 });
+    assert.equal((await queue.claim('dead#0', ['tryon'], LEASE))?.id, a);
+    assert.equal((await queue.claim('dead#1', ['tryon'], LEASE))?.id, b);
+    assert.equal((await queue.claim('alive#0', ['tryon'], LEASE))?.id, c);
+
+    const asked: string[] = [];
+    const isGone = (holder: string) => {
+      asked.push(holder);
+      return holder.startsWith('dead');
+    };
+    assert.deepEqual(await queue.releaseJobsOfGoneHolders(isGone), { jobs: 2, holders: ['dead#0', 'dead#1'] });
+    assert.deepEqual(asked.sort(), ['alive#0', 'dead#0', 'dead#1'], 'only running jobs, each holder asked once');
+    assert.match((await row(a)).last_error ?? '', /dead#0 is gone/);
+    assert.equal((await row(queued)).status, 'queued');
+
+    // Claimable at this very instant (the clock has not moved), as the next attempt.
+    const again = [await queue.claim('new#0', ['tryon'], LEASE), await queue.claim('new#1', ['tryon'], LEASE)];
+    assert.deepEqual(
+      again.map((j) => [j?.id, j?.attempt]),
+      [
+        [a, 2],
+        [b, 2],
+      ],
+    );
+    assert.equal(await queue.claim('new#2', ['tryon'], LEASE), null, "the live holder's job stays with it");
+    assert.equal((await row(c)).locked_by, 'alive#0');
+
+    // A second look (another server starting) finds nothing more to release, and the new holders keep their jobs.
+    assert.deepEqual(await queue.releaseJobsOfGoneHolders((h) => h.startsWith('dead')), { jobs: 0, holders: [] });
+    await queue.complete(a, 'dead#0');
+    assert.equal((await row(a)).status, 'running', 'the dead holder (were it not dead) could not finish it');
+    await queue.complete(a, 'new#0');
+    await queue.complete(a, 'new#1');
+    assert.equal((await row(a)).status, 'done');
+  });
+
+  test('a released job on its final attempt is buried by the next claim, as after a lost lease', async () => {
+    const id = await queue.enqueue('tryon', {}, { maxAttempts: 1 });
+    await queue.claim('dead#0', ['tryon'], LEASE);
+    assert.equal((await queue.releaseJobsOfGoneHolders(() => true)).jobs, 1);
+    assert.equal(await queue.claim('w2', ['tryon'], LEASE), null);
+    assert.equal((await row(id)).status, 'dead');
+  });
+
   test('fail schedules retries at now + retryInMs, then buries the job after max attempts', async () => {
     const id = await queue.enqueue('tryon', {}, { maxAttempts: 3 });
     for (let attempt = 1; attempt <= 2; attempt++) {

@@ -11,6 +11,9 @@
  * Delivery is at-least-once (see the port): a claim holds a lease, and a running job whose lease has passed is
  * claimed again with the next attempt number. Every later transition (extend, complete, fail) is conditional on
  * `locked_by = worker AND status = 'running'`, so a worker that lost its lease cannot finish the new holder's attempt.
+ *
+ * The lease is the general rule for a holder that stopped. A holder known to be dead need not be waited for:
+ * `releaseJobsOfGoneHolders` (called by a starting server, see process-identity.ts) ends such leases at once.
  */
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
@@ -200,6 +203,53 @@ export class SqliteJobQueue implements JobQueue {
     // it, or completed it, and the caller must leave the generation alone.
     const current = await this.db.selectFrom('jobs').select('status').where('id', '=', jobId).executeTakeFirst();
     return current?.status === 'dead' ? 'dead' : 'retrying';
+  }
+
+  /**
+   * Ends at once the leases of running jobs whose holder (`locked_by`) is provably gone, so the next claim hands them
+   * out as their next attempt: what the lease running out would do, without the wait. A job on its final attempt is
+   * then buried by that claim, as after any lost lease. Each update is conditional on the row still being held by
+   * that holder, so two processes doing this at once (two servers starting on one file) release a job once.
+   */
+  async releaseJobsOfGoneHolders(
+    isHolderGone: (workerId: string) => boolean,
+  ): Promise<{ jobs: number; holders: string[] }> {
+    const running = await this.db
+      .selectFrom('jobs')
+      .select(['id', 'locked_by'])
+      .where('status', '=', 'running')
+      .where('locked_by', 'is not', null)
+      .execute();
+    const verdicts = new Map<string, boolean>();
+    const holders = new Set<string>();
+    let jobs = 0;
+    for (const { id, locked_by: holder } of running) {
+      if (!holder) continue;
+      let gone = verdicts.get(holder);
+      if (gone === undefined) {
+        gone = isHolderGone(holder);
+        verdicts.set(holder, gone);
+      }
+      if (!gone) continue;
+      const now = this.clock.now();
+      const res = await this.db
+        .updateTable('jobs')
+        // The lease ends a millisecond ago, so a claim at this very instant already finds it due (`lease_until < now`).
+        .set({
+          lease_until: iso(addMs(now, -1)),
+          last_error: truncateError(`its worker ${holder} is gone (the process died); taken back at once`),
+          updated_at: iso(now),
+        })
+        .where('id', '=', id)
+        .where('status', '=', 'running')
+        .where('locked_by', '=', holder)
+        .executeTakeFirst();
+      if (res.numUpdatedRows > 0n) {
+        jobs++;
+        holders.add(holder);
+      }
+    }
+    return { jobs, holders: [...holders] };
   }
 
   waitForWork(maxWaitMs: number, signal?: AbortSignal): Promise<void> {

@@ -2,17 +2,17 @@
  * Runs try-on jobs: claims a job, loads the generation, downloads pending product images, runs the engine, applies
  * the watermark / AI label, stores the result, and moves the generation to COMPLETED or FAILED (refunded).
  *
- * Delivery is at-least-once (a crashed worker's job is claimed again after its lease), so every step is safe to
- * repeat: terminal generations are skipped, transitions are conditional, and a result written by a worker that lost
- * the race is deleted again.
+ * Delivery is at-least-once (a crashed worker's job is claimed again after its lease, or at once by a server that
+ * starts and finds the worker's process dead), so every step is safe to repeat: terminal generations are skipped,
+ * transitions are conditional, and a result written by a worker that lost the race is deleted again.
  */
-import { hostname } from 'node:os';
 import { EngineError, type TryOnEngine } from '@fitroom/engine';
 import type { FastifyBaseLogger } from 'fastify';
 import { ApiError } from '../errors.js';
 import { applyOutputMarks } from '../images/watermark.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { Job, JobQueue } from '../ports/job-queue.js';
+import { thisProcessId } from '../process-identity.js';
 import type { AccountsService } from '../services/accounts.service.js';
 import { type GenerationsService, type ProductSnapshot, TRY_ON_JOB } from '../services/generations.service.js';
 import type { ProductsService } from '../services/products.service.js';
@@ -51,7 +51,11 @@ class GenerationFailure extends Error {
 const RETRY_BACKOFF_MS = [2_000, 10_000, 30_000];
 
 export class TryOnWorker {
-  private readonly id = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  /**
+   * `host:pid:start:instance`, each loop adding `#n`: the process part lets a later process prove this one dead and
+   * take its jobs back at once (process-identity.ts); the instance part keeps two workers in one process (tests) apart.
+   */
+  private readonly id = `${thisProcessId()}:${Math.random().toString(36).slice(2, 8)}`;
   private readonly stop = new AbortController();
   private loops: Promise<void>[] = [];
   private readonly leaseMs: number;
