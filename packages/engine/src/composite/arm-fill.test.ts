@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { BodyFrame } from '../body/frame.js';
 import { type BinaryMask, emptyMask } from '../raster/mask.js';
 import type { RawImage } from '../vision/types.js';
 import { continuedUpperArms } from './arm-fill.js';
-import type { BodyFrame } from './parsing.js';
 
 // A 200×300 photo: a vertical arm from a shoulder joint at (100, 40) to an elbow at (100, 240), 40 px across
 // (x 80..119), its red channel a ramp across it (the light and shadow sides); a grey wall around. An old sleeve,

@@ -10,9 +10,10 @@
  * Old-sleeve pixels beside that continued arm stand off the body: they take the background.
  */
 
+import type { BodyFrame } from '../body/frame.js';
+import type { P } from '../raster/draw.js';
 import type { BinaryMask } from '../raster/mask.js';
 import type { RawImage } from '../vision/types.js';
-import type { BodyFrame, P } from './parsing.js';
 
 /** How much wider the arm is at the shoulder joint than below the sleeve (the deltoid). */
 const DELTOID_WIDENING = 0.25;

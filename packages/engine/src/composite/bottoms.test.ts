@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
+import { bodyFrame } from '../body/frame.js';
 import { EngineError } from '../engine.js';
 import { analyzeGarment } from '../garment/analyze.js';
 import { type SyntheticBottom, syntheticBottom } from '../quality/synthetic-bottoms.js';
@@ -9,7 +10,6 @@ import { dilate } from '../raster/morphology.js';
 import { decodeImage, detectPerson } from '../vision/person-detector.js';
 import { readPerson } from '../vision/test-fixtures.js';
 import { composeTryOn } from './compose.js';
-import { bodyFrame } from './parsing.js';
 
 const DEBUG = process.env.BOTTOMS_DEBUG_DIR;
 

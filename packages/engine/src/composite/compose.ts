@@ -5,17 +5,21 @@
  *   arms beside the torso below the armpits (unless long sleeves cover them) → neck, face and hair.
  * Every pixel outside the garment and residue regions is copied from the person photo byte for byte.
  */
+
+import { bodyFrame } from '../body/frame.js';
+import { skirtZone } from '../body/legs.js';
+import { type PersonParsing, parsePerson } from '../body/parsing.js';
 import { EngineError } from '../engine.js';
 import type { GarmentAnalysis } from '../garment/analyze.js';
 import { gaussBlur, type LowResField, sampleField, windowFieldsLow } from '../raster/blur.js';
 import { luma } from '../raster/colour.js';
+import { drawPolygon } from '../raster/draw.js';
 import { and, andNot, type BinaryMask, emptyMask, maskBounds, or } from '../raster/mask.js';
 import { close, dilate, erode, squareMorph } from '../raster/morphology.js';
 import type { PersonDetection, RawImage } from '../vision/types.js';
 import { type ArmFillSample, continuedUpperArms } from './arm-fill.js';
 import { type BodyTargets, fitGarment } from './fit.js';
 import { membraneFill } from './membrane.js';
-import { bodyFrame, drawPolygon, type PersonParsing, parsePerson, skirtZone } from './parsing.js';
 import { stretchToBodySides } from './sides.js';
 import { type GarmentLayer, renderGarment } from './warp.js';
 

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
+import { bodyFrame } from '../body/frame.js';
+import { parsePerson } from '../body/parsing.js';
 import { EngineError } from '../engine.js';
 import { analyzeGarment } from '../garment/analyze.js';
 import { GARMENT_TITLES } from '../quality/fixtures.js';
 import { measurePair } from '../quality/metrics.js';
 import { deltaE2000, luma, rgbToLab } from '../raster/colour.js';
+import type { P } from '../raster/draw.js';
 import { andNot, or } from '../raster/mask.js';
 import { dilate } from '../raster/morphology.js';
 import { decodeImage, detectPerson } from '../vision/person-detector.js';
@@ -14,7 +17,6 @@ import type { PersonDetection, RawImage } from '../vision/types.js';
 import { composeTryOn } from './compose.js';
 import { CompositeEngine } from './composite-engine.js';
 import { fitGarment, oldTopHemY } from './fit.js';
-import { bodyFrame, type P, parsePerson } from './parsing.js';
 import { type GarmentLayer, renderGarment } from './warp.js';
 
 const persons = new Map<string, Promise<{ person: RawImage; det: PersonDetection }>>();

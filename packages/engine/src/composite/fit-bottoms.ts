@@ -3,11 +3,14 @@
  * garment, and for trousers one map per leg along hip → knee → ankle (like a sleeve along its arm), blended into
  * the waist panel's thin-plate spline below the crotch so the seam between panel and legs does not tear.
  */
+
+import type { PersonParsing } from '../body/parsing.js';
+import { edgeAlong } from '../body/silhouette.js';
 import { EngineError } from '../engine.js';
 import type { GarmentAnalysis } from '../garment/analyze.js';
 import type { LegInfo } from '../garment/bottoms.js';
+import type { P } from '../raster/draw.js';
 import type { BodyTargets, GarmentFit } from './fit.js';
-import { edgeAlong, type P, type PersonParsing } from './parsing.js';
 import { fitTps } from './tps.js';
 
 const mid = (a: P, b: P): P => ({ x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 });

@@ -9,10 +9,13 @@
  * - The torso panel is warped by a thin-plate spline on ~11 landmarks; each sleeve has its own map that follows its
  *   arm (shoulder → elbow → wrist), blended into the torso map near the armhole so the seam does not tear.
  */
+
+import type { PersonParsing } from '../body/parsing.js';
+import { edgeAlong } from '../body/silhouette.js';
 import type { GarmentAnalysis } from '../garment/analyze.js';
 import type { Point, SleeveInfo } from '../garment/landmarks.js';
+import type { P } from '../raster/draw.js';
 import { fitBottom } from './fit-bottoms.js';
-import { edgeAlong, type P, type PersonParsing } from './parsing.js';
 import { fitTps, type Tps } from './tps.js';
 
 export interface BodyTargets {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { BodyFrame } from '../body/frame.js';
+import type { PersonParsing } from '../body/parsing.js';
 import { type BinaryMask, emptyMask } from '../raster/mask.js';
 import type { BodyTargets } from './fit.js';
-import type { BodyFrame, PersonParsing } from './parsing.js';
 import { stretchToBodySides } from './sides.js';
 import type { GarmentLayer } from './warp.js';
 

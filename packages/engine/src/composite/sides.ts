@@ -11,8 +11,9 @@
  * body. Only the old garment on the body's torso is reached for (never an arm, the background or skin), at most a
  * fifth of the shoulder width, and the reach is smoothed over rows so the side seam stays a smooth line.
  */
+
+import type { PersonParsing } from '../body/parsing.js';
 import type { BodyTargets } from './fit.js';
-import type { PersonParsing } from './parsing.js';
 import type { GarmentLayer } from './warp.js';
 
 /** Greatest sideways reach, in shoulder widths: past that the old garment is not the new one's missing side. */

@@ -3,7 +3,7 @@
  * onto its target. With ~10 well-spread garment landmarks it bends the torso panel gently and never tears; it can
  * fold only if two controls cross, which the fit avoids by construction (sleeves have their own maps).
  */
-import type { P } from './parsing.js';
+import type { P } from '../raster/draw.js';
 
 export interface Tps {
   map(x: number, y: number): P;

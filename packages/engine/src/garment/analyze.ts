@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BodyFrame } from '../composite/parsing.js';
+import type { BodyFrame } from '../body/frame.js';
 import { EngineError, type ProductImageInput } from '../engine.js';
 import type { BinaryMask } from '../raster/mask.js';
 import { erode } from '../raster/morphology.js';

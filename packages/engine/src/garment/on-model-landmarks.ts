@@ -4,8 +4,9 @@
  * the body, the model is turned. Its body is a good one: the shoulder seams sit over the shoulder joints, the torso
  * runs between the shoulder and hip lines, the sleeves lie along the arms.
  */
-import type { BodyFrame, P } from '../composite/parsing.js';
+import type { BodyFrame } from '../body/frame.js';
 import { largestComponent } from '../raster/components.js';
+import type { P } from '../raster/draw.js';
 import { type BinaryMask, maskBounds } from '../raster/mask.js';
 import { type GarmentLandmarks, type Point, type SleeveInfo, sleeveFromParts, strapCorner } from './landmarks.js';
 

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { type BodyFrame, bodyFrame } from '../body/frame.js';
+import { parsePerson } from '../body/parsing.js';
 import { fitGarment } from '../composite/fit.js';
-import { type BodyFrame, bodyFrame, drawPolygon, parsePerson } from '../composite/parsing.js';
 import { EngineError } from '../engine.js';
 import { GARMENT_TITLES } from '../quality/fixtures.js';
+import { drawPolygon } from '../raster/draw.js';
 import { and, countMask, emptyMask, maskBounds } from '../raster/mask.js';
 import { decodeImage, detectPerson } from '../vision/person-detector.js';
 import { readGarment, readPerson } from '../vision/test-fixtures.js';

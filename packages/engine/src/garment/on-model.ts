@@ -4,11 +4,13 @@
  * hands and legs, the other garment) is taken away. Subtracting is more robust than growing the garment by colour:
  * crochet, zigzag knits and prints have no single colour to grow from.
  */
-import { type BodyFrame, bodyFrame, drawPolygon, type PersonParsing, parsePerson } from '../composite/parsing.js';
+import { type BodyFrame, bodyFrame } from '../body/frame.js';
+import { type PersonParsing, parsePerson } from '../body/parsing.js';
 import { EngineError } from '../engine.js';
 import { boxBlur } from '../raster/blur.js';
 import { labPlanes, rgbToLab, upperMedian } from '../raster/colour.js';
 import { components, fillHoles } from '../raster/components.js';
+import { drawPolygon } from '../raster/draw.js';
 import { and, andNot, type BinaryMask, countMask, emptyMask, or } from '../raster/mask.js';
 import { close, dilate, open } from '../raster/morphology.js';
 import type { PersonDetection, RawImage } from '../vision/types.js';

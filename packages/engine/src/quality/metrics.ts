@@ -14,8 +14,9 @@
  * - residue: share of the old garment's pixels left unchanged (still showing) outside face/neck; target ≤ 5 %.
  * Residue can only see the old garment the parsing found: a garment part the parsing missed is invisible to it.
  */
+
+import { skirtZone } from '../body/legs.js';
 import type { CompositeResult } from '../composite/compose.js';
-import { skirtZone } from '../composite/parsing.js';
 import type { GarmentAnalysis } from '../garment/analyze.js';
 import { deltaE2000, rgbToLab, upperMedian } from '../raster/colour.js';
 import { type BinaryMask, or } from '../raster/mask.js';

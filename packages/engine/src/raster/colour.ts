@@ -41,11 +41,18 @@ function labFFast(t: number): number {
   return a + (LABF[i + 1]! - a) * (u - i);
 }
 
+/** L*, a* and b* of an image as three planes (row-major, one value per pixel). */
+export interface LabPlanes {
+  L: Float32Array;
+  A: Float32Array;
+  B: Float32Array;
+}
+
 /**
  * L*a*b* of every pixel as three planes, computed once per image (the skin test, the region growing and the edge
  * refinement all read it). Only pixels where `where` is set are converted when a mask is given; others stay 0.
  */
-export function labPlanes(img: RawImage, where?: BinaryMask): { L: Float32Array; A: Float32Array; B: Float32Array } {
+export function labPlanes(img: RawImage, where?: BinaryMask): LabPlanes {
   const { width: w, height: h, channels: ch, data } = img;
   const n = w * h;
   const L = new Float32Array(n);

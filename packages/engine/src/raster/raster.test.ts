@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { legHull, refineSilhouette } from '../composite/parsing.js';
+import { legHull } from '../body/legs.js';
+import { refineSilhouette } from '../body/silhouette.js';
 import type { RawImage } from '../vision/types.js';
 import { gaussBlur, maskedBlurLow, sampleField } from './blur.js';
 import { components, fillHoles, largestComponent } from './components.js';
