@@ -10,6 +10,9 @@ import { bodyFrame } from '../body/frame.js';
 import { skirtZone } from '../body/legs.js';
 import { type PersonParsing, parsePerson } from '../body/parsing.js';
 import { EngineError } from '../engine.js';
+import { fitGarment } from '../fit/fit.js';
+import type { BodyTargets } from '../fit/targets.js';
+import { type GarmentLayer, renderGarment } from '../fit/warp.js';
 import type { GarmentAnalysis } from '../garment/analyze.js';
 import { gaussBlur, type LowResField, sampleField, windowFieldsLow } from '../raster/blur.js';
 import { luma } from '../raster/colour.js';
@@ -18,10 +21,8 @@ import { and, andNot, type BinaryMask, emptyMask, maskBounds, or } from '../rast
 import { close, dilate, erode, squareMorph } from '../raster/morphology.js';
 import type { PersonDetection, RawImage } from '../vision/types.js';
 import { type ArmFillSample, continuedUpperArms } from './arm-fill.js';
-import { type BodyTargets, fitGarment } from './fit.js';
 import { membraneFill } from './membrane.js';
 import { stretchToBodySides } from './sides.js';
-import { type GarmentLayer, renderGarment } from './warp.js';
 
 export interface CompositeResult {
   image: RawImage;

@@ -4,6 +4,9 @@ import sharp from 'sharp';
 import { bodyFrame } from '../body/frame.js';
 import { parsePerson } from '../body/parsing.js';
 import { EngineError } from '../engine.js';
+import { fitGarment } from '../fit/fit.js';
+import { oldTopHemY } from '../fit/hem.js';
+import { type GarmentLayer, renderGarment } from '../fit/warp.js';
 import { analyzeGarment } from '../garment/analyze.js';
 import { GARMENT_TITLES } from '../quality/fixtures.js';
 import { measurePair } from '../quality/metrics.js';
@@ -16,8 +19,6 @@ import { readGarment, readPerson } from '../vision/test-fixtures.js';
 import type { PersonDetection, RawImage } from '../vision/types.js';
 import { composeTryOn } from './compose.js';
 import { CompositeEngine } from './composite-engine.js';
-import { fitGarment, oldTopHemY } from './fit.js';
-import { type GarmentLayer, renderGarment } from './warp.js';
 
 const persons = new Map<string, Promise<{ person: RawImage; det: PersonDetection }>>();
 

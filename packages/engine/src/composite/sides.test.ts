@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BodyFrame } from '../body/frame.js';
 import type { PersonParsing } from '../body/parsing.js';
+import type { BodyTargets } from '../fit/targets.js';
+import type { GarmentLayer } from '../fit/warp.js';
 import { type BinaryMask, emptyMask } from '../raster/mask.js';
-import type { BodyTargets } from './fit.js';
 import { stretchToBodySides } from './sides.js';
-import type { GarmentLayer } from './warp.js';
 
 // A 200×200 frame: shoulders at y 40 (x 60 and 140, 80 px apart), hips at y 160. The body's torso is the rectangle
 // x 50..150, y 40..160; the new garment's panel spans x 62..138 with a colour that encodes its x (red = x).

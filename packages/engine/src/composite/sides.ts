@@ -13,8 +13,8 @@
  */
 
 import type { PersonParsing } from '../body/parsing.js';
-import type { BodyTargets } from './fit.js';
-import type { GarmentLayer } from './warp.js';
+import type { BodyTargets } from '../fit/targets.js';
+import type { GarmentLayer } from '../fit/warp.js';
 
 /** Greatest sideways reach, in shoulder widths: past that the old garment is not the new one's missing side. */
 const MAX_REACH_SW = 0.2;

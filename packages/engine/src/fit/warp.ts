@@ -7,7 +7,7 @@
  */
 import type { GarmentAnalysis } from '../garment/analyze.js';
 import { maskBounds } from '../raster/mask.js';
-import type { GarmentFit } from './fit.js';
+import type { GarmentFit } from './targets.js';
 
 export interface GarmentLayer {
   width: number;

@@ -10,7 +10,7 @@ import { EngineError } from '../engine.js';
 import type { GarmentAnalysis } from '../garment/analyze.js';
 import type { LegInfo } from '../garment/bottoms.js';
 import type { P } from '../raster/draw.js';
-import type { BodyTargets, GarmentFit } from './fit.js';
+import type { BodyTargets, GarmentFit } from './targets.js';
 import { fitTps } from './tps.js';
 
 const mid = (a: P, b: P): P => ({ x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 });
