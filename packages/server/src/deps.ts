@@ -79,6 +79,8 @@ export interface RecoveredWork {
 export interface DepsOverrides {
   clock?: Clock;
   cropper?: PersonCropper | null;
+  /** Wraps the blob store the services use (a fault-injection test's small fake around the real store). */
+  wrapBlobs?: (store: BlobStore) => BlobStore;
 }
 
 /** The secret that signs blob URLs: made once per data directory and kept in the database, so the CLI agrees. */
@@ -103,7 +105,8 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   const db = openSqlite(sqliteFile(config));
   await migrateToLatest(db as unknown as Parameters<typeof migrateToLatest>[0]);
   const urlSigner = new UrlSigner(await signingSecret(db), `${config.publicUrl}${FILES_PATH}`);
-  const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'), urlSigner, clock);
+  const localBlobs = new LocalBlobStore(join(config.dataDir, 'blobs'), urlSigner, clock);
+  const blobs = overrides.wrapBlobs ? overrides.wrapBlobs(localBlobs) : localBlobs;
   const credits = new CreditsService(db, clock);
   // SQLite's data_version changes when another connection (the CLI) commits: the auth cache is dropped then.
   const dataVersion = prepare<{ data_version: number }, []>(
@@ -143,7 +146,7 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
           return `${p.host}:${p.pid}:${p.start}`;
         }),
       );
-      const tempFiles = await blobs.removeAbandonedTemp(isProcessGone);
+      const tempFiles = await localBlobs.removeAbandonedTemp(isProcessGone);
       return { jobs: released.jobs, processes: [...processes], tempFiles };
     },
     beginShutdown: () => stopping.abort(),

@@ -31,6 +31,8 @@ export const ERROR_CATALOGUE = {
   SERVICE_UNAVAILABLE: { status: 503, message: 'The server is shutting down. Retry in a moment.' },
   INSUFFICIENT_CREDITS: { status: 402, message: 'Not enough credits. Top up your account to continue.' },
   RATE_LIMITED: { status: 429, message: 'Too many requests. Slow down and retry later.' },
+  // The blob store refuses writes (disk full, read-only). Also a generation's errorCode when its result cannot be stored.
+  STORAGE_UNAVAILABLE: { status: 503, message: 'The server cannot store files at the moment. Retry later.' },
   INTERNAL_ERROR: { status: 500, message: 'Internal server error.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -4,10 +4,11 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { ApiError } from '../errors.js';
 import { systemClock } from '../ports/clock.js';
 import { isProcessGone, thisProcessId } from '../process-identity.js';
 import { blobFiles } from '../testing/blob-audit.js';
-import { LocalBlobStore, TEMP_DIR } from './local-blob-store.js';
+import { LocalBlobStore, storageWriteError, TEMP_DIR } from './local-blob-store.js';
 import { UrlSigner } from './url-signer.js';
 
 let root: string;
@@ -26,6 +27,35 @@ test('put writes through a temporary file of its own process and leaves only the
     [],
   );
   assert.deepEqual(readdirSync(join(root, TEMP_DIR)), [thisProcessId()], 'one temporary folder: this process’s');
+});
+
+test('a write that fails after its temporary file was written removes that file', async () => {
+  // The destination is a non-empty folder: the rename fails after the data was written.
+  mkdirSync(join(root, 'acc_1/results/g.png'), { recursive: true });
+  writeFileSync(join(root, 'acc_1/results/g.png/x'), 'x');
+  await assert.rejects(store.put('acc_1/results/g.png', Buffer.alloc(50_000)), (err: Error) => {
+    assert.ok(!(err instanceof ApiError), 'not a storage refusal: passed on as it is');
+    return true;
+  });
+  assert.deepEqual(
+    blobFiles(root).filter((f) => f.startsWith(`${TEMP_DIR}/`)),
+    [],
+  );
+  rmSync(join(root, 'acc_1/results'), { recursive: true });
+});
+
+test('errno errors of a full or read-only disk become 503 STORAGE_UNAVAILABLE, the errno kept as the cause', () => {
+  for (const code of ['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EIO']) {
+    const cause = Object.assign(new Error(`${code}: /data/blobs/x`), { code });
+    const err = storageWriteError(cause);
+    assert.ok(err instanceof ApiError, code);
+    assert.equal(err.code, 'STORAGE_UNAVAILABLE');
+    assert.equal(err.status, 503);
+    assert.doesNotMatch(err.message, /\/data|ENOSPC|EROFS/, 'no path or errno for the client');
+    assert.equal(err.cause, cause);
+  }
+  const other = Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+  assert.equal(storageWriteError(other), other);
 });
 
 test('keys cannot reach the temporary folder or leave the root', async () => {

@@ -43,9 +43,24 @@ class GenerationFailure extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** What went wrong on the server's side, for the log (the message is the client's). */
+    readonly serverCause?: unknown,
   ) {
     super(message);
   }
+}
+
+/**
+ * The blob store refusing a write (disk full, read-only: STORAGE_UNAVAILABLE) fails the generation at once with that
+ * code instead of retrying: it lasts until an operator acts, and the client learns why (and gets the credit back) now.
+ */
+function storageFailure(err: unknown, what: string): GenerationFailure | null {
+  if (!(err instanceof ApiError) || err.code !== 'STORAGE_UNAVAILABLE') return null;
+  return new GenerationFailure(
+    'STORAGE_UNAVAILABLE',
+    `The server could not store ${what} (its storage is full or read-only). Retrying later may succeed.`,
+    (err as Error).cause ?? err,
+  );
 }
 
 const RETRY_BACKOFF_MS = [2_000, 10_000, 30_000];
@@ -130,7 +145,8 @@ export class TryOnWorker {
       if (err instanceof GenerationFailure) {
         await generations.fail(generationId, err.code, err.message);
         await queue.complete(job.id, workerId);
-        logger.info({ generationId, code: err.code }, 'generation failed');
+        if (err.serverCause === undefined) logger.info({ generationId, code: err.code }, 'generation failed');
+        else logger.error({ err: err.serverCause, generationId, code: err.code }, 'generation failed');
         return;
       }
       logger.error({ err, generationId, attempt: job.attempt }, 'try-on attempt failed');
@@ -178,7 +194,11 @@ export class TryOnWorker {
     const logo = gen.watermark !== 0 && account?.logo_blob_key ? await blobs.get(account.logo_blob_key) : null;
     const marked = await applyOutputMarks(output.image, { logo: logo?.data ?? null, aiLabel: gen.ai_label === 1 });
     const key = `${gen.account_id}/results/${gen.id}.${marked.contentType === 'image/png' ? 'png' : 'jpg'}`;
-    await blobs.put(key, marked.data, marked.contentType);
+    try {
+      await blobs.put(key, marked.data, marked.contentType);
+    } catch (err) {
+      throw storageFailure(err, 'the result') ?? err;
+    }
     if (signal.aborted || !(await generations.complete(gen.id, key))) {
       // Lost the race (another delivery finished it, or it was failed meanwhile): our copy must not linger.
       const current = await generations.find(gen.id);
@@ -201,6 +221,8 @@ export class TryOnWorker {
           blobKey = stored.blobKey;
           contentHash = stored.contentHash;
         } catch (err) {
+          const storage = storageFailure(err, 'the product image');
+          if (storage) throw storage;
           if (err instanceof ApiError) throw new GenerationFailure('PRODUCT_IMAGE_FETCH_FAILED', err.message);
           throw err;
         }
