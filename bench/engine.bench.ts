@@ -8,7 +8,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEnginePool } from '../packages/engine/src/pool/pool.js';
+import { createEnginePool } from '../packages/engine/src/engines/engine-pool.js';
 import { readGarment, readPerson } from '../packages/engine/src/vision/test-fixtures.js';
 import { fmt, median } from './lib.js';
 

@@ -1,22 +1,23 @@
 // Composite engine (garment analysis, fit, warp, composite, quality metrics).
+
+export * from './engine.js';
 export {
   CompositeEngine,
   type CompositeEngineOptions,
   createCompositeContext,
   tryOnComposite,
-} from './composite/composite-engine.js';
-export * from './engine.js';
-export { EXTERNAL_PROTOCOL_VERSION, ExternalEngine, type ExternalEngineOptions } from './external-engine.js';
-export { analyzeGarment, type GarmentAnalysis, GarmentCache } from './garment/analyze.js';
-export { classifyGarment, type GarmentCategory, type GarmentClass, type SleeveLength } from './garment/classify.js';
-export { MockEngine } from './mock-engine.js';
+} from './engines/composite-engine.js';
 export {
   createEnginePool,
   type EnginePool,
   type EnginePoolOptions,
   type PersonCrop,
   type RunOptions,
-} from './pool/pool.js';
+} from './engines/engine-pool.js';
+export { EXTERNAL_PROTOCOL_VERSION, ExternalEngine, type ExternalEngineOptions } from './engines/external-engine.js';
+export { MockEngine } from './engines/mock-engine.js';
+export { analyzeGarment, type GarmentAnalysis, GarmentCache } from './garment/analyze.js';
+export { classifyGarment, type GarmentCategory, type GarmentClass, type SleeveLength } from './garment/classify.js';
 export type { TaskContext, TaskHandler, TaskResult } from './pool/registry.js';
 export {
   type BodyModelName,

@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { bodyFrame } from '../body/frame.js';
 import { parsePerson } from '../body/parsing.js';
 import { EngineError } from '../engine.js';
+import { CompositeEngine } from '../engines/composite-engine.js';
 import { fitGarment } from '../fit/fit.js';
 import { oldTopHemY } from '../fit/hem.js';
 import { type GarmentLayer, renderGarment } from '../fit/warp.js';
@@ -18,7 +19,6 @@ import { decodeImage, detectPerson } from '../vision/person-detector.js';
 import { readGarment, readPerson } from '../vision/test-fixtures.js';
 import type { PersonDetection, RawImage } from '../vision/types.js';
 import { composeTryOn } from './compose.js';
-import { CompositeEngine } from './composite-engine.js';
 
 const persons = new Map<string, Promise<{ person: RawImage; det: PersonDetection }>>();
 

@@ -1,4 +1,4 @@
-/** Messages between the engine pool and its worker threads, and how errors cross the thread boundary. */
+/** Messages between the worker pool and its threads, and how errors cross the thread boundary. */
 import { EngineError, type EngineErrorCode } from '../engine.js';
 
 export interface WorkerConfig {
@@ -6,7 +6,7 @@ export interface WorkerConfig {
   bodyModel?: 'movenet-lightning' | 'movenet-thunder';
   /** Where garment analyses are kept on disk between runs (null: memory only). */
   garmentCacheDir?: string | null;
-  /** Extra modules (file URLs) the worker imports at start; each registers tasks with `registerTask`. */
+  /** Modules (file URLs) the worker imports at start; each registers tasks with `registerTask`. */
   taskModules: string[];
 }
 

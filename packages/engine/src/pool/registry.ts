@@ -1,6 +1,6 @@
 /**
- * The registry behind src/pool/tasks.ts: task names → handlers that run INSIDE a worker thread (where the vision
- * models live). Kept apart from tasks.ts so that handler modules can import these helpers without an import cycle.
+ * The task registry of a worker thread: task names → handlers that run INSIDE it (where the vision models live). The
+ * task modules a pool is given (the engine's: engines/worker-tasks.ts) register their handlers here.
  */
 import { EngineError } from '../engine.js';
 import type { WorkerConfig } from './protocol.js';

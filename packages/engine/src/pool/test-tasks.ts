@@ -1,6 +1,6 @@
 /**
- * Test support for pool.test.ts: tasks that misbehave on purpose. Loaded into workers through the pool's
- * `taskModules` option only; never imported by tasks.ts, so production workers do not have them.
+ * Test support for engines/engine-pool.test.ts: tasks that misbehave on purpose. Loaded into workers through the
+ * pool's `taskModules` option only; never imported by engines/worker-tasks.ts, so production workers lack them.
  */
 import { threadId } from 'node:worker_threads';
 import { EngineError, type EngineErrorCode, type TryOnOutput } from '../engine.js';

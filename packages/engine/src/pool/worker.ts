@@ -1,10 +1,10 @@
 /**
- * Entry point of one engine worker thread. It imports the task registry (and any extra task modules), then runs one
- * task at a time: the tfjs wasm backend is single-threaded, so a worker has nothing to gain from running two.
+ * Entry point of one pool worker thread. It imports the task modules it was given (each registers its tasks), then
+ * runs one task at a time: the tfjs wasm backend is single-threaded, so a worker has nothing to gain from running two.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { type FromWorker, serializeError, type ToWorker, type WorkerConfig } from './protocol.js';
-import { getTask } from './tasks.js';
+import { getTask } from './registry.js';
 
 const config = workerData as WorkerConfig;
 const port = parentPort;

@@ -1,6 +1,6 @@
 import sharp, { type Metadata } from 'sharp';
-import type { TryOnEngine, TryOnInput, TryOnOutput } from './engine.js';
-import { EngineError } from './engine.js';
+import type { TryOnEngine, TryOnInput, TryOnOutput } from '../engine.js';
+import { EngineError } from '../engine.js';
 
 /**
  * The mock engine of the Genlook contract: the result is the person photo unchanged (spec §8). Integrations use it

@@ -1,6 +1,7 @@
-/** Worker-side handlers of the person tasks (see tasks.ts). */
+/** Worker-side handlers of the person tasks (see worker-tasks.ts). */
 import sharp from 'sharp';
 import { EngineError } from '../engine.js';
+import { bytesOf, ownedBuffer, type TaskHandler, throwIfAborted } from '../pool/registry.js';
 import type { CropOptions } from '../vision/person-crop.js';
 import {
   orientedSize,
@@ -11,7 +12,6 @@ import {
 } from '../vision/person-crop.js';
 import { decodeImage, detectPerson } from '../vision/person-detector.js';
 import type { CropWindow, PersonDetection } from '../vision/types.js';
-import { bytesOf, ownedBuffer, type TaskHandler, throwIfAborted } from './registry.js';
 
 /** Uploads are analysed at most this large: the models work at 192-256 px, so more only costs decode and mask time. */
 export const CROP_ANALYSIS_MAX_SIDE = 1280;

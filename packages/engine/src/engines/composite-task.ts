@@ -1,5 +1,5 @@
 /**
- * The worker-thread task `tryOnComposite` (registered in src/pool/tasks.ts). One garment cache per worker, kept for
+ * The worker-thread task `tryOnComposite` (registered in worker-tasks.ts). One garment cache per worker, kept for
  * the worker's lifetime, so a product tried on many customers is cut out once per worker. With the pool's
  * `garmentCacheDir`, analyses are also kept on disk and survive restarts; without it the cache is memory only.
  */

@@ -2,12 +2,13 @@
  * The composite engine: in-process `TryOnEngine`, and the task function `tryOnComposite` that a worker thread runs
  * (one model set and one garment cache per worker). The worker pool dispatches `tryOnComposite` by name.
  */
+
+import { composeTryOn } from '../composite/compose.js';
 import type { TryOnEngine, TryOnInput, TryOnOutput } from '../engine.js';
 import { EngineError } from '../engine.js';
 import { analyzeGarment, type DetectFn, GarmentCache, pickProductImage } from '../garment/analyze.js';
 import { encodePng } from '../raster/png.js';
 import { decodeImage, detectPerson } from '../vision/person-detector.js';
-import { composeTryOn } from './compose.js';
 
 export interface CompositeContext {
   detect: DetectFn;

@@ -6,9 +6,12 @@ import { personAwareCrop } from '../vision/person-crop.js';
 import { decodeImage, detectPerson } from '../vision/person-detector.js';
 import { readPerson } from '../vision/test-fixtures.js';
 import type { PersonDetection } from '../vision/types.js';
-import { createEnginePool, type EnginePool } from './pool.js';
+import { createEnginePool, type EnginePool } from './engine-pool.js';
 
-const TEST_TASKS = new URL(import.meta.url.endsWith('.ts') ? './test-tasks.ts' : './test-tasks.js', import.meta.url);
+const TEST_TASKS = new URL(
+  import.meta.url.endsWith('.ts') ? '../pool/test-tasks.ts' : '../pool/test-tasks.js',
+  import.meta.url,
+);
 const code = (c: string) => (err: unknown) => err instanceof EngineError && err.code === c;
 const isAbort = (err: unknown) => err instanceof Error && err.name === 'AbortError';
 

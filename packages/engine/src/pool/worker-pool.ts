@@ -1,63 +1,39 @@
 /**
- * A pool of engine worker threads. Each worker loads its own model set once (lazily, on its first task) and runs one
- * task at a time, so `threads` is the engine's parallelism. Tasks are queued FIFO; a crashed worker is replaced and
- * its task rejected as retryable; aborting rejects at once and never leaves a worker stuck.
+ * A pool of worker threads that run named tasks. Each worker imports the task modules it is given (each registers its
+ * handlers, see registry.ts) and runs one task at a time, so `threads` is the parallelism. Tasks are queued FIFO; a
+ * crashed worker is replaced and its task rejected as retryable; aborting rejects at once and never leaves a worker
+ * stuck. The pool knows no task: the engine's are in engines/worker-tasks.ts.
  */
 import { Worker } from 'node:worker_threads';
-import { EngineError, type TryOnInput, type TryOnOutput } from '../engine.js';
-import type { BodyModelName } from '../vision/human-loader.js';
-import type { CropOptions, RenderOptions } from '../vision/person-crop.js';
-import type { CropWindow, PersonDetection } from '../vision/types.js';
-import type { CropPersonPayload, CropPersonResult } from './person-tasks.js';
+import { EngineError } from '../engine.js';
 import { abortError, deserializeError, type FromWorker, type ToWorker, type WorkerConfig } from './protocol.js';
 
-export interface EnginePoolOptions {
-  /** Number of worker threads (≥ 1). The wasm backend is single-threaded: use about one per core. */
+export interface WorkerPoolOptions {
+  /** Number of worker threads (≥ 1). */
   threads: number;
+  /** Modules each worker imports at start to register its tasks (file URLs or absolute paths), in this order. */
+  taskModules: Array<string | URL>;
   /** Models folder for every worker (default: the package's models/). */
   modelsDir?: string;
-  bodyModel?: BodyModelName;
-  /** Directory for the composite engine's on-disk garment-analysis cache (keyed by image content hash). */
+  bodyModel?: WorkerConfig['bodyModel'];
+  /** Directory for an on-disk cache the tasks may keep (the composite engine's garment analyses). */
   garmentCacheDir?: string | null;
-  /** Extra modules each worker imports at start to register more tasks (file URLs or absolute paths). */
-  taskModules?: Array<string | URL>;
   /**
    * After an abort, how long a worker may take to finish (or notice) the aborted task before it is terminated and
    * replaced. A wasm model call cannot be interrupted, so a short grace avoids reloading models after every abort.
    * Default 2000 ms.
    */
   abortGraceMs?: number;
-  /** Task that `tryOn` runs; default 'tryOnComposite' (registered by the composite engine in tasks.ts). */
-  tryOnTask?: string;
 }
 
 export interface RunOptions {
   signal?: AbortSignal;
 }
 
-export interface PersonCrop {
-  /** Encoded crop (JPEG unless `render.format` says otherwise). */
-  data: Buffer;
-  width: number;
-  height: number;
-  /** The window in the (EXIF-oriented) source image's pixels. */
-  window: CropWindow;
-}
-
-export interface EnginePool {
-  readonly name: 'composite';
+export interface WorkerPool {
   readonly threads: number;
-  /** Analyses an encoded image (full resolution): keypoints, mask and face in its pixels. */
-  detectPerson(encoded: Uint8Array, options?: RunOptions): Promise<PersonDetection>;
-  /** The upload crop of spec §2.1: person-aware 4:5 window, rendered. */
-  cropPerson(
-    encoded: Uint8Array,
-    options?: RunOptions & { crop?: CropOptions; render?: RenderOptions },
-  ): Promise<PersonCrop>;
-  /** Runs any registered task. Buffers in `transferList` are moved to the worker (unusable afterwards). */
+  /** Runs a registered task. Buffers in `transferList` are moved to the worker (unusable afterwards). */
   run<T = unknown>(task: string, payload: unknown, transferList?: ArrayBuffer[], options?: RunOptions): Promise<T>;
-  /** The try-on, run by the 'tryOnComposite' task; ENGINE_UNAVAILABLE while no such task is registered. */
-  tryOn(input: TryOnInput): Promise<TryOnOutput>;
   /** Rejects queued and running tasks (ENGINE_UNAVAILABLE) and stops the workers. */
   close(): Promise<void>;
 }
@@ -102,31 +78,28 @@ const WORKER_URL = workerEntry();
 /** Workers that die before becoming ready this many times in a row mean a broken install, not bad luck. */
 const MAX_STARTUP_FAILURES = 3;
 
-class WorkerPool implements EnginePool {
-  readonly name = 'composite' as const;
+class ThreadPool implements WorkerPool {
   readonly threads: number;
   private readonly slots = new Set<Slot>();
   private readonly queue: Job[] = [];
   private readonly config: WorkerConfig;
   private readonly abortGraceMs: number;
-  private readonly tryOnTask: string;
   private nextId = 1;
   private closed = false;
   private startupFailures = 0;
   private broken: EngineError | null = null;
 
-  constructor(options: EnginePoolOptions) {
+  constructor(options: WorkerPoolOptions) {
     if (!Number.isInteger(options.threads) || options.threads < 1) {
       throw new RangeError(`threads must be a positive integer, got ${options.threads}`);
     }
     this.threads = options.threads;
     this.abortGraceMs = options.abortGraceMs ?? 2000;
-    this.tryOnTask = options.tryOnTask ?? 'tryOnComposite';
     this.config = {
       modelsDir: options.modelsDir,
       bodyModel: options.bodyModel,
       garmentCacheDir: options.garmentCacheDir ?? null,
-      taskModules: (options.taskModules ?? []).map((m) =>
+      taskModules: options.taskModules.map((m) =>
         m instanceof URL ? m.href : m.startsWith('file:') ? m : new URL(`file://${m}`).href,
       ),
     };
@@ -261,42 +234,6 @@ class WorkerPool implements EnginePool {
     });
   }
 
-  detectPerson(encoded: Uint8Array, options: RunOptions = {}): Promise<PersonDetection> {
-    // The caller's bytes are copied, not transferred: the server usually still needs them (storage, the try-on).
-    return this.run<PersonDetection>('detectPerson', encoded, [], options);
-  }
-
-  async cropPerson(
-    encoded: Uint8Array,
-    options: RunOptions & { crop?: CropOptions; render?: RenderOptions } = {},
-  ): Promise<PersonCrop> {
-    const payload: CropPersonPayload = { image: encoded, crop: options.crop, render: options.render };
-    const r = await this.run<CropPersonResult>('cropPerson', payload, [], options);
-    // Structured clone delivers a plain Uint8Array: wrap it as a Buffer without copying.
-    return {
-      data: Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength),
-      width: r.width,
-      height: r.height,
-      window: r.window,
-    };
-  }
-
-  async tryOn(input: TryOnInput): Promise<TryOnOutput> {
-    const { signal, ...payload } = input; // an AbortSignal cannot cross threads: it travels as the run option
-    try {
-      return await this.run<TryOnOutput>(this.tryOnTask, payload, [], { signal });
-    } catch (err) {
-      if (
-        err instanceof EngineError &&
-        err.code === 'ENGINE_UNAVAILABLE' &&
-        err.message.startsWith('Unknown engine task')
-      ) {
-        throw new EngineError('ENGINE_UNAVAILABLE', `The try-on engine task '${this.tryOnTask}' is not registered`);
-      }
-      throw err;
-    }
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -312,6 +249,6 @@ class WorkerPool implements EnginePool {
   }
 }
 
-export function createEnginePool(options: EnginePoolOptions): EnginePool {
-  return new WorkerPool(options);
+export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
+  return new ThreadPool(options);
 }

@@ -10,7 +10,7 @@
  *   422  {code, message}               a typed, final failure (code ∈ EngineErrorCode); the generation fails
  *   other / network error / timeout    retryable: fitroom retries the job with backoff
  */
-import { EngineError, type EngineErrorCode, type TryOnEngine, type TryOnInput, type TryOnOutput } from './engine.js';
+import { EngineError, type EngineErrorCode, type TryOnEngine, type TryOnInput, type TryOnOutput } from '../engine.js';
 
 export const EXTERNAL_PROTOCOL_VERSION = 1;
 
