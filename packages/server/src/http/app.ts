@@ -131,7 +131,7 @@ export async function buildApp(deps: Deps, options: AppOptions): Promise<Fastify
   });
 
   app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
-    const apiError = toApiError(err, req.routeOptions.config as RouteErrorContext);
+    const apiError = toApiError(err, req.routeOptions.config as RouteErrorContext, req.headers['content-type']);
     const retryAfterS = (err as { retryAfterS?: number }).retryAfterS;
     if (retryAfterS !== undefined) reply.header('retry-after', retryAfterS);
     if (apiError.status >= 500) req.log.error({ err }, 'request failed');
@@ -200,7 +200,11 @@ function registerRoute(app: FastifyInstance, deps: Deps, def: AnyRoute) {
     method: def.method,
     url: `${API_PREFIX}${def.url}`,
     schema: openApiSchemaFor(def),
-    config: { auth: def.auth, ...(def.fileField ? { fileField: def.fileField } : {}) },
+    config: {
+      auth: def.auth,
+      ...(def.fileField ? { fileField: def.fileField } : {}),
+      takesFiles: def.consumes?.includes('multipart/form-data') ?? false,
+    },
     handler: async (req, reply) => {
       const { params, query } = validateInputs(def, req);
       const result = await def.handler({ req, reply, params, query, account: req.account ?? NO_ACCOUNT, deps });

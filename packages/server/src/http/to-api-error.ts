@@ -11,7 +11,13 @@ import { ApiError } from '../errors.js';
 export interface RouteErrorContext {
   /** The multipart file field the route exists to receive (POST /images/upload: `file`). */
   fileField?: string;
+  /** The route takes image files as multipart parts (POST /products, /try-on). */
+  takesFiles?: boolean;
 }
+
+/** A form post without files: browsers and form libraries send this when a form has no file input filled in. */
+const isFormUrlencoded = (contentType: string | undefined) =>
+  (contentType ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
 
 /** Fastify's body-parsing errors that mean "not a body this route can read" rather than "a body too large". */
 const UNREADABLE_BODY = new Set([
@@ -20,7 +26,7 @@ const UNREADABLE_BODY = new Set([
   'FST_ERR_CTP_INVALID_JSON_BODY',
 ]);
 
-export function toApiError(err: unknown, route?: RouteErrorContext): ApiError {
+export function toApiError(err: unknown, route?: RouteErrorContext, contentType?: string): ApiError {
   if (err instanceof ApiError) return err;
   const e = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; statusCode?: unknown };
   const code = typeof e.code === 'string' ? e.code : undefined;
@@ -28,6 +34,13 @@ export function toApiError(err: unknown, route?: RouteErrorContext): ApiError {
   // "when there is no file field"), whether it is JSON, form-urlencoded or anything else.
   if (route?.fileField && code !== undefined && UNREADABLE_BODY.has(code))
     return new ApiError('FILE_REQUIRED', `A multipart file field named "${route.fileField}" is required.`);
+  // A route that takes files, sent a form-urlencoded form: the files it was meant to carry are missing (Genlook's
+  // catalogue: a missing file is FILE_REQUIRED). Other unsupported types stay VALIDATION_FAILED below.
+  if (route?.takesFiles && code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' && isFormUrlencoded(contentType))
+    return new ApiError(
+      'FILE_REQUIRED',
+      'A form-urlencoded body cannot carry files: send multipart/form-data (a `data` field and the image files) or JSON.',
+    );
   switch (code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
     case 'FST_REQ_FILE_TOO_LARGE':

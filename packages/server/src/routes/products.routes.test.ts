@@ -244,7 +244,7 @@ describe('products', () => {
     assert.equal(res3.json().code, 'INVALID_IMAGE');
   });
 
-  test('a missing file: MULTIPART_FILE_NOT_FOUND for a fileKey in JSON or multipart; a form-urlencoded body is refused', async () => {
+  test('a missing file: MULTIPART_FILE_NOT_FOUND for a fileKey in JSON or multipart; FILE_REQUIRED for a form-urlencoded body', async () => {
     // FILE_REQUIRED is POST /images/upload's code (its `file` field); /products has no file field, and Genlook's
     // code for a fileKey without its part is MULTIPART_FILE_NOT_FOUND, whatever the body's encoding.
     const data = { externalId: 'nofile', images: [{ source: { fileKey: 'front' } }] };
@@ -259,15 +259,23 @@ describe('products', () => {
       payload: form.payload,
     });
     assert.equal(asMultipart.json().code, 'MULTIPART_FILE_NOT_FOUND');
-    // A form-urlencoded body carries no file and is not one of the two encodings of /products.
+    // A form-urlencoded body is a form post whose files are missing: Genlook's catalogue code for a missing file.
     const urlencoded = await ctx.app.inject({
       method: 'POST',
       url: '/tryon/v1/products',
-      headers: { 'x-api-key': ctx.apiKey, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'x-api-key': ctx.apiKey, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
       payload: `data=${encodeURIComponent(JSON.stringify(data))}`,
     });
     assert.equal(urlencoded.statusCode, 400);
-    assert.deepEqual(urlencoded.json(), {
+    assert.equal(urlencoded.json().code, 'FILE_REQUIRED');
+    // Any other type /products cannot read stays a validation error.
+    const text = await ctx.app.inject({
+      method: 'POST',
+      url: '/tryon/v1/products',
+      headers: { 'x-api-key': ctx.apiKey, 'content-type': 'text/csv' },
+      payload: 'externalId,title',
+    });
+    assert.deepEqual(text.json(), {
       code: 'VALIDATION_FAILED',
       message: 'Unsupported Content-Type: send application/json or multipart/form-data.',
       status: 400,
