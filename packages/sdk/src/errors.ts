@@ -60,7 +60,7 @@ export class PermissionDeniedError extends FitroomError {}
 /**
  * Every 400 (`VALIDATION_FAILED`, `EXTERNAL_ID_REQUIRED`, `PRODUCT_IMAGES_REQUIRED`, `CUSTOMER_IMAGE_REQUIRED`,
  * `FILE_REQUIRED`, `MULTIPART_FILE_NOT_FOUND`, `INVALID_IMAGE_INPUT`, `INVALID_IMAGE`, `CUSTOMER_IMAGE_FETCH_FAILED`,
- * `PRODUCT_IMAGE_FETCH_FAILED`, …), plus 413 `FILE_TOO_LARGE` and 422. One class, because callers react to all of
+ * `PRODUCT_IMAGE_FETCH_FAILED`, …), plus 413 `FILE_TOO_LARGE`, 414 `URI_TOO_LONG`, 422 and 431 `HEADERS_TOO_LARGE`. One class, because callers react to all of
  * them the same way (fix the request); the exact reason is `code`, and `details` lists the fields for
  * `VALIDATION_FAILED`.
  */
@@ -190,7 +190,9 @@ export function errorFromResponse(
   switch (status) {
     case 400:
     case 413:
+    case 414:
     case 422:
+    case 431:
       return new ValidationError(init);
     case 401:
       return new AuthenticationError(init);

@@ -139,7 +139,25 @@ describe('retries', () => {
     assert.equal(s.requests[0]!.headers['idempotency-key'], undefined);
   });
 
-  test('4xx other than 429 is never retried', async () => {
+  test('POST /try-on is retried on 408 and on the server’s 503 SERVICE_UNAVAILABLE, not on another 503', async () => {
+    for (const [status, code, attempts] of [
+      [408, 'REQUEST_TIMEOUT', 2],
+      [503, 'SERVICE_UNAVAILABLE', 2],
+      [503, 'HTTP_503', 1],
+    ] as const) {
+      const s = await api((_req, res, i) => {
+        if (i === 0) sendError(res, status, code, { 'retry-after': '0' });
+        else sendJson(res, 200, { generationId: 'gen_1', status: 'PENDING', productExternalId: 'p1' });
+      });
+      const result = await client(s.baseUrl)
+        .tryOn.create(TRY_ON)
+        .catch((e: unknown) => e);
+      assert.equal(s.requests.length, attempts, `${status} ${code}`);
+      if (attempts === 1) assert.ok(result instanceof InternalServerError);
+    }
+  });
+
+  test('4xx other than 429 and 408 is never retried', async () => {
     const s = await api((_req, res) => sendError(res, 400, 'VALIDATION_FAILED'));
     await assert.rejects(client(s.baseUrl).products.list({ limit: 0 }), ValidationError);
     assert.equal(s.requests.length, 1);
@@ -180,6 +198,8 @@ describe('error mapping', () => {
     [400, 'MULTIPART_FILE_NOT_FOUND', ValidationError],
     [400, 'INVALID_IMAGE', ValidationError],
     [413, 'FILE_TOO_LARGE', ValidationError],
+    [414, 'URI_TOO_LONG', ValidationError],
+    [431, 'HEADERS_TOO_LARGE', ValidationError],
     [404, 'PRODUCT_NOT_FOUND', ProductNotFoundError],
     [404, 'GENERATION_NOT_FOUND', GenerationNotFoundError],
     [404, 'NOT_FOUND', NotFoundError],

@@ -58,6 +58,14 @@ export interface ApiResponse<T> {
 /** Longest `retry-after` the SDK sleeps through; a longer wait is the caller's decision, so it throws instead. */
 const MAX_RETRY_AFTER_MS = 60_000;
 /** Backoff without `retry-after`: 500 ms, 1 s, 2 s, … capped at 8 s, each scaled by a random factor in [0.5, 1]. */
+/**
+ * Answers the server gives before it runs anything: rate limited, the request's headers too slow to arrive, or the
+ * server shutting down (its own 503 code; a proxy's 503 may come after the work and carries no such code).
+ */
+function answeredBeforeProcessing(status: number, code: string): boolean {
+  return status === 429 || status === 408 || (status === 503 && code === 'SERVICE_UNAVAILABLE');
+}
+
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 8_000;
 
@@ -178,9 +186,10 @@ export class Transport {
         }
         retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
         failure = errorFromResponse(res.status, parseBody(res.text), res.headers, retryAfterMs);
-        // A 429 is answered before the request is processed (nothing ran, nothing was charged), so even a try-on may
-        // be repeated; any 5xx may come after the work was done, so only retry-safe requests repeat it.
-        retryable = res.status === 429 || (res.status >= 500 && retrySafe);
+        // A 429, a 408 and the server's own 503 SERVICE_UNAVAILABLE (it is shutting down) are answered before the
+        // request is processed (nothing ran, nothing was charged), so even a try-on may be repeated; any other 5xx may
+        // come after the work was done, so only retry-safe requests repeat it.
+        retryable = answeredBeforeProcessing(res.status, failure.code) || (res.status >= 500 && retrySafe);
       } catch (err) {
         // Aborts (RequestAbortedError) and INVALID_RESPONSE are not connection errors: thrown as they are.
         if (!(err instanceof APIConnectionError)) throw err;
