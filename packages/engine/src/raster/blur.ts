@@ -3,6 +3,7 @@
  * (fill colours, shading).
  */
 import type { RawImage } from '../vision/types.js';
+import type { Box } from './mask.js';
 
 /**
  * Separable box blur of a float plane, radius r (window 2r+1), edges clamped. Two passes ≈ a tent, three ≈ Gaussian.
@@ -204,4 +205,13 @@ export function blurLow(v: Float32Array, w: number, h: number, sigma: number): L
   const s = Math.sqrt(Math.max(0.25, sigma * sigma - (f * f - 1) / 12)) / f;
   const small = downsample(v, w, h, f);
   return { data: gaussBlur(small.data, small.w, small.h, s), w: small.w, h: small.h, f };
+}
+
+/**
+ * The window a smooth field must be computed on to be sampled anywhere inside `box`: grown by three of its sigmas
+ * (beyond that a pixel's weight in the Gaussian is negligible).
+ */
+export function padBox([x0, y0, x1, y1]: Box, sigma: number): Box {
+  const pad = Math.ceil(3 * sigma);
+  return [x0 - pad, y0 - pad, x1 + pad, y1 + pad];
 }

@@ -28,11 +28,14 @@ export function binarize(m: Mask, threshold = 128): BinaryMask {
   return { data: out, width: m.width, height: m.height };
 }
 
+/** A window in pixels: x0, y0, x1, y1, all inclusive. */
+export type Box = [number, number, number, number];
+
 /**
  * Bounding box of the set pixels, grown by `pad` and clamped to the frame; null when nothing is set. Morphology and
  * blurs of sparse masks only need to touch this window.
  */
-export function maskBounds(m: BinaryMask, pad = 0): [number, number, number, number] | null {
+export function maskBounds(m: BinaryMask, pad = 0): Box | null {
   const { width: w, height: h, data } = m;
   let x0 = w;
   let x1 = -1;

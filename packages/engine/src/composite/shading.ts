@@ -1,0 +1,92 @@
+/**
+ * Shading transfer: the old garment's folds (its low-frequency luminance over a broad local mean of the same garment)
+ * become light and shade on the new garment and on the skin that fills the residue.
+ */
+import type { PersonParsing } from '../body/parsing.js';
+import type { GarmentAnalysis } from '../garment/analyze.js';
+import { type LowResField, padBox, sampleField, windowFieldsLow } from '../raster/blur.js';
+import { luma } from '../raster/colour.js';
+import { and, andNot, type BinaryMask, type Box, maskBounds } from '../raster/mask.js';
+import type { RawImage } from '../vision/types.js';
+
+/** Sigma of the folds (shoulder widths; at least 3 px): a fold's width, not the knit's texture. */
+const FOLD_SIGMA_SW = 0.035;
+/** Sigma of the broad local mean the folds are measured against (shoulder widths; at least 12 px): the light's fall. */
+const BROAD_SIGMA_SW = 0.3;
+/** Sigma of the old garment's presence, which fades the transfer out at its edge (shoulder widths; at least 2 px). */
+const PRESENCE_SIGMA_SW = 0.03;
+/** The presence reaches full weight at 2/3 (×1.5). */
+const PRESENCE_GAIN = 1.5;
+/** The new garment's shade is clamped to −15 %…+12 % so a dark print on the old top does not stain the new one. */
+const SHADE_RANGE = { min: 0.85, max: 1.12 };
+
+export interface OldShading {
+  /** The old garment's fold ratio at a pixel (NaN far from it). */
+  foldRatio(x: number, y: number): number;
+  presence: LowResField;
+}
+
+/**
+ * The old garment's folds, sampled inside `roi`. Under a dress the old top and the old bottom are measured apart:
+ * across a bright top's hem over dark leggings, one broad mean of both dipped far below the leggings' folds and
+ * printed a dark band across the new skirt.
+ */
+export function oldShading(
+  person: RawImage,
+  parsing: PersonParsing,
+  garment: GarmentAnalysis,
+  old: BinaryMask,
+  roi: Box,
+): OldShading {
+  const { width: w, channels: ch, data: src } = person;
+  const sw = parsing.frame.shoulderWidth;
+  let oldSum = 0;
+  let oldCount = 0;
+  const ob = maskBounds(old);
+  if (ob) {
+    for (let y = ob[1]; y <= ob[3]; y++) {
+      for (let p = y * w + ob[0]; p <= y * w + ob[2]; p++) {
+        if (!old.data[p]) continue;
+        oldSum += luma(src[p * ch]!, src[p * ch + 1]!, src[p * ch + 2]!);
+        oldCount++;
+      }
+    }
+  }
+  const oldMean = oldCount > 0 ? oldSum / oldCount : 128;
+  const sigmaLow = Math.max(3, sw * FOLD_SIGMA_SW);
+  const sigmaBroad = Math.max(12, sw * BROAD_SIGMA_SW);
+  const oldParts =
+    garment.cls.category === 'dress' ? [and(old, parsing.upperClothes), andNot(old, parsing.upperClothes)] : [old];
+  const folds = oldParts.map((part) => ({
+    low: windowFieldsLow(person, part.data, padBox(roi, sigmaLow), sigmaLow, 'luma')[0]!,
+    broad: windowFieldsLow(person, part.data, padBox(roi, sigmaBroad), sigmaBroad, 'luma')[0]!,
+    // Only read where there are two parts to weigh.
+    presence:
+      oldParts.length > 1 ? windowFieldsLow(person, part.data, padBox(roi, sigmaLow), sigmaLow, 'presence')[0]! : null,
+  }));
+  // Near both parts, weighted by their presence.
+  const foldRatio = (x: number, y: number): number => {
+    if (folds.length === 1) return sampleField(folds[0]!.low, x, y) / (sampleField(folds[0]!.broad, x, y) || oldMean);
+    let sum = 0;
+    let weight = 0;
+    for (const f of folds) {
+      const lo = sampleField(f.low, x, y);
+      const wgt = sampleField(f.presence!, x, y);
+      if (Number.isNaN(lo) || !(wgt > 0)) continue;
+      sum += (lo / (sampleField(f.broad, x, y) || oldMean)) * wgt;
+      weight += wgt;
+    }
+    return weight > 0 ? sum / weight : Number.NaN;
+  };
+  const sigmaPresence = Math.max(2, sw * PRESENCE_SIGMA_SW);
+  const [presence] = windowFieldsLow(person, old.data, padBox(roi, sigmaPresence), sigmaPresence, 'presence');
+  return { foldRatio, presence: presence! };
+}
+
+/** The new garment's shade at (x, y): where the old garment was, its fold ratio (clamped); elsewhere 1. */
+export function garmentShade(shading: OldShading, x: number, y: number, fold: number): number {
+  const presence = Math.min(1, sampleField(shading.presence, x, y) * PRESENCE_GAIN);
+  if (Number.isNaN(fold) || !(presence > 0)) return 1;
+  const ratio = Math.min(SHADE_RANGE.max, Math.max(SHADE_RANGE.min, fold));
+  return 1 + (ratio - 1) * presence;
+}
