@@ -78,26 +78,19 @@ export function borderUniformity(img: RawImage): BorderStats {
   return { background: bg, uniform, noise };
 }
 
-/**
- * Cuts the garment out of a flat-lay photo. Throws GARMENT_NOT_DETECTED when the background is not plain, when the
- * garment is not one clean shape (white garment on a white background: the fill leaks into it), or when nothing
- * stands out from the background.
- */
-export function cutOutFlatLay(img: RawImage, options: CutoutOptions = {}): CutoutResult {
-  const minArea = options.minAreaShare ?? 0.15;
-  const minLargest = options.minLargestShare ?? 0.9;
-  const { width: w, height: h, channels: ch, data } = img;
-  const { background: bg, uniform, noise } = options.border ?? borderUniformity(img);
-  if (uniform < 0.8) {
-    throw new EngineError(
-      'GARMENT_NOT_DETECTED',
-      `The product photo has no plain background to cut the garment from (${Math.round(uniform * 100)} % of the border is uniform).`,
-    );
-  }
-  // Tight tolerance: a few levels above the border's own noise. 8..18 levels; loose fills leak into pale garments.
-  const tol = Math.min(18, Math.max(8, Math.round(2 * noise + 6)));
+/** Largest channel difference between pixel p (index, not byte offset) and the background colour. */
+function distToBg(img: RawImage, bg: [number, number, number], p: number): number {
+  const { channels: ch, data } = img;
+  return Math.max(
+    Math.abs(data[p * ch]! - bg[0]),
+    Math.abs(data[p * ch + 1]! - bg[1]),
+    Math.abs(data[p * ch + 2]! - bg[2]),
+  );
+}
 
-  // Per-pixel step size (half the central difference, max over channels): ~0–2 on a JPEG sweep, ≥ 5 at an outline.
+/** Per-pixel step size (half the central difference, max over channels): ~0–2 on a JPEG sweep, ≥ 5 at an outline. */
+function stepSizes(img: RawImage): Uint8Array {
+  const { width: w, height: h, channels: ch, data } = img;
   const grad = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
@@ -114,22 +107,35 @@ export function cutOutFlatLay(img: RawImage, options: CutoutOptions = {}): Cutou
       grad[y * w + x] = Math.min(255, g >> 1);
     }
   }
-  // Barrier: a step clearly above the background noise. Garment outlines, even white-on-white ones, have a 1–3 px
-  // edge where the step exceeds this even when the garment colour itself is within the colour tolerance.
-  const barrier = Math.max(4, Math.round(noise + 3));
+  return grad;
+}
 
+/** A soft shadow is at most this much darker than the background. */
+const SHADOW_MAX_DROP = 0.35;
+
+/**
+ * The background flood fill from the frame border, in two passes: colour tolerance + gradient barrier only, then
+ * re-grown from the whole pass-1 background with the shadow rule on. `viaShadow` marks what the second pass added.
+ */
+function fillBackground(
+  img: RawImage,
+  bg: [number, number, number],
+  tol: number,
+  barrier: number,
+  noise: number,
+): { isBg: Uint8Array; viaShadow: Uint8Array } {
+  const { width: w, height: h, channels: ch, data } = img;
+  const grad = stepSizes(img);
   const bgLum = 0.299 * bg[0] + 0.587 * bg[1] + 0.114 * bg[2];
   const isBg = new Uint8Array(w * h);
   const viaShadow = new Uint8Array(w * h);
   const queue = new Int32Array(w * h);
   let qh = 0;
   let qt = 0;
-  const distBg = (p: number) =>
-    Math.max(Math.abs(data[p * ch]! - bg[0]), Math.abs(data[p * ch + 1]! - bg[1]), Math.abs(data[p * ch + 2]! - bg[2]));
   let allowShadow = false;
   const tryJoin = (p: number, from: number) => {
     if (isBg[p]) return;
-    const d = distBg(p);
+    const d = distToBg(img, bg, p);
     if (d <= tol && grad[p]! <= barrier) {
       isBg[p] = 1;
       if (allowShadow) viaShadow[p] = 1;
@@ -145,7 +151,7 @@ export function cutOutFlatLay(img: RawImage, options: CutoutOptions = {}): Cutou
     const b = data[p * ch + 2]!;
     const lum = 0.299 * r + 0.587 * g + 0.114 * b;
     const drop = bgLum - lum;
-    if (drop <= 0 || drop > bgLum * 0.35) return;
+    if (drop <= 0 || drop > bgLum * SHADOW_MAX_DROP) return;
     const dr = bg[0] - r;
     const dg = bg[1] - g;
     const db = bg[2] - b;
@@ -172,7 +178,6 @@ export function cutOutFlatLay(img: RawImage, options: CutoutOptions = {}): Cutou
       if (p < w * (h - 1)) tryJoin(p + w, p);
     }
   };
-  // Pass 1: colour tolerance + gradient barrier only.
   for (let x = 0; x < w; x++) {
     tryJoin(x, -1);
     tryJoin((h - 1) * w + x, -1);
@@ -182,45 +187,62 @@ export function cutOutFlatLay(img: RawImage, options: CutoutOptions = {}): Cutou
     tryJoin(y * w + w - 1, -1);
   }
   drain();
-  // Pass 2: re-grow from the whole pass-1 background with the shadow rule on. Everything this pass adds is checked
-  // below: a drop shadow is a band hugging the outline, so each added component must be thin. A white knit that the
-  // shadow rule walks into is thick, and is given back to the garment.
   allowShadow = true;
   qh = 0;
   qt = 0;
   for (let p = 0; p < w * h; p++) if (isBg[p]) queue[qt++] = p;
   drain();
-  const added = { data: viaShadow, width: w, height: h };
-  const addedComps = components(added);
-  if (addedComps.sizes.length > 1) {
-    // Thickness = twice the largest distance from a component pixel to the nearest non-component pixel.
-    const inside = distanceToSet({ data: viaShadow.map((v) => v ^ 1), width: w, height: h });
-    const maxR = new Float64Array(addedComps.sizes.length);
-    for (let i = 0; i < inside.length; i++) {
-      const l = addedComps.labels[i]!;
-      if (l > 0 && inside[i]! > maxR[l]!) maxR[l] = inside[i]!;
-    }
-    // A drop shadow is at most ~2 % of the frame's longer side in half-thickness (≈ 16 px at 768 px); the white
-    // garments it must not eat are several times that.
-    const limit = (0.022 * Math.max(w, h)) ** 2;
-    for (let i = 0; i < inside.length; i++) {
-      const l = addedComps.labels[i]!;
-      if (l > 0 && maxR[l]! > limit) {
-        isBg[i] = 0;
-        viaShadow[i] = 0;
-      }
+  return { isBg, viaShadow };
+}
+
+/** A drop shadow is at most ~2 % of the frame's longer side in half-thickness (≈ 16 px at 768 px). */
+const SHADOW_MAX_HALF_THICKNESS = 0.022;
+
+/**
+ * Everything the shadow pass added is checked: a drop shadow is a band hugging the outline, so each added component
+ * must be thin (thickness = twice the largest distance from a component pixel to the nearest non-component pixel). A
+ * white knit that the shadow rule walks into is thick, and is given back to the garment.
+ */
+function giveBackThickShadows(isBg: Uint8Array, viaShadow: Uint8Array, w: number, h: number): void {
+  const addedComps = components({ data: viaShadow, width: w, height: h });
+  if (addedComps.sizes.length <= 1) return;
+  const inside = distanceToSet({ data: viaShadow.map((v) => v ^ 1), width: w, height: h });
+  const maxR = new Float64Array(addedComps.sizes.length);
+  for (let i = 0; i < inside.length; i++) {
+    const l = addedComps.labels[i]!;
+    if (l > 0 && inside[i]! > maxR[l]!) maxR[l] = inside[i]!;
+  }
+  const limit = (SHADOW_MAX_HALF_THICKNESS * Math.max(w, h)) ** 2;
+  for (let i = 0; i < inside.length; i++) {
+    const l = addedComps.labels[i]!;
+    if (l > 0 && maxR[l]! > limit) {
+      isBg[i] = 0;
+      viaShadow[i] = 0;
     }
   }
+}
 
-  // Foreground = what the fill did not reach. The barrier pixels of the outline itself stay foreground, which is
-  // what we want (they are the garment's edge). A 1-px opening removes isolated JPEG specks.
+/** Holes under this share of the frame are fabric detail (buttons, prints with background colour): kept. */
+const MIN_HOLE_SHARE = 0.001;
+/** A larger hole is background when this share of its pixels is background-coloured. */
+const HOLE_BG_SHARE = 0.7;
+
+/**
+ * The garment: what the fill did not reach (the barrier pixels of the outline itself stay foreground: they are the
+ * garment's edge), its speckles opened away, its largest shape. Enclosed holes (between a strap and the body, inside
+ * a keyhole) are background only when they look like it: all holes are filled, then enclosed regions whose pixels
+ * are background-coloured are carved out again.
+ */
+function garmentShape(
+  img: RawImage,
+  isBg: Uint8Array,
+  bg: [number, number, number],
+  tol: number,
+): { mask: BinaryMask; size: number; total: number } {
+  const { width: w, height: h } = img;
   const fg = new Uint8Array(w * h);
   for (let i = 0; i < fg.length; i++) fg[i] = isBg[i] ? 0 : 1;
-  let mask: BinaryMask = open({ data: fg, width: w, height: h }, 1.5);
-  const { mask: largest, size, total } = largestComponent(mask);
-  mask = largest;
-  // Enclosed holes (between a strap and the body, inside a keyhole) are background only when they look like it:
-  // fill all holes, then carve out enclosed regions whose pixels are background-coloured.
+  const { mask, size, total } = largestComponent(open({ data: fg, width: w, height: h }, 1.5));
   const filled = fillHoles(mask);
   const holes = new Uint8Array(w * h);
   for (let i = 0; i < holes.length; i++) holes[i] = filled.data[i]! & (mask.data[i]! ^ 1);
@@ -228,18 +250,43 @@ export function cutOutFlatLay(img: RawImage, options: CutoutOptions = {}): Cutou
   const holeBgShare = new Float64Array(holeComps.sizes.length);
   for (let i = 0; i < holes.length; i++) {
     const l = holeComps.labels[i]!;
-    if (l > 0 && distBg(i) <= tol) holeBgShare[l]! += 1;
+    if (l > 0 && distToBg(img, bg, i) <= tol) holeBgShare[l]! += 1;
   }
   for (let i = 0; i < holes.length; i++) {
     const l = holeComps.labels[i]!;
     if (l === 0) continue;
     const sz = holeComps.sizes[l]!;
-    // Small holes (< 0.1 % of the frame) are fabric detail (buttons, prints with background colour): keep them.
-    const isRealHole = sz > w * h * 0.001 && holeBgShare[l]! / sz > 0.7;
+    const isRealHole = sz > w * h * MIN_HOLE_SHARE && holeBgShare[l]! / sz > HOLE_BG_SHARE;
     if (!isRealHole) filled.data[i] = 1;
     else filled.data[i] = 0;
   }
-  mask = filled;
+  return { mask: filled, size, total };
+}
+
+/**
+ * Cuts the garment out of a flat-lay photo. Throws GARMENT_NOT_DETECTED when the background is not plain, when the
+ * garment is not one clean shape (white garment on a white background: the fill leaks into it), or when nothing
+ * stands out from the background.
+ */
+export function cutOutFlatLay(img: RawImage, options: CutoutOptions = {}): CutoutResult {
+  const minArea = options.minAreaShare ?? 0.15;
+  const minLargest = options.minLargestShare ?? 0.9;
+  const { width: w, height: h } = img;
+  const { background: bg, uniform, noise } = options.border ?? borderUniformity(img);
+  if (uniform < 0.8) {
+    throw new EngineError(
+      'GARMENT_NOT_DETECTED',
+      `The product photo has no plain background to cut the garment from (${Math.round(uniform * 100)} % of the border is uniform).`,
+    );
+  }
+  // Tight tolerance: a few levels above the border's own noise. 8..18 levels; loose fills leak into pale garments.
+  const tol = Math.min(18, Math.max(8, Math.round(2 * noise + 6)));
+  // Barrier: a step clearly above the background noise. Garment outlines, even white-on-white ones, have a 1–3 px
+  // edge where the step exceeds this even when the garment colour itself is within the colour tolerance.
+  const barrier = Math.max(4, Math.round(noise + 3));
+  const { isBg, viaShadow } = fillBackground(img, bg, tol, barrier, noise);
+  giveBackThickShadows(isBg, viaShadow, w, h);
+  const { mask, size, total } = garmentShape(img, isBg, bg, tol);
   const area = countMask(mask);
   const areaShare = area / (w * h);
   const largestShare = total > 0 ? size / total : 0;

@@ -6,6 +6,7 @@
  */
 import { type BodyFrame, bodyFrame } from '../body/frame.js';
 import { type PersonParsing, parsePerson } from '../body/parsing.js';
+import { CHIN_ABOVE_SHOULDERS_SW } from '../body/proportions.js';
 import { EngineError } from '../engine.js';
 import { boxBlur } from '../raster/blur.js';
 import { labPlanes, rgbToLab, upperMedian } from '../raster/colour.js';
@@ -225,6 +226,305 @@ export interface OnModelOptions {
   sleeveless?: boolean;
 }
 
+/** The model in the product photo, as the cut-out's stages read it. */
+interface Model {
+  img: RawImage;
+  lab: Lab;
+  parsing: PersonParsing;
+  frame: BodyFrame;
+  sw: number;
+  shoulderY: number;
+  hipY: number;
+  midX: number;
+  /** Down to this row (30 % of the way to the hips) hair can hang over the garment. */
+  chestY: number;
+}
+
+/** The chin is at least this far (shoulder widths) above the shoulder line (below the face outline's lowest point
+ * only where that is higher; without a face, CHIN_ABOVE_SHOULDERS_SW above it). */
+const CHIN_MIN_ABOVE_SHOULDERS_SW = 0.05;
+/** Hair may hang down to 60 % of the way from the shoulders to the hips. */
+const HAIR_DEPTH = 0.6;
+/** Above the chest, textured pixels this much darker (L*) than the face are hair, not a skin-coloured knit. */
+const HAIR_DARKER_L = 8;
+/** Far brighter than the skin (L* above the lighter of the face and the arms) is not skin … */
+const BRIGHTER_THAN_SKIN_L = 18;
+/** … except an arm's highlight that keeps the skin's chroma (at least 60 % of the face's) within this much. */
+const ARM_HIGHLIGHT_L = 30;
+const HIGHLIGHT_CHROMA = 0.6;
+/** Up to the chest, skin is what lies within ΔE 12 (lightness at a quarter weight) of the neck. */
+const NECK_LIGHTNESS_WEIGHT = 0.25;
+const NECK_DISTANCE2 = 144;
+/** A sleeveless garment's zone reaches this far (shoulder widths) past the shoulders and the hips … */
+const SLEEVELESS_OUT_SW = 0.1;
+const SLEEVELESS_HIP_OUT_SW = 0.25;
+/** … and this far below the hips. */
+const SLEEVELESS_BELOW_HIPS_SW = 2;
+/** Through an armhole, anything this much darker (L*) than the garment's median is its back panel in shadow. */
+const ARMHOLE_SHADOW_L = 35;
+/** A "skin" region reached from the neck over this share of the torso is a skin-coloured garment, not an opening. */
+const OPENING_MAX_SHARE = 0.3;
+/** A bare midriff: rows, each side of the centre line (shoulder widths) … */
+const MIDRIFF_HALF_SW = 0.35;
+/** … from 45 % of the way to the hips down to this far below them … */
+const MIDRIFF_FROM = 0.45;
+const MIDRIFF_BELOW_HIPS_SW = 0.15;
+/** … where at least 40 % is skin, over this many rows (shoulder widths; at least 3). */
+const MIDRIFF_SKIN = 0.4;
+const MIDRIFF_ROWS_SW = 0.025;
+/** A lower garment of the top's colour is looked for from this far above the hips, sampled this far below them. */
+const LOWER_FROM_ABOVE_HIPS_SW = 0.35;
+const LOWER_SAMPLE_BELOW_HIPS_SW = 0.6;
+/** Below the hips by this much nothing is the top. */
+const TOP_END_BELOW_HIPS_SW = 0.15;
+/** The chest the garment must overlap: this wide each side (shoulder widths), from below the collar to 80 % down. */
+const CHEST_HALF_SW = 0.3;
+const CHEST_TOP_SW = 0.1;
+const CHEST_BOTTOM = 0.8;
+/** The opening that takes thin appendages off (a strand of hair, a bag's strap), in shoulder widths (at least 3). */
+const APPENDAGE_SW = 0.025;
+/** The hips' span from the joints (×1.5); rows at the bottom narrower than 40 % of it are a leg or a hand. */
+const HIP_SPAN = 1.5;
+const STALK_SHARE = 0.4;
+/** Stalks are trimmed up to this far (shoulder widths) above the hips. */
+const STALK_ABOVE_HIPS_SW = 0.2;
+/** A cut-out under 4 % of the photo, or a torso over 60 % skin, is no garment. */
+const MIN_GARMENT_SHARE = 0.04;
+const MAX_TORSO_SKIN = 0.6;
+
+/**
+ * Head: the face oval and everything above the chin (hair, ears), at any x: long hair falls wide of the face; then
+ * hair over the shoulders and chest. Returns what is left of the person, and the chin's row.
+ */
+function withoutHeadAndHair(m: Model): { g: BinaryMask; chinY: number } {
+  const { img, lab, parsing, sw, shoulderY, hipY } = m;
+  const { width: w, height: h } = img;
+  let g = parsing.person;
+  const head = dilate(parsing.head, 3);
+  let chinY = shoulderY - sw * CHIN_ABOVE_SHOULDERS_SW;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) if (parsing.head.data[y * w + x] && y > chinY) chinY = y;
+  }
+  chinY = Math.min(chinY, shoulderY - sw * CHIN_MIN_ABOVE_SHOULDERS_SW);
+  const above = emptyMask(w, h);
+  for (let p = 0; p < Math.round(chinY) * w && p < w * h; p++) above.data[p] = 1;
+  g = andNot(andNot(g, head), above);
+  g = andNot(g, dilate(hairMask(img, lab, parsing, shoulderY + (hipY - shoulderY) * HAIR_DEPTH), 1));
+  return { g, chinY };
+}
+
+interface ModelSkin {
+  /** Skin to take off (neck, open collar, arms, hands, legs). */
+  skinAll: BinaryMask;
+  /** Above the chest: skin by the face's model that is unlike the neck (a pale collar band): garment. */
+  unlikeNeck: BinaryMask;
+  bothArms: BinaryMask;
+  armZone: BinaryMask;
+}
+
+/**
+ * Skin everywhere (neck, open collar, arms, hands, legs), slightly grown: its rim is a skin/garment blend. What `g`
+ * still holds is read.
+ * - Skin-coloured but textured is garment (a crochet's cream yarn, a zigzag knit's pinks): without this test the
+ *   dress below the hips, outside the torso, went as "bare leg" and the on-model dress came out at tunic length.
+ *   Hair is textured too, and darker than the face: above the chest, only what is at least about as light as the
+ *   face counts (a crew neck's pink yarn does, a strand of brown hair on the shoulder does not).
+ * - Far brighter than the skin (above the lighter of the face and the bare arms: a face in the shade of the hair,
+ *   arms in the light) is not skin: the face's chroma band is wide on some models and took a white shirt's every
+ *   pale patch for skin (the sleeves then went as "bare arms", in pieces). On the arms, a highlight that keeps the
+ *   skin's chroma is still skin (a white shirt's pale patch is grey, a cream tank on a dark-skinned model far
+ *   lighter).
+ * - Up to the chest, skin is what matches the neck just below the chin (the model's own skin where it certainly
+ *   shows): a pale crew-neck band passed the face's wide chroma band, was reached from the neck and went with it,
+ *   leaving the dress without its neckline and shoulders.
+ */
+function modelSkin(m: Model, g: BinaryMask, chinY: number): ModelSkin {
+  const { img, lab, parsing, sw, midX, chestY } = m;
+  const { width: w, height: h } = img;
+  const textured = texturedMask(img, lab, g);
+  const [faceL, fa, fb] = rgbToLab(...parsing.skinColor);
+  const { L: lum, A: ca, B: cb } = lab;
+  for (let p = 0; p < Math.min(h, Math.max(0, chestY)) * w; p++) {
+    if (lum[p]! < faceL - HAIR_DARKER_L) textured.data[p] = 0;
+  }
+  const arm = armSkin(img, lab, parsing, textured);
+  const refL = Math.max(faceL, arm.maxL);
+  const bothArms = or(parsing.armLeft, parsing.armRight);
+  const armZone = dilate(bothArms, 4);
+  const chroma2 = (fa * fa + fb * fb) * HIGHLIGHT_CHROMA * HIGHLIGHT_CHROMA;
+  const bright = emptyMask(w, h);
+  for (let p = 0; p < w * h; p++) {
+    if (!g.data[p] || lum[p]! <= refL + BRIGHTER_THAN_SKIN_L) continue;
+    const highlight =
+      armZone.data[p] && lum[p]! <= refL + ARM_HIGHLIGHT_L && ca[p]! * ca[p]! + cb[p]! * cb[p]! >= chroma2;
+    if (!highlight) bright.data[p] = 1;
+  }
+  const skinAll = and(andNot(or(andNot(open(parsing.skin, 1), textured), arm.mask), bright), g);
+  const neckSample = neckSkin(img, lab, parsing, chinY, midX, sw);
+  const unlikeNeck = emptyMask(w, h);
+  if (neckSample) {
+    const [n0, n1, n2] = neckSample;
+    for (let p = 0; p < Math.min(h, Math.max(0, chestY)) * w; p++) {
+      if (!g.data[p] || !parsing.skin.data[p]) continue;
+      const dl = (lum[p]! - n0) * NECK_LIGHTNESS_WEIGHT;
+      const da = ca[p]! - n1;
+      const db = cb[p]! - n2;
+      if (dl * dl + da * da + db * db > NECK_DISTANCE2) {
+        skinAll.data[p] = 0;
+        unlikeNeck.data[p] = 1;
+      }
+    }
+  }
+  return { skinAll, unlikeNeck, bothArms, armZone };
+}
+
+/**
+ * A sleeveless garment has nothing along the arms outside the shoulder–hip quadrilateral: an arm in shade (a dark
+ * upper arm beside the armhole) fails the face's skin model and stayed on the cut-out as a brown patch. Through the
+ * armhole one sees the inside of the back panel in shadow: along the arms, anything far darker than the garment's
+ * own median is that, not the garment (a print's or a knit's dark stripes are textured; the shadow is flat).
+ */
+function withoutBareArms(m: Model, g: BinaryMask, bothArms: BinaryMask, armZone: BinaryMask): BinaryMask {
+  const { img, lab, parsing, frame, sw } = m;
+  const { width: w, height: h } = img;
+  const lum = lab.L;
+  const quad = emptyMask(w, h);
+  const out = sw * SLEEVELESS_OUT_SW;
+  const hipOut = sw * SLEEVELESS_HIP_OUT_SW;
+  const down = sw * SLEEVELESS_BELOW_HIPS_SW;
+  drawPolygon(quad, [
+    { x: frame.lShoulder.x - out, y: frame.lShoulder.y - sw },
+    { x: frame.rShoulder.x + out, y: frame.rShoulder.y - sw },
+    { x: frame.rShoulder.x + out, y: frame.rShoulder.y },
+    { x: frame.rHip.x + hipOut, y: frame.rHip.y + down },
+    { x: frame.lHip.x - hipOut, y: frame.lHip.y + down },
+    { x: frame.lShoulder.x - out, y: frame.lShoulder.y },
+  ]);
+  const kept = andNot(g, andNot(bothArms, quad));
+  const ls: number[] = [];
+  for (let p = 0; p < w * h; p++) if (kept.data[p] && parsing.upperBody.data[p]) ls.push(lum[p]!);
+  if (ls.length > 0) {
+    ls.sort((a, b) => a - b);
+    const dark = ls[ls.length >> 1]! - ARMHOLE_SHADOW_L;
+    const rough = texturedMask(img, lab, armZone);
+    for (let p = 0; p < w * h; p++)
+      if (armZone.data[p] && kept.data[p] && lum[p]! < dark && !rough.data[p]) kept.data[p] = 0;
+  }
+  return kept;
+}
+
+/**
+ * The skin that is cut: an opening reached from the neck (a V, an open collar), or bare skin reaching the torso from
+ * outside it (a midriff between a tied shirt and the shorts, continuing round the waist to the arms); outside the
+ * torso every skin pixel. A "skin" region reached from the neck that covers a third of the torso is a garment of
+ * skin-like colour (a pastel knit), not an opening.
+ */
+function skinOpenings(m: Model, skinAll: BinaryMask, bothArms: BinaryMask): BinaryMask {
+  const { parsing } = m;
+  const { width: w, height: h } = m.img;
+  const arms = dilate(bothArms, 2);
+  const inner = andNot(parsing.upperBody, arms);
+  const { labels: sl, sizes: ss } = components(skinAll);
+  const fromNeck = new Uint8Array(ss.length);
+  const outside = new Uint8Array(ss.length);
+  const neckZone = dilate(or(parsing.neck, parsing.head), 4);
+  for (let p = 0; p < w * h; p++) {
+    const l = sl[p]!;
+    if (!l) continue;
+    if (neckZone.data[p]) fromNeck[l] = 1;
+    if (!inner.data[p]) outside[l] = 1;
+  }
+  const innerArea = countMask(inner);
+  const inTorso = new Float64Array(ss.length);
+  for (let p = 0; p < w * h; p++) if (sl[p] && inner.data[p]) inTorso[sl[p]!]!++;
+  const skinCut = emptyMask(w, h);
+  for (let p = 0; p < w * h; p++) {
+    const l = sl[p]!;
+    const neckOpening = (fromNeck[l] || outside[l]) && inTorso[l]! < innerArea * OPENING_MAX_SHARE;
+    if (l && (neckOpening || (outside[l] && !inner.data[p]))) skinCut.data[p] = 1;
+  }
+  return skinCut;
+}
+
+/**
+ * A top ends where the lower garment begins. A bare midriff (a tied or cropped top): rows between the chest and the
+ * hips where most of the body's middle is skin; the top ends there, and what lies below is the lower garment, even
+ * in the top's own print. Below the hips nothing is the top (shorts of the same print).
+ */
+function topOnly(m: Model, g: BinaryMask, skinCut: BinaryMask, skinAll: BinaryMask): BinaryMask {
+  const { img, lab, parsing, sw, shoulderY, hipY, midX } = m;
+  const { width: w, height: h } = img;
+  const half = Math.round(sw * MIDRIFF_HALF_SW);
+  let run = 0;
+  for (
+    let y = Math.round(shoulderY + (hipY - shoulderY) * MIDRIFF_FROM);
+    y < Math.min(h, hipY + sw * MIDRIFF_BELOW_HIPS_SW);
+    y++
+  ) {
+    let skinN = 0;
+    for (let x = Math.max(0, Math.round(midX) - half); x <= Math.min(w - 1, Math.round(midX) + half); x++) {
+      skinN += skinCut.data[y * w + x]! | (skinAll.data[y * w + x]! & parsing.person.data[y * w + x]!);
+    }
+    run = skinN >= half * 2 * MIDRIFF_SKIN ? run + 1 : 0;
+    if (run >= Math.max(3, sw * MIDRIFF_ROWS_SW)) {
+      g.data.fill(0, Math.max(0, y - run + 1) * w);
+      break;
+    }
+  }
+  let top = andNot(g, parsing.lowerClothes);
+  top = andNot(
+    top,
+    lowerByColour(img, lab, parsing, hipY - sw * LOWER_FROM_ABOVE_HIPS_SW, hipY + sw * LOWER_SAMPLE_BELOW_HIPS_SW),
+  );
+  const lowY = Math.round(hipY + sw * TOP_END_BELOW_HIPS_SW);
+  const cut = emptyMask(w, h);
+  for (let p = Math.max(0, lowY) * w; p < w * h; p++) cut.data[p] = 1;
+  return andNot(top, cut);
+}
+
+/**
+ * The garment's piece: bare arms and hands went with the skin test, and an opening breaks the thin skin/garment
+ * blend lines left along the arms; what is connected to the torso stays (the largest component overlapping the
+ * chest). Holes (a print's skin-coloured motif, a button) are garment; an open collar's V reaches the outline so it
+ * is not a hole and stays open. Thin appendages (a strand of hair, a strap of the bag, slivers of arm along a side)
+ * go with a second opening. A leg or a hand hanging below the hem stays attached to it as a narrow stalk: rows at
+ * the bottom narrower than 40 % of the hips are not the garment.
+ */
+function garmentPiece(m: Model, g: BinaryMask): BinaryMask {
+  const { parsing, frame, sw, shoulderY, hipY, midX } = m;
+  const { width: w, height: h } = m.img;
+  const opened = open(g, 2);
+  const chest = emptyMask(w, h);
+  const chestTop = shoulderY + sw * CHEST_TOP_SW;
+  const chestBottom = shoulderY + (hipY - shoulderY) * CHEST_BOTTOM;
+  const half = sw * CHEST_HALF_SW;
+  drawPolygon(chest, [
+    { x: midX - half, y: chestTop },
+    { x: midX + half, y: chestTop },
+    { x: midX + half, y: chestBottom },
+    { x: midX - half, y: chestBottom },
+  ]);
+  const { labels, sizes } = components(opened);
+  const overlap = new Float64Array(sizes.length);
+  for (let p = 0; p < w * h; p++) if (chest.data[p] && labels[p]) overlap[labels[p]!]!++;
+  let best = 0;
+  for (let i = 1; i < sizes.length; i++) {
+    if (overlap[i]! > 0 && (best === 0 || sizes[i]! > sizes[best]!)) best = i;
+  }
+  let mask = emptyMask(w, h);
+  if (best > 0) for (let p = 0; p < w * h; p++) mask.data[p] = labels[p] === best ? 1 : 0;
+  mask = and(fillHoles(close(mask, 2)), parsing.person);
+  mask = open(mask, Math.max(3, sw * APPENDAGE_SW));
+  const hipSpan = Math.hypot(frame.rHip.x - frame.lHip.x, frame.rHip.y - frame.lHip.y) * HIP_SPAN;
+  for (let y = h - 1; y > hipY - sw * STALK_ABOVE_HIPS_SW; y--) {
+    let n = 0;
+    for (let x = 0; x < w; x++) n += mask.data[y * w + x]!;
+    if (n >= hipSpan * STALK_SHARE) break;
+    mask.data.fill(0, y * w, (y + 1) * w);
+  }
+  return mask;
+}
+
 /**
  * The garment worn by the model in `img` (see {@link OnModelOptions}; a boolean is `dress`). Throws
  * GARMENT_NOT_DETECTED when no body is found, or what is left is too small or mostly skin.
@@ -240,190 +540,33 @@ export function cutGarmentOffModel(img: RawImage, det: PersonDetection, opts: On
   }
   const { width: w, height: h } = img;
   const parsing = parsePerson(img, det, frame, { lower: !wantDress });
-  // Every colour test below reads these planes (only at pixels of the person): converted once.
-  const lab = labPlanes(img);
-  const sw = frame.shoulderWidth;
   const shoulderY = (frame.lShoulder.y + frame.rShoulder.y) / 2;
   const hipY = (frame.lHip.y + frame.rHip.y) / 2;
-  const midX = (frame.lShoulder.x + frame.rShoulder.x) / 2;
-
-  let g = parsing.person;
-  // Head: the face oval and everything above the chin (hair, ears), at any x: long hair falls wide of the face.
-  const head = dilate(parsing.head, 3);
-  let chinY = shoulderY - sw * 0.35;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) if (parsing.head.data[y * w + x] && y > chinY) chinY = y;
-  }
-  chinY = Math.min(chinY, shoulderY - sw * 0.05);
-  const above = emptyMask(w, h);
-  for (let p = 0; p < Math.round(chinY) * w && p < w * h; p++) above.data[p] = 1;
-  g = andNot(andNot(g, head), above);
-  // Hair over the shoulders and chest.
-  g = andNot(g, dilate(hairMask(img, lab, parsing, shoulderY + (hipY - shoulderY) * 0.6), 1));
-  // Skin everywhere (neck, open collar, arms, hands, legs), slightly grown: its rim is a skin/garment blend.
-  // Inside the torso (arms excluded) only skin reached from the neck counts (an open collar, a V, a bare midriff
-  // below a cropped top reached through the sides is caught by the outside rule): a cream or beige garment matches
-  // the face's chroma in patches, and those patches are garment.
-  // Skin-coloured but textured is garment (a crochet's cream yarn, a zigzag knit's pinks): without this test the
-  // dress below the hips, outside the torso, went as "bare leg" and the on-model dress came out at tunic length.
-  // Hair is textured too, and darker than the face: above the chest, only what is at least about as light as the
-  // face counts (a crew neck's pink yarn does, a strand of brown hair on the shoulder does not).
-  const textured = texturedMask(img, lab, g);
-  const [faceL, fa, fb] = rgbToLab(...parsing.skinColor);
-  const { L: lum, A: ca, B: cb } = lab;
-  const chestY = Math.round(shoulderY + (hipY - shoulderY) * 0.3);
-  for (let p = 0; p < Math.min(h, Math.max(0, chestY)) * w; p++) if (lum[p]! < faceL - 8) textured.data[p] = 0;
-  // Far brighter than the skin (18 L* above the lighter of the face and the bare arms: a face in the shade of the
-  // hair, arms in the light) is not skin: the face's chroma band is wide on some models and took a white shirt's
-  // every pale patch for skin (the sleeves then went as "bare arms", in pieces). On the arms, a highlight that keeps
-  // the skin's chroma and stays within 30 L* is still skin (a white shirt's pale patch is grey, a cream tank on a
-  // dark-skinned model far lighter).
-  const arm = armSkin(img, lab, parsing, textured);
-  const refL = Math.max(faceL, arm.maxL);
-  const bothArms = or(parsing.armLeft, parsing.armRight);
-  const armZone = dilate(bothArms, 4);
-  const chroma2 = (fa * fa + fb * fb) * 0.6 * 0.6;
-  const bright = emptyMask(w, h);
-  for (let p = 0; p < w * h; p++) {
-    if (!g.data[p] || lum[p]! <= refL + 18) continue;
-    const highlight = armZone.data[p] && lum[p]! <= refL + 30 && ca[p]! * ca[p]! + cb[p]! * cb[p]! >= chroma2;
-    if (!highlight) bright.data[p] = 1;
-  }
-  const skinAll = and(andNot(or(andNot(open(parsing.skin, 1), textured), arm.mask), bright), g);
-  // Up to the chest, skin is what matches the neck just below the chin (the model's own skin where it certainly
-  // shows): a pale crew-neck band passed the face's wide chroma band, was reached from the neck and went with it,
-  // leaving the dress without its neckline and shoulders.
-  const neckSample = neckSkin(img, lab, parsing, chinY, midX, sw);
-  const unlikeNeck = emptyMask(w, h);
-  if (neckSample) {
-    const [n0, n1, n2] = neckSample;
-    for (let p = 0; p < Math.min(h, Math.max(0, chestY)) * w; p++) {
-      if (!g.data[p] || !parsing.skin.data[p]) continue;
-      const dl = (lum[p]! - n0) * 0.25;
-      const da = ca[p]! - n1;
-      const db = cb[p]! - n2;
-      if (dl * dl + da * da + db * db > 144) {
-        skinAll.data[p] = 0;
-        unlikeNeck.data[p] = 1;
-      }
-    }
-  }
-  const arms = dilate(bothArms, 2);
-  if (sleeveless) {
-    // A sleeveless garment has nothing along the arms outside the shoulder–hip quadrilateral: an arm in shade (a dark
-    // upper arm beside the armhole) fails the face's skin model and stayed on the cut-out as a brown patch.
-    const quad = emptyMask(w, h);
-    const out = sw * 0.1;
-    drawPolygon(quad, [
-      { x: frame.lShoulder.x - out, y: frame.lShoulder.y - sw },
-      { x: frame.rShoulder.x + out, y: frame.rShoulder.y - sw },
-      { x: frame.rShoulder.x + out, y: frame.rShoulder.y },
-      { x: frame.rHip.x + sw * 0.25, y: frame.rHip.y + sw * 2 },
-      { x: frame.lHip.x - sw * 0.25, y: frame.lHip.y + sw * 2 },
-      { x: frame.lShoulder.x - out, y: frame.lShoulder.y },
-    ]);
-    g = andNot(g, andNot(bothArms, quad));
-    // Through the armhole one sees the inside of the back panel in shadow: along the arms, anything far darker than
-    // the garment's own median is that, not the garment.
-    const ls: number[] = [];
-    for (let p = 0; p < w * h; p++) if (g.data[p] && parsing.upperBody.data[p]) ls.push(lum[p]!);
-    if (ls.length > 0) {
-      ls.sort((a, b) => a - b);
-      const dark = ls[ls.length >> 1]! - 35;
-      // A print's or a knit's dark stripes are textured; the shadow is flat.
-      const rough = texturedMask(img, lab, armZone);
-      for (let p = 0; p < w * h; p++)
-        if (armZone.data[p] && g.data[p] && lum[p]! < dark && !rough.data[p]) g.data[p] = 0;
-    }
-  }
-  const inner = andNot(parsing.upperBody, arms);
-  const { labels: sl, sizes: ss } = components(skinAll);
-  const fromNeck = new Uint8Array(ss.length);
-  const outside = new Uint8Array(ss.length);
-  const neckZone = dilate(or(parsing.neck, parsing.head), 4);
-  for (let p = 0; p < w * h; p++) {
-    const l = sl[p]!;
-    if (!l) continue;
-    if (neckZone.data[p]) fromNeck[l] = 1;
-    if (!inner.data[p]) outside[l] = 1;
-  }
-  // A "skin" region reached from the neck that covers a third of the torso is a garment of skin-like colour (a
-  // pastel knit), not an opening.
-  const innerArea = countMask(inner);
-  const inTorso = new Float64Array(ss.length);
-  for (let p = 0; p < w * h; p++) if (sl[p] && inner.data[p]) inTorso[sl[p]!]!++;
-  const skinCut = emptyMask(w, h);
-  for (let p = 0; p < w * h; p++) {
-    const l = sl[p]!;
-    // An opening reached from the neck (a V, an open collar), or bare skin reaching the torso from outside it (a
-    // midriff between a tied shirt and the shorts, continuing round the waist to the arms).
-    const neckOpening = (fromNeck[l] || outside[l]) && inTorso[l]! < innerArea * 0.3;
-    if (l && (neckOpening || (outside[l] && !inner.data[p]))) skinCut.data[p] = 1;
-  }
+  const m: Model = {
+    img,
+    // Every colour test reads these planes (only at pixels of the person): converted once.
+    lab: labPlanes(img),
+    parsing,
+    frame,
+    sw: frame.shoulderWidth,
+    shoulderY,
+    hipY,
+    midX: (frame.lShoulder.x + frame.rShoulder.x) / 2,
+    chestY: Math.round(shoulderY + (hipY - shoulderY) * 0.3),
+  };
+  const head = withoutHeadAndHair(m);
+  let g = head.g;
+  const skin = modelSkin(m, g, head.chinY);
+  if (sleeveless) g = withoutBareArms(m, g, skin.bothArms, skin.armZone);
+  const skinCut = skinOpenings(m, skin.skinAll, skin.bothArms);
   const before = countMask(and(g, parsing.upperBody));
   g = andNot(g, dilate(skinCut, 1));
-  g = andNot(g, andNot(parsing.neck, unlikeNeck));
+  g = andNot(g, andNot(parsing.neck, skin.unlikeNeck));
   const torsoSkin = before > 0 ? 1 - countMask(and(g, parsing.upperBody)) / before : 1;
-  if (!wantDress) {
-    // A bare midriff (a tied or cropped top): rows between the chest and the hips where most of the body's middle is
-    // skin. The top ends there; what lies below is the lower garment, even in the top's own print.
-    const half = Math.round(sw * 0.35);
-    let run = 0;
-    for (let y = Math.round(shoulderY + (hipY - shoulderY) * 0.45); y < Math.min(h, hipY + sw * 0.15); y++) {
-      let skinN = 0;
-      for (let x = Math.max(0, Math.round(midX) - half); x <= Math.min(w - 1, Math.round(midX) + half); x++) {
-        skinN += skinCut.data[y * w + x]! | (skinAll.data[y * w + x]! & parsing.person.data[y * w + x]!);
-      }
-      run = skinN >= half * 2 * 0.4 ? run + 1 : 0;
-      if (run >= Math.max(3, sw * 0.025)) {
-        g.data.fill(0, Math.max(0, y - run + 1) * w);
-        break;
-      }
-    }
-    // A top ends where the lower garment begins; below the hips nothing is the top (shorts of the same print).
-    g = andNot(g, parsing.lowerClothes);
-    g = andNot(g, lowerByColour(img, lab, parsing, hipY - sw * 0.35, hipY + sw * 0.6));
-    const lowY = Math.round(hipY + sw * 0.15);
-    const cut = emptyMask(w, h);
-    for (let p = Math.max(0, lowY) * w; p < w * h; p++) cut.data[p] = 1;
-    g = andNot(g, cut);
-  }
-  // Bare arms and hands went with the skin test (outside the torso every skin pixel goes); a sleeve is not skin and
-  // stays. The opening breaks the thin skin/garment blend lines left along the arms.
-  g = open(g, 2);
-  // Keep what is connected to the torso: the largest component overlapping the chest.
-  const chest = emptyMask(w, h);
-  drawPolygon(chest, [
-    { x: midX - sw * 0.3, y: shoulderY + sw * 0.1 },
-    { x: midX + sw * 0.3, y: shoulderY + sw * 0.1 },
-    { x: midX + sw * 0.3, y: shoulderY + (hipY - shoulderY) * 0.8 },
-    { x: midX - sw * 0.3, y: shoulderY + (hipY - shoulderY) * 0.8 },
-  ]);
-  const { labels, sizes } = components(g);
-  const overlap = new Float64Array(sizes.length);
-  for (let p = 0; p < w * h; p++) if (chest.data[p] && labels[p]) overlap[labels[p]!]!++;
-  let best = 0;
-  for (let i = 1; i < sizes.length; i++) {
-    if (overlap[i]! > 0 && (best === 0 || sizes[i]! > sizes[best]!)) best = i;
-  }
-  let mask = emptyMask(w, h);
-  if (best > 0) for (let p = 0; p < w * h; p++) mask.data[p] = labels[p] === best ? 1 : 0;
-  // Holes (a print's skin-coloured motif, a button) are garment; an open collar's V reaches the outline so it is
-  // not a hole and stays open. Thin appendages (a strand of hair, a strap of the bag, slivers of arm along a side)
-  // go with the opening.
-  mask = and(fillHoles(close(mask, 2)), parsing.person);
-  mask = open(mask, Math.max(3, sw * 0.025));
-  // A leg or a hand hanging below the hem stays attached to it as a narrow stalk: rows at the bottom narrower than
-  // 40 % of the hips are not the garment.
-  const hipSpan = Math.hypot(frame.rHip.x - frame.lHip.x, frame.rHip.y - frame.lHip.y) * 1.5;
-  for (let y = h - 1; y > hipY - sw * 0.2; y--) {
-    let n = 0;
-    for (let x = 0; x < w; x++) n += mask.data[y * w + x]!;
-    if (n >= hipSpan * 0.4) break;
-    mask.data.fill(0, y * w, (y + 1) * w);
-  }
+  if (!wantDress) g = topOnly(m, g, skinCut, skin.skinAll);
+  const mask = garmentPiece(m, g);
   const share = countMask(mask) / (w * h);
-  if (share < 0.04 || torsoSkin > 0.6) {
+  if (share < MIN_GARMENT_SHARE || torsoSkin > MAX_TORSO_SKIN) {
     throw new EngineError('GARMENT_NOT_DETECTED', 'No garment could be separated from the model in the product photo.');
   }
   return { mask, frame };
