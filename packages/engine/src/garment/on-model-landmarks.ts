@@ -21,111 +21,180 @@ function inside(poly: P[], x: number, y: number): boolean {
   return c;
 }
 
-export function onModelLandmarks(
-  mask: BinaryMask,
-  frame: BodyFrame,
-  options: { sleeveless?: boolean } = {},
-): GarmentLandmarks | null {
-  const { width: w, height: h, data } = mask;
-  const bounds = maskBounds(mask);
-  if (!bounds) return null;
-  const [x0, y0, x1, y1] = bounds;
-  const sw = frame.shoulderWidth;
-  const lS = frame.lShoulder;
-  const rS = frame.rShoulder;
-  const midX = (lS.x + rS.x) / 2;
-  const shY = (lS.y + rS.y) / 2;
-  const hipY = (frame.lHip.y + frame.rHip.y) / 2;
-  const at = (x: number, y: number) => {
-    const xi = Math.round(x);
-    const yi = Math.round(y);
-    return xi >= 0 && yi >= 0 && xi < w && yi < h && data[yi * w + xi] === 1;
-  };
-  const topAt = (x: number, from: number, to: number): number | null => {
-    const xi = Math.round(Math.min(w - 1, Math.max(0, x)));
-    for (let y = Math.max(0, Math.round(from)); y <= Math.min(h - 1, Math.round(to)); y++)
-      if (data[y * w + xi]) return y;
-    return null;
-  };
+/** The worn garment's mask read against the model's body. */
+interface Worn {
+  data: Uint8Array;
+  w: number;
+  h: number;
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  frame: BodyFrame;
+  sw: number;
+  midX: number;
+  shY: number;
+  hipY: number;
+}
 
-  // Shoulder corners: the garment's outer edge along the shoulder line, scanned inward from 0.35 shoulder widths
-  // past the joint (a sleeved garment covers the shoulder to the arm's edge; a strap stops inside it), then lifted
-  // to the top of the garment there.
-  const ux = (rS.x - lS.x) / sw;
-  const uy = (rS.y - lS.y) / sw;
-  // A strap or a cut-away shoulder may start below the joint: lower the scan line in steps until it meets the
-  // garment.
-  const corner = (s: P, sign: number): Point => {
-    for (let dy = 0; dy <= sw * 0.3; dy += Math.max(2, sw * 0.03)) {
-      for (let d = sw * 0.35; d > -sw * 0.4; d -= 1) {
-        const x = s.x + sign * ux * d;
-        const y = s.y + sign * uy * d + dy;
-        if (at(x, y) || at(x, y - 2) || at(x, y + 2)) {
-          const top = topAt(x, s.y - sw * 0.5, y + 2);
-          return { x, y: top ?? y };
-        }
+/** Whether the garment holds the pixel nearest to (x, y). */
+function at(m: Worn, x: number, y: number): boolean {
+  const xi = Math.round(x);
+  const yi = Math.round(y);
+  return xi >= 0 && yi >= 0 && xi < m.w && yi < m.h && m.data[yi * m.w + xi] === 1;
+}
+
+/** The garment's top row in column x between rows `from` and `to`, or null. */
+function topAt(m: Worn, x: number, from: number, to: number): number | null {
+  const xi = Math.round(Math.min(m.w - 1, Math.max(0, x)));
+  for (let y = Math.max(0, Math.round(from)); y <= Math.min(m.h - 1, Math.round(to)); y++)
+    if (m.data[y * m.w + xi]) return y;
+  return null;
+}
+
+/** The shoulder line is scanned inward from this far past the joint (shoulder widths) … */
+const CORNER_SCAN_FROM_SW = 0.35;
+/** … to this far inside it … */
+const CORNER_SCAN_TO_SW = 0.4;
+/** … lowered in steps (at least 2 px) down to this far below the joint. */
+const CORNER_DROP_SW = 0.3;
+const CORNER_DROP_STEP_SW = 0.03;
+/** The top of the garment above a corner is looked for up to this far above the joint. */
+const CORNER_TOP_SW = 0.5;
+/** A sleeveless garment's strap tops are looked for down to 30 % of the way to the hips. */
+const STRAP_DEPTH = 0.3;
+
+/**
+ * Shoulder corners: the garment's outer edge along the shoulder line, scanned inward from past the joint (a sleeved
+ * garment covers the shoulder to the arm's edge; a strap stops inside it), then lifted to the top of the garment
+ * there. A strap or a cut-away shoulder may start below the joint: the scan line is lowered in steps until it meets
+ * the garment. Sleeveless: the strap's outermost high point (outward offset minus a penalty for dropping), as on a
+ * flat-lay; the shoulder line of a tank runs past the straps into the armholes.
+ */
+function shoulderCorner(m: Worn, sign: -1 | 1, sleeveless: boolean | undefined): Point {
+  const { frame, sw } = m;
+  if (sleeveless) {
+    return strapCorner(
+      m.data,
+      m.w,
+      [m.x0, m.y0, m.x1],
+      Math.min(m.y1, m.shY + (m.hipY - m.shY) * STRAP_DEPTH),
+      m.midX,
+      sign,
+    );
+  }
+  const s = sign < 0 ? frame.lShoulder : frame.rShoulder;
+  const ux = (frame.rShoulder.x - frame.lShoulder.x) / sw;
+  const uy = (frame.rShoulder.y - frame.lShoulder.y) / sw;
+  for (let dy = 0; dy <= sw * CORNER_DROP_SW; dy += Math.max(2, sw * CORNER_DROP_STEP_SW)) {
+    for (let d = sw * CORNER_SCAN_FROM_SW; d > -sw * CORNER_SCAN_TO_SW; d -= 1) {
+      const x = s.x + sign * ux * d;
+      const y = s.y + sign * uy * d + dy;
+      if (at(m, x, y) || at(m, x, y - 2) || at(m, x, y + 2)) {
+        const top = topAt(m, x, s.y - sw * CORNER_TOP_SW, y + 2);
+        return { x, y: top ?? y };
       }
     }
-    return { x: s.x, y: topAt(s.x, s.y - sw * 0.5, s.y + sw * 0.3) ?? s.y };
-  };
-  // Sleeveless: the strap's outermost high point (outward offset minus a penalty for dropping), as on a flat-lay;
-  // the shoulder line of a tank runs past the straps into the armholes.
-  const strap = (sign: number): Point =>
-    strapCorner(data, w, [x0, y0, x1], Math.min(y1, shY + (hipY - shY) * 0.3), midX, sign);
-  const shoulderLeft = options.sleeveless ? strap(-1) : corner(lS, -1);
-  const shoulderRight = options.sleeveless ? strap(1) : corner(rS, 1);
+  }
+  return { x: s.x, y: topAt(m, s.x, s.y - sw * CORNER_TOP_SW, s.y + sw * CORNER_DROP_SW) ?? s.y };
+}
 
-  // Neckline: the top of the garment near the body's axis (a collar, or the neckband of a crew neck).
+/** The neckline is the garment's top within this far (shoulder widths) of the body's axis … */
+const NECK_HALF_SW = 0.15;
+/** … and no lower than this far below the shoulder line. */
+const NECK_MAX_DEPTH_SW = 0.4;
+
+/** Neckline: the top of the garment near the body's axis (a collar, or the neckband of a crew neck). */
+function neckline(m: Worn): Point {
+  const { sw, midX } = m;
   let neckY = Number.POSITIVE_INFINITY;
-  for (let x = Math.round(midX - sw * 0.15); x <= Math.round(midX + sw * 0.15); x++) {
-    const t = topAt(x, y0, shY + sw * 0.4);
+  for (let x = Math.round(midX - sw * NECK_HALF_SW); x <= Math.round(midX + sw * NECK_HALF_SW); x++) {
+    const t = topAt(m, x, m.y0, m.shY + sw * NECK_MAX_DEPTH_SW);
     if (t !== null && t < neckY) neckY = t;
   }
-  const neck = { x: midX, y: Number.isFinite(neckY) ? neckY : y0 };
+  return { x: midX, y: Number.isFinite(neckY) ? neckY : m.y0 };
+}
 
-  // Hem: the lowest row of the garment across the middle of the body.
+/** The hem is the lowest row with more than 0.15 shoulder widths of garment within 0.3 of the hips' middle. */
+const HEM_HALF_SW = 0.3;
+const HEM_MIN_SW = 0.15;
+/** Hem corners: 2 % of the garment's height above the hem, within half a shoulder width outside the hips. */
+const HEM_CORNER_ABOVE = 0.02;
+const HEM_CORNER_OUT_SW = 0.5;
+
+/**
+ * Hem: the lowest row of the garment across the middle of the body. Its corners: the outermost garment pixels just
+ * above it near the hips (a crochet's holes break any run through the middle; a hand further out is not the hem).
+ */
+function hemLine(m: Worn): { hemY: number; hemLeft: Point; hemRight: Point } {
+  const { frame, sw, w } = m;
   const hipMidX = (frame.lHip.x + frame.rHip.x) / 2;
   let hemY = -1;
-  for (let y = y1; y > shY && hemY < 0; y--) {
+  for (let y = m.y1; y > m.shY && hemY < 0; y--) {
     let n = 0;
-    for (let x = Math.round(hipMidX - sw * 0.3); x <= Math.round(hipMidX + sw * 0.3); x++) if (at(x, y)) n++;
-    if (n > sw * 0.15) hemY = y;
+    for (let x = Math.round(hipMidX - sw * HEM_HALF_SW); x <= Math.round(hipMidX + sw * HEM_HALF_SW); x++) {
+      if (at(m, x, y)) n++;
+    }
+    if (n > sw * HEM_MIN_SW) hemY = y;
   }
-  if (hemY < 0) hemY = y1;
-  // Hem corners: the outermost garment pixels just above the hem, within half a shoulder width outside the hips
-  // (a crochet's holes break any run through the middle; a hand further out is not the hem).
-  const hy = Math.round(hemY - (hemY - y0) * 0.02);
-  const xa = Math.max(0, Math.round(Math.min(frame.lHip.x, frame.rHip.x) - sw * 0.5));
-  const xb = Math.min(w - 1, Math.round(Math.max(frame.lHip.x, frame.rHip.x) + sw * 0.5));
+  if (hemY < 0) hemY = m.y1;
+  const hy = Math.round(hemY - (hemY - m.y0) * HEM_CORNER_ABOVE);
+  const xa = Math.max(0, Math.round(Math.min(frame.lHip.x, frame.rHip.x) - sw * HEM_CORNER_OUT_SW));
+  const xb = Math.min(w - 1, Math.round(Math.max(frame.lHip.x, frame.rHip.x) + sw * HEM_CORNER_OUT_SW));
   let ha = Math.round(hipMidX);
   let hb = ha;
   for (let x = xa; x <= xb; x++) {
-    if (!at(x, hy)) continue;
+    if (!at(m, x, hy)) continue;
     if (x < ha) ha = x;
     if (x > hb) hb = x;
   }
-  const hemLeft = { x: ha, y: hy };
-  const hemRight = { x: hb, y: hy };
+  return { hemY, hemLeft: { x: ha, y: hy }, hemRight: { x: hb, y: hy } };
+}
 
-  // Armpits: 35 % of the way from the shoulders to the hips. Sleeved: on the shoulder–hip line, a little outside it
-  // (the joints sit inside the silhouette); sleeveless: the garment's own edge on that row.
-  const apY = shY + (hipY - shY) * 0.35;
-  const side = (s: P, hip: P, sign: number): Point => {
-    const t = (apY - s.y) / Math.max(1, hip.y - s.y);
-    const lx = s.x + (hip.x - s.x) * t + sign * sw * 0.06;
-    if (!options.sleeveless) return { x: lx, y: apY };
-    for (let d = sw * 0.3; d > -sw * 0.3; d--) if (at(lx + sign * d, apY)) return { x: lx + sign * d, y: apY };
+/** Armpits: 35 % of the way from the shoulders to the hips … */
+const ARMPIT_DEPTH = 0.35;
+/** … a little outside the shoulder–hip line (the joints sit inside the silhouette) … */
+const ARMPIT_OUT_SW = 0.06;
+/** … or, sleeveless, the garment's own edge on that row within this far of it. */
+const ARMHOLE_SEARCH_SW = 0.3;
+
+/**
+ * One armpit. Sleeved: on the shoulder–hip line, a little outside it; sleeveless: the garment's own edge on that row.
+ * A top's sides run near-straight from the armpit to the hem: a loose garment whose hem is wider than the body's line
+ * has its armpits out there too (else its sides below a hanging sleeve were taken for sleeve, and the short sleeve
+ * of the crochet shirt reached the hem).
+ */
+function armpit(m: Worn, sign: -1 | 1, hemCorner: Point, sleeveless: boolean | undefined): Point {
+  const { frame, sw } = m;
+  const s = sign < 0 ? frame.lShoulder : frame.rShoulder;
+  const hip = sign < 0 ? frame.lHip : frame.rHip;
+  const apY = m.shY + (m.hipY - m.shY) * ARMPIT_DEPTH;
+  const t = (apY - s.y) / Math.max(1, hip.y - s.y);
+  const lx = s.x + (hip.x - s.x) * t + sign * sw * ARMPIT_OUT_SW;
+  if (sleeveless) {
+    for (let d = sw * ARMHOLE_SEARCH_SW; d > -sw * ARMHOLE_SEARCH_SW; d--) {
+      if (at(m, lx + sign * d, apY)) return { x: lx + sign * d, y: apY };
+    }
     return { x: lx, y: apY };
-  };
-  // A top's sides run near-straight from the armpit to the hem: a loose garment whose hem is wider than the body's
-  // line has its armpits out there too (else its sides below a hanging sleeve were taken for sleeve, and the short
-  // sleeve of the crochet shirt reached the hem).
-  const apL = side(lS, frame.lHip, -1);
-  const apR = side(rS, frame.rHip, 1);
-  const armpitLeft = options.sleeveless ? apL : { x: Math.min(apL.x, hemLeft.x), y: apL.y };
-  const armpitRight = options.sleeveless ? apR : { x: Math.max(apR.x, hemRight.x), y: apR.y };
+  }
+  return { x: sign < 0 ? Math.min(lx, hemCorner.x) : Math.max(lx, hemCorner.x), y: apY };
+}
 
-  // Parts: the torso is the polygon shoulder corners → armpits → down to the bottom, sleeves what lies outside it.
+/** A sleeve smaller than this share of the garment's bounding box is none. */
+const MIN_SLEEVE_AREA = 0.012;
+
+/**
+ * Parts: the torso is the polygon shoulder corners → armpits → down to the bottom, sleeves what lies outside it (the
+ * largest piece each side; a sleeve too small to be one goes back to the torso).
+ */
+function partsAndSleeves(
+  m: Worn,
+  lm: Pick<GarmentLandmarks, 'shoulderLeft' | 'shoulderRight' | 'armpitLeft' | 'armpitRight' | 'hemLeft' | 'hemRight'>,
+  hemY: number,
+  sleeveless: boolean | undefined,
+): { parts: Uint8Array; sleeveLeft: SleeveInfo | null; sleeveRight: SleeveInfo | null } {
+  const { w, h, x0, y0, x1, y1, data, midX } = m;
+  const { shoulderLeft, shoulderRight, armpitLeft, armpitRight, hemLeft, hemRight } = lm;
   const poly: P[] = [
     { x: shoulderLeft.x, y: 0 },
     { x: shoulderRight.x, y: 0 },
@@ -143,10 +212,10 @@ export function onModelLandmarks(
     for (let x = x0; x <= x1; x++) {
       const i = y * w + x;
       if (!data[i]) continue;
-      parts[i] = options.sleeveless || inside(poly, x + 0.5, y + 0.5) ? 1 : x < midX ? 2 : 3;
+      parts[i] = sleeveless || inside(poly, x + 0.5, y + 0.5) ? 1 : x < midX ? 2 : 3;
     }
   }
-  const minSleeve = (x1 - x0 + 1) * (y1 - y0 + 1) * 0.012;
+  const minSleeve = (x1 - x0 + 1) * (y1 - y0 + 1) * MIN_SLEEVE_AREA;
   const sleeve = (part: number, root: Point): SleeveInfo | null => {
     const sel = new Uint8Array(w * h);
     for (let i = 0; i < sel.length; i++) sel[i] = parts[i] === part ? 1 : 0;
@@ -161,17 +230,45 @@ export function onModelLandmarks(
   };
   const sleeveLeft = sleeve(2, shoulderLeft);
   const sleeveRight = sleeve(3, shoulderRight);
+  return { parts, sleeveLeft, sleeveRight };
+}
 
+export function onModelLandmarks(
+  mask: BinaryMask,
+  frame: BodyFrame,
+  options: { sleeveless?: boolean } = {},
+): GarmentLandmarks | null {
+  const bounds = maskBounds(mask);
+  if (!bounds) return null;
+  const [x0, y0, x1, y1] = bounds;
+  const m: Worn = {
+    data: mask.data,
+    w: mask.width,
+    h: mask.height,
+    x0,
+    y0,
+    x1,
+    y1,
+    frame,
+    sw: frame.shoulderWidth,
+    midX: (frame.lShoulder.x + frame.rShoulder.x) / 2,
+    shY: (frame.lShoulder.y + frame.rShoulder.y) / 2,
+    hipY: (frame.lHip.y + frame.rHip.y) / 2,
+  };
+  const { sleeveless } = options;
+  const shoulderLeft = shoulderCorner(m, -1, sleeveless);
+  const shoulderRight = shoulderCorner(m, 1, sleeveless);
+  const neck = neckline(m);
+  const { hemY, hemLeft, hemRight } = hemLine(m);
+  const armpitLeft = armpit(m, -1, hemLeft, sleeveless);
+  const armpitRight = armpit(m, 1, hemRight, sleeveless);
+  const lm = { shoulderLeft, shoulderRight, armpitLeft, armpitRight, hemLeft, hemRight };
+  const { parts, sleeveLeft, sleeveRight } = partsAndSleeves(m, lm, hemY, sleeveless);
   return {
-    centerX: midX,
+    centerX: m.midX,
     neck,
-    shoulderLeft,
-    shoulderRight,
-    armpitLeft,
-    armpitRight,
-    hemLeft,
-    hemRight,
-    hemCenter: { x: (ha + hb) / 2, y: hemY },
+    ...lm,
+    hemCenter: { x: (hemLeft.x + hemRight.x) / 2, y: hemY },
     sleeveLeft,
     sleeveRight,
     bbox: [x0, y0, x1, y1],
