@@ -20,6 +20,23 @@ const DELTOID_WIDENING = 0.25;
 
 export type ArmFillSample = { kind: 'skin'; rgb: [number, number, number] } | { kind: 'background' };
 
+/** An upper arm shorter than this (shoulder widths; foreshortened towards the camera) gives no arm to continue. */
+const MIN_UPPER_ARM_SW = 0.2;
+/** The sleeve's hem is looked for past the shoulder cap, this far down the bone from the joint. */
+const SHOULDER_CAP_SW = 0.15;
+/** The colour profile is taken this far across the bone each side: wider than any arm (the silhouette trims it). */
+const PROFILE_RADIUS_SW = 0.18;
+/** …over a band from this far below the hem (past its shadow) … */
+const BAND_START_SW = 0.04;
+/** …to this far below it (or the elbow). */
+const BAND_END_SW = 0.16;
+/** An arm seen narrower than this below the hem is not an arm to continue. */
+const MIN_ARM_WIDTH_SW = 0.08;
+/** Off the arm but within this distance of the bone line, an old sleeve pixel stands off the arm. */
+const SLEEVE_REACH_SW = 0.3;
+/** The sleeve's hem line and anti-aliased rim reach this far past the hem (at least 2 px). */
+const HEM_RIM_SW = 0.03;
+
 interface ArmModel {
   s: P;
   /** Unit vector along the bone (shoulder → elbow) and across it. */
@@ -38,7 +55,7 @@ interface ArmModel {
 function buildArm(img: RawImage, skin: BinaryMask, old: BinaryMask, s: P, e: P, sw: number): ArmModel | null {
   const { width: w, height: h, channels: ch, data } = img;
   const length = Math.hypot(e.x - s.x, e.y - s.y);
-  if (length < sw * 0.2) return null;
+  if (length < sw * MIN_UPPER_ARM_SW) return null;
   const u = { x: (e.x - s.x) / length, y: (e.y - s.y) / length };
   const v = { x: -u.y, y: u.x };
   const at = (t: number, n: number) => {
@@ -49,7 +66,7 @@ function buildArm(img: RawImage, skin: BinaryMask, old: BinaryMask, s: P, e: P, 
   // The sleeve's hem: the first point down the bone line that is out of the old garment and is skin, past the
   // shoulder cap. A sleeve reaching the elbow leaves nothing to continue from.
   let hem = -1;
-  for (let t = Math.round(sw * 0.15); t < length * 0.95; t++) {
+  for (let t = Math.round(sw * SHOULDER_CAP_SW); t < length * 0.95; t++) {
     const p = at(t, 0);
     if (p >= 0 && !old.data[p] && skin.data[p]) {
       hem = t;
@@ -59,9 +76,9 @@ function buildArm(img: RawImage, skin: BinaryMask, old: BinaryMask, s: P, e: P, 
   if (hem < 0) return null;
   // The profile: mean colour per offset across the bone, over a band from a little below the hem (its shadow) to the
   // elbow at most.
-  const radius = Math.round(sw * 0.18);
-  const t0 = Math.round(hem + sw * 0.04);
-  const t1 = Math.floor(Math.min(length, hem + sw * 0.16));
+  const radius = Math.round(sw * PROFILE_RADIUS_SW);
+  const t0 = Math.round(hem + sw * BAND_START_SW);
+  const t1 = Math.floor(Math.min(length, hem + sw * BAND_END_SW));
   const rows = t1 - t0 + 1;
   if (rows < 3) return null;
   const sum = new Float64Array((2 * radius + 1) * 3);
@@ -83,7 +100,7 @@ function buildArm(img: RawImage, skin: BinaryMask, old: BinaryMask, s: P, e: P, 
   while (lo - 1 >= -radius && seen(lo - 1)) lo--;
   let hi = 0;
   while (hi + 1 <= radius && seen(hi + 1)) hi++;
-  if (hi - lo < sw * 0.08) return null;
+  if (hi - lo < sw * MIN_ARM_WIDTH_SW) return null;
   for (let n = lo; n <= hi; n++) {
     const i = n + radius;
     for (let c = 0; c < 3; c++) profile[i * 3 + c] = sum[i * 3 + c]! / count[i]!;
@@ -113,8 +130,8 @@ export function continuedUpperArms(
   }
   if (arms.length === 0) return () => null;
   // Off the arm but within this distance of the bone line, an old sleeve pixel stands off the arm.
-  const sleeveReach = sw * 0.3;
-  const hemRim = Math.max(2, sw * 0.03);
+  const sleeveReach = sw * SLEEVE_REACH_SW;
+  const hemRim = Math.max(2, sw * HEM_RIM_SW);
   return (x, y) => {
     let best: { arm: ArmModel; t: number; n: number } | null = null;
     let bestD = Number.POSITIVE_INFINITY;

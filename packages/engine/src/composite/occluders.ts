@@ -48,8 +48,8 @@ export function occluders(
       // A forearm or hand is in front only where it lies inside the torso and is bare skin (a hand on a hip, arms
       // crossed); a hanging arm beside the body stays behind the garment's edge so it does not cut strips out of it.
       // A long sleeve covers the forearm, and the sleeve is warped along the arm and drawn over the torso panel: only
-      // the hand (past the wrist) can then be in front. Putting the bare forearm of the photo in front cut bare-skin
-      // patches into the sleeves wherever a hanging elbow touched the torso zone.
+      // the hand (past the wrist) can then be in front; the photo's bare forearm in front would cut holes in the
+      // sleeve wherever a hanging elbow touches the torso zone.
       if (fore && torsoZone.data[p] && parsing.skin.data[p] && (!longSleeves || pastWrist(parsing, x, y))) {
         front.data[p] = 1;
       }
@@ -57,7 +57,7 @@ export function occluders(
       // hanging arm beside a dress's side, a hand by the skirt). Not above (the shoulder joint's capsule covers the
       // garment's shoulder) and never on the old garment (pale skin and a white top pass the same colour test).
       // The same holds for the body panel of a garment with short sleeves, off the torso: a wide tee's sides hang
-      // behind the arms, and drawn over them they left dark strips down the arms below the sleeves. (A long sleeve
+      // behind the arms, and drawn over them they leave dark strips down the arms below the sleeves. (A long sleeve
       // is meant to cover the arm; bare skin shown through it would read as a hole in the sleeve.)
       const panelBesideTorso = !longSleeves && layer.part[p] === 1 && !parsing.torso.data[p];
       if ((sleeveless || panelBesideTorso) && y > armpitY && (arm || fore) && parsing.skin.data[p] && !old.data[p])

@@ -3,7 +3,7 @@
  * from the keypoints (hem width from the hip joints, armpits in the garment's proportions), so on a body that is
  * wider than those proportions, or turned so that one side shows more, the panel stops short of the torso's edge.
  * What shows there is the old garment, which the composite would otherwise paint over with skin: a flat strip down
- * the side that reads as a hole in the new garment (woman-1 in a tank, woman-2 in a jersey).
+ * the side that reads as a hole in the new garment.
  *
  * A real garment reaches the sides of the body it is worn on. So, row by row from the armpits down, where the old
  * garment lies on the torso beyond the new garment's edge, the panel's outer band is stretched sideways to cover it:
@@ -24,6 +24,8 @@ const BAND_SW = 0.25;
 const CENTRE_SEARCH_SW = 0.35;
 /** Uncovered pixels tolerated inside a run (anti-aliasing, a lace hole) before it is taken to have ended. */
 const RUN_GAP = 2;
+/** The stretch per row is smoothed over this many rows each side (shoulder widths; at least 2). */
+const SMOOTH_SW = 0.04;
 
 /** Median of a window then mean of a window, both ±r: drops single-row spikes, then evens out the steps. */
 function smoothRows(v: Float32Array, r: number): Float32Array {
@@ -60,7 +62,7 @@ export function stretchToBodySides(layer: GarmentLayer, parsing: PersonParsing, 
   const reach = Math.max(2, Math.round(sw * MAX_REACH_SW));
   const band = Math.max(4, Math.round(sw * BAND_SW));
   const search = Math.round(sw * CENTRE_SEARCH_SW);
-  const smoothR = Math.max(2, Math.round(sw * 0.04));
+  const smoothR = Math.max(2, Math.round(sw * SMOOTH_SW));
   const cov = (p: number) => layer.alpha[p]! > 0.5;
   const shoulderMid = {
     x: (frame.lShoulder.x + frame.rShoulder.x) / 2,

@@ -18,6 +18,8 @@ const mid = (a: P, b: P): P => ({ x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 });
 /** Typical flat-lay length / waist width: a knee-length skirt and full-length trousers. */
 const TYPICAL_SKIRT_RATIO = 1.6;
 const TYPICAL_TROUSERS_RATIO = 2.7;
+/** A joint counts as on the person when a person pixel lies within this distance (shoulder widths; at least 2 px). */
+const JOINT_ON_PERSON_SW = 0.05;
 
 /**
  * Checks that the photo shows the legs a bottom needs: the knees for a skirt or shorts, the ankles for trousers.
@@ -28,7 +30,7 @@ export function checkLegsVisible(g: GarmentAnalysis, parsing: PersonParsing): vo
   const { width: w, height: h, person } = parsing;
   const onPerson = (p: P | null): boolean => {
     if (!p || p.x < 0 || p.y < 0 || p.x >= w || p.y >= h * 0.985) return false;
-    const r = Math.max(2, Math.round(f.shoulderWidth * 0.05));
+    const r = Math.max(2, Math.round(f.shoulderWidth * JOINT_ON_PERSON_SW));
     for (let y = Math.round(p.y) - r; y <= Math.round(p.y) + r; y++)
       for (let x = Math.round(p.x) - r; x <= Math.round(p.x) + r; x++)
         if (x >= 0 && y >= 0 && x < w && y < h && person.data[y * w + x]) return true;

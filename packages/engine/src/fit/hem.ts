@@ -70,8 +70,7 @@ export function oldTopHemY(parsing: PersonParsing): number | null {
 /**
  * A top that is not cropped meets the trousers or skirt it is worn with. Its length comes from proportions (the
  * flat-lay's, or where it ended on a model's body), so on a long-waisted person it can end a little above the old
- * top's hem, and the strip of old top between them would be painted as bare midriff: a flat band of skin (woman-1
- * in the tank and the shirt photographed on models). Such a hem is lowered to the old top's, when the drop is small;
+ * top's hem, and the strip of old top between them would be painted as bare midriff: a flat band of skin. Such a hem is lowered to the old top's, when the drop is small;
  * a cropped top keeps its bare midriff, and a short top over a tunic is not stretched into one.
  */
 function meetOldHem(parsing: PersonParsing, hemY: number): number {

@@ -86,9 +86,8 @@ export function sleeveMap(
   // Sleeve length on the body: the garment's, scaled; long sleeves end at the wrist at most.
   const bodyLen = Math.min(gl * scale, seg1 + seg2 * PAST_WRIST);
   // Across the sleeve: the garment's scale, but at least 1.3 × the arm's thickness so the sleeve closes around
-  // the arm (a sleeve hanging in the flat-lay is folded to about half its girth; at 1.1 × the inner side of the
-  // arm stayed bare between the sleeve and the torso: the cardigan's gaps at the armpit). Capped at 2.2 × scale so
-  // a bad arm measurement cannot balloon it; the clip to the silhouette trims whatever overshoots the arm.
+  // the arm (a sleeve hanging in the flat-lay is folded to about half its girth). Capped at 2.2 × scale so a bad
+  // arm measurement cannot balloon it; the clip to the silhouette trims whatever overshoots the arm.
   const armW = armWidth(parsing.person, root, elbow, sw);
   const widthScale = Math.min(
     scale * WIDTH_SCALE_RANGE.max,

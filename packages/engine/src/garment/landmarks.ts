@@ -188,7 +188,7 @@ export function findLandmarks(mask: BinaryMask, options: { sleeveless?: boolean 
   };
   const minSleeve = W * H * MIN_SLEEVE_AREA;
   // Sleeveless by the words: what lies outside the side lines is a strap, a drape or a shoulder panel, and is warped
-  // with the torso (as a sleeve it was bent down the arm: the one-shoulder dress's shoulder panel ran down the arm).
+  // with the torso; as a sleeve it would be bent down the arm.
   const hasLeft = !options.sleeveless && areaL > minSleeve;
   const hasRight = !options.sleeveless && areaR > minSleeve;
   if (options.sleeveless) for (let i = 0; i < parts.length; i++) if (parts[i]! > 1) parts[i] = 1;

@@ -161,8 +161,7 @@ const ARMHOLE_SEARCH_SW = 0.3;
 /**
  * One armpit. Sleeved: on the shoulder–hip line, a little outside it; sleeveless: the garment's own edge on that row.
  * A top's sides run near-straight from the armpit to the hem: a loose garment whose hem is wider than the body's line
- * has its armpits out there too (else its sides below a hanging sleeve were taken for sleeve, and the short sleeve
- * of the crochet shirt reached the hem).
+ * has its armpits out there too, or its sides below a hanging sleeve are taken for sleeve.
  */
 function armpit(m: Worn, sign: -1 | 1, hemCorner: Point, sleeveless: boolean | undefined): Point {
   const { frame, sw } = m;

@@ -19,6 +19,15 @@ import type { PersonDetection, RawImage } from '../vision/types.js';
 /** L*a*b* planes of the whole product photo, converted once per cut-out (see `labPlanes`). */
 type Lab = ReturnType<typeof labPlanes>;
 
+/** The neck's skin is sampled in a square this size (shoulder widths) just below the chin, on the centre line. */
+const NECK_SAMPLE_SW = 0.12;
+/** Hem notches: from this far above the hips down … */
+const NOTCH_ABOVE_HIPS_SW = 0.3;
+/** … each row widened to the median extent of the rows within this distance … */
+const NOTCH_ROWS_SW = 0.25;
+/** … and gaps narrower than this filled (a wider gap is between the legs). */
+const NOTCH_MAX_GAP_SW = 0.35;
+
 export interface OnModelCut {
   mask: BinaryMask;
   /** The model's body frame in the product photo: its shoulders and hips seed the garment's landmarks. */
@@ -206,8 +215,12 @@ function neckSkin(
   const ls: number[] = [];
   const as: number[] = [];
   const bs: number[] = [];
-  for (let y = Math.max(0, Math.round(chinY)); y < Math.min(h, chinY + sw * 0.12); y++) {
-    for (let x = Math.max(0, Math.round(midX - sw * 0.12)); x <= Math.min(w - 1, midX + sw * 0.12); x++) {
+  for (let y = Math.max(0, Math.round(chinY)); y < Math.min(h, chinY + sw * NECK_SAMPLE_SW); y++) {
+    for (
+      let x = Math.max(0, Math.round(midX - sw * NECK_SAMPLE_SW));
+      x <= Math.min(w - 1, midX + sw * NECK_SAMPLE_SW);
+      x++
+    ) {
       const p = y * w + x;
       if (!parsing.skin.data[p] || !parsing.person.data[p]) continue;
       ls.push(L[p]!);
@@ -325,18 +338,15 @@ interface ModelSkin {
 /**
  * Skin everywhere (neck, open collar, arms, hands, legs), slightly grown: its rim is a skin/garment blend. What `g`
  * still holds is read.
- * - Skin-coloured but textured is garment (a crochet's cream yarn, a zigzag knit's pinks): without this test the
- *   dress below the hips, outside the torso, went as "bare leg" and the on-model dress came out at tunic length.
- *   Hair is textured too, and darker than the face: above the chest, only what is at least about as light as the
+ * - Skin-coloured but textured is garment (a crochet's cream yarn, a zigzag knit's pinks), not bare leg. Hair is textured too, and darker than the face: above the chest, only what is at least about as light as the
  *   face counts (a crew neck's pink yarn does, a strand of brown hair on the shoulder does not).
  * - Far brighter than the skin (above the lighter of the face and the bare arms: a face in the shade of the hair,
- *   arms in the light) is not skin: the face's chroma band is wide on some models and took a white shirt's every
- *   pale patch for skin (the sleeves then went as "bare arms", in pieces). On the arms, a highlight that keeps the
+ *   arms in the light) is not skin: the face's chroma band is wide on some models and takes a white shirt's pale
+ *   patches in. On the arms, a highlight that keeps the
  *   skin's chroma is still skin (a white shirt's pale patch is grey, a cream tank on a dark-skinned model far
  *   lighter).
  * - Up to the chest, skin is what matches the neck just below the chin (the model's own skin where it certainly
- *   shows): a pale crew-neck band passed the face's wide chroma band, was reached from the neck and went with it,
- *   leaving the dress without its neckline and shoulders.
+ *   shows): a pale crew-neck band passes the face's wide chroma band and is reached from the neck.
  */
 function modelSkin(m: Model, g: BinaryMask, chinY: number): ModelSkin {
   const { img, lab, parsing, sw, midX, chestY } = m;
@@ -589,8 +599,8 @@ export function fillHemNotches(
   const m = { ...mask, data: new Uint8Array(mask.data) };
   const sw = frame.shoulderWidth;
   const hipY = (frame.lHip.y + frame.rHip.y) / 2;
-  const maxGap = sw * 0.35;
-  const y0 = Math.max(0, Math.round(hipY - sw * 0.3));
+  const maxGap = sw * NOTCH_MAX_GAP_SW;
+  const y0 = Math.max(0, Math.round(hipY - sw * NOTCH_ABOVE_HIPS_SW));
   const A = new Int32Array(h).fill(-1);
   const B = new Int32Array(h).fill(-1);
   for (let y = y0; y < h; y++) {
@@ -600,7 +610,7 @@ export function fillHemNotches(
       B[y] = x;
     }
   }
-  const k = Math.max(2, Math.round(sw * 0.25));
+  const k = Math.max(2, Math.round(sw * NOTCH_ROWS_SW));
   const med = (arr: Int32Array, y: number): number => {
     const v: number[] = [];
     for (let yy = Math.max(y0, y - k); yy <= Math.min(h - 1, y + k); yy++) if (arr[yy]! >= 0) v.push(arr[yy]!);
