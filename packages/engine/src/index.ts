@@ -1,4 +1,5 @@
-// Composite engine (garment analysis, fit, warp, composite, quality metrics).
+// What the server uses of the engine: the port, the engines, the engine pool, garment analysis and the vision models
+// (the layout and the stages: packages/engine/README.md).
 
 export * from './engine.js';
 export {
