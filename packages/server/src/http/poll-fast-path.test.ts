@@ -249,6 +249,8 @@ describe('polling fast path (GET /generations/:id in front of Fastify)', () => {
     await assertSameAnswer(`/generations/${ids.completed}`, { ...key(), 'x-request-id': 'client-42.a:b' }, true);
     await assertSameAnswer(`/generations/${ids.completed}`, { ...key(), 'x-request-id': 'bad id <script>' }, true);
     await assertSameAnswer(`/generations/${ids.completed}?cache=1`, key(), true);
+    // A query that JSON must escape in the logged url, and the accept-version header Fastify logs as `version`.
+    await assertSameAnswer(`/generations/${ids.completed}?q=a\\b'c`, { ...key(), 'accept-version': '1.x' }, true);
   });
 
   test('counts against the rate limit and answers 429 with retry-after once it is exceeded', async () => {
