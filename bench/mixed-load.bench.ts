@@ -70,6 +70,10 @@ const POLL_SHARE = MIX.find(([r]) => r === 'poll')![1];
 // ---------------------------------------------------------------------------------------------------------------
 // The server: `fitroom serve`, default configuration except what is listed here.
 
+// The server as users run it: the compiled build (`fitroom serve`), brought up to date first. BENCH_SERVER=tsx runs
+// the same command from the TypeScript sources instead (no build; for a tree that does not type-check yet).
+const fromSource = process.env.BENCH_SERVER === 'tsx';
+if (!fromSource) execFileSync('npx', ['tsc', '-b'], { cwd: repoRoot, stdio: 'inherit' });
 const dataDir = mkdtempSync(join(tmpdir(), 'fitroom-bench-mixed-'));
 const port = await freePort();
 /** The server's settings (README, Configuration): none is inherited from the caller's environment. */
@@ -440,10 +444,6 @@ try {
   await deps.close();
 }
 
-// The server as users run it: the compiled build (`fitroom serve`), brought up to date first. BENCH_SERVER=tsx runs
-// the same command from the TypeScript sources instead (no build; for a tree that does not type-check yet).
-const fromSource = process.env.BENCH_SERVER === 'tsx';
-if (!fromSource) execFileSync('npx', ['tsc', '-b'], { cwd: repoRoot, stdio: 'inherit' });
 const serverArgs = fromSource
   ? ['--conditions=development', '--import', 'tsx', join(repoRoot, 'packages/server/src/cli/main.ts'), 'serve']
   : [join(repoRoot, 'packages/server/bin/fitroom.js'), 'serve'];
