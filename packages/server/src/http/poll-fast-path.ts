@@ -19,7 +19,7 @@
  * response is finished, each with the request id under `reqId` as Fastify's per-request child logger writes it. The
  * info lines are composed here from the logger's own pieces (level and time prefix, bindings, line end) instead of
  * going through `log.info` (serializers, redaction of header fields these lines do not carry): under polling load on
- * the busy 2-core machine the server's main thread spent 78–86 µs per request so, 88–125 µs through `log.info`, and
+ * the busy 2-core machine the server's main thread spent 78–86 µs per request so, 88–126 µs through `log.info`, and
  * 82–83 µs at LOG_LEVEL=warn (four and two runs of 10 s).
  * `poll-fast-path.test.ts` compares its answers and its log lines with Fastify's for every case.
  */
