@@ -13,6 +13,7 @@ import type { Account, GenerationRow, ImageRow } from '../db/schema.js';
 import { ApiError, fileKeyNotFound } from '../errors.js';
 import type { UploadedFile } from '../http/multipart.js';
 import { newId, sha256Hex } from '../ids.js';
+import { enqueueTryOn } from '../jobs/try-on.job.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import { addDays, type Clock } from '../ports/clock.js';
 import type { GenerationEvents } from '../ports/generation-events.js';
@@ -22,7 +23,6 @@ import type { ImagesService } from './images.service.js';
 import type { PreparedImage, ProductsService } from './products.service.js';
 import { parseTryOn, type TryOnRequest } from './try-on-input.js';
 
-export const TRY_ON_JOB = 'tryon';
 /** How long an idempotency key is remembered. */
 export const IDEMPOTENCY_TTL_DAYS = 1;
 
@@ -176,7 +176,7 @@ export class GenerationsService {
         if ((await this.credits.debitForGeneration(tx, account.id, generation.id)) === null) {
           throw new ApiError('INSUFFICIENT_CREDITS');
         }
-        await this.queue.enqueue(TRY_ON_JOB, { generationId: generation.id }, { tx, maxAttempts: 3 });
+        await enqueueTryOn(this.queue, { generationId: generation.id }, { tx });
         if (idempotencyKey) {
           await tx
             .insertInto('idempotency_keys')

@@ -4,9 +4,10 @@
  * Runs periodically in every process that runs workers; each step is idempotent, so overlapping sweeps are harmless.
  */
 import type { Db } from '../db/database.js';
+import { TRY_ON_JOB, tryOnPayload } from '../jobs/try-on.job.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import { addDays, type Clock } from '../ports/clock.js';
-import { type GenerationsService, IDEMPOTENCY_TTL_DAYS, TRY_ON_JOB } from './generations.service.js';
+import { type GenerationsService, IDEMPOTENCY_TTL_DAYS } from './generations.service.js';
 import type { ProductsService } from './products.service.js';
 
 export interface SweepReport {
@@ -95,7 +96,7 @@ export class RetentionService {
       .limit(batch)
       .execute();
     for (const job of dead) {
-      const { generationId } = JSON.parse(job.payload) as { generationId: string };
+      const { generationId } = tryOnPayload({ payload: JSON.parse(job.payload) });
       if (
         await this.generations.fail(
           generationId,

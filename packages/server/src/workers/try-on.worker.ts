@@ -10,11 +10,12 @@ import { EngineError, type TryOnEngine } from '@fitroom/engine';
 import type { FastifyBaseLogger } from 'fastify';
 import { ApiError } from '../errors.js';
 import { applyOutputMarks } from '../images/watermark.js';
+import { TRY_ON_JOB, tryOnBackoffMs, tryOnPayload } from '../jobs/try-on.job.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { Job, JobQueue } from '../ports/job-queue.js';
 import { thisProcessId } from '../process-identity.js';
 import type { AccountsService } from '../services/accounts.service.js';
-import { type GenerationsService, type ProductSnapshot, TRY_ON_JOB } from '../services/generations.service.js';
+import type { GenerationsService, ProductSnapshot } from '../services/generations.service.js';
 import type { ProductsService } from '../services/products.service.js';
 
 export interface EngineRegistry {
@@ -63,8 +64,6 @@ function storageFailure(err: unknown, what: string): GenerationFailure | null {
   );
 }
 
-const RETRY_BACKOFF_MS = [2_000, 10_000, 30_000];
-
 export class TryOnWorker {
   /**
    * `host:pid:start:instance`, each loop adding `#n`: the process part lets a later process prove this one dead and
@@ -112,7 +111,7 @@ export class TryOnWorker {
   /** Exposed for tests: process one claimed job. */
   async runJob(workerId: string, job: Job): Promise<void> {
     const { queue, generations, logger } = this.deps;
-    const { generationId } = job.payload as { generationId: string };
+    const { generationId } = tryOnPayload(job);
     const lease = new AbortController();
     const onStop = () => lease.abort();
     this.stop.signal.addEventListener('abort', onStop, { once: true });
@@ -150,8 +149,12 @@ export class TryOnWorker {
         return;
       }
       logger.error({ err, generationId, attempt: job.attempt }, 'try-on attempt failed');
-      const backoff = RETRY_BACKOFF_MS[Math.min(job.attempt - 1, RETRY_BACKOFF_MS.length - 1)]!;
-      const verdict = await queue.fail(job.id, workerId, String((err as Error)?.message ?? err), backoff);
+      const verdict = await queue.fail(
+        job.id,
+        workerId,
+        String((err as Error)?.message ?? err),
+        tryOnBackoffMs(job.attempt),
+      );
       if (verdict === 'dead') {
         await generations.fail(generationId, 'ENGINE_FAILED', 'The try-on engine failed. Retrying may succeed.');
       }
