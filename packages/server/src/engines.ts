@@ -18,8 +18,8 @@ import {
 } from '@fitroom/engine';
 import sharp from 'sharp';
 import type { Config } from './config.js';
-import type { DecodedImage, NormalizedImage, PersonCropper } from './images/normalize.js';
-import type { EngineRegistry } from './workers/try-on.worker.js';
+import type { EngineRegistry } from './ports/engine-registry.js';
+import type { DecodedImage, NormalizedImage, PersonCropper } from './ports/person-cropper.js';
 
 export interface Engines {
   registry: EngineRegistry;

@@ -6,26 +6,7 @@
 import heicDecode from 'heic-decode';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { ApiError } from '../errors.js';
-
-export interface NormalizedImage {
-  data: Buffer;
-  contentType: 'image/jpeg';
-  width: number;
-  height: number;
-}
-
-/** Decoded RGB pixels, oriented and in sRGB. */
-export interface DecodedImage {
-  data: Buffer;
-  width: number;
-  height: number;
-  channels: 3;
-}
-
-/** The person-aware crop, computed by the engine (vision models) on decoded pixels. */
-export interface PersonCropper {
-  crop(image: DecodedImage): Promise<NormalizedImage>;
-}
+import type { DecodedImage, NormalizedImage, PersonCropper } from '../ports/person-cropper.js';
 
 export interface NormalizeOptions {
   maxPixels: number;

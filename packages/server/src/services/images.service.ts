@@ -3,15 +3,17 @@
  * normalised (and by default person-aware cropped), stored as a blob, and tracked with its customer and expiry.
  */
 
+import { personImageKey } from '../blob-keys.js';
 import type { Config } from '../config.js';
 import type { DbOrTx } from '../db/database.js';
 import type { ImageKind, ImageRow } from '../db/schema.js';
 import { ApiError } from '../errors.js';
 import { newId } from '../ids.js';
-import { type NormalizedImage, normalizePersonPhoto, type PersonCropper } from '../images/normalize.js';
+import { normalizePersonPhoto } from '../images/normalize.js';
 import { downloadImage } from '../net/safe-fetch.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import { addDays, type Clock } from '../ports/clock.js';
+import type { NormalizedImage, PersonCropper } from '../ports/person-cropper.js';
 
 export class ImagesService {
   constructor(
@@ -67,7 +69,7 @@ export class ImagesService {
       id,
       account_id: accountId,
       kind: opts.kind,
-      blob_key: `${accountId}/images/${id}.jpg`,
+      blob_key: personImageKey(accountId, id),
       content_type: image.contentType,
       width: image.width,
       height: image.height,

@@ -1,4 +1,5 @@
 /** The account watermark logo: validated as an image, stored as PNG (keeps transparency), bounded in size. */
+import { logoKey } from '../blob-keys.js';
 import type { Deps } from '../deps.js';
 import { newId } from '../ids.js';
 import { openImage } from '../images/normalize.js';
@@ -10,7 +11,7 @@ export async function setAccountLogo(deps: Deps, accountId: string, bytes: Uint8
     .resize({ width: 1024, height: 1024, fit: 'inside', withoutEnlargement: true })
     .png()
     .toBuffer({ resolveWithObject: true });
-  const key = `${accountId}/logo/${newId('img')}.png`;
+  const key = logoKey(accountId, newId('img'));
   await deps.blobs.put(key, png, 'image/png');
   await deps.accounts.update(accountId, { logoBlobKey: key });
   if (account.logo_blob_key) await deps.blobs.delete(account.logo_blob_key);

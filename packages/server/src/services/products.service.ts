@@ -9,6 +9,7 @@
  * so a failed request leaves neither half-written rows nor orphaned files.
  */
 
+import { productImageKey } from '../blob-keys.js';
 import type { Config } from '../config.js';
 import type { Db, DbOrTx, Tx } from '../db/database.js';
 import type { ProductImageRow, ProductKind, ProductRow } from '../db/schema.js';
@@ -254,7 +255,7 @@ export class ProductsService {
       }
       throw err;
     }
-    const blobKey = `${accountId}/products/${newId('pim')}.${image.contentType === 'image/png' ? 'png' : 'jpg'}`;
+    const blobKey = productImageKey(accountId, newId('pim'), image.contentType);
     await this.blobs.put(blobKey, image.data, image.contentType);
     return { blobKey, contentType: image.contentType, contentHash: sha256Hex(image.data) };
   }

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TryOnEngine } from '@fitroom/engine';
 import { type Config, parseConfig } from '../config.js';
-import type { PersonCropper } from '../images/normalize.js';
 import type { LogOutput } from '../logging.js';
 import type { Clock } from '../ports/clock.js';
+import type { PersonCropper } from '../ports/person-cropper.js';
 import { createServer, type RunningServer } from '../server.js';
 import { freePort } from './processes.js';
 

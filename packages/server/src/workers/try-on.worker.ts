@@ -6,21 +6,20 @@
  * starts and finds the worker's process dead), so every step is safe to repeat: terminal generations are skipped,
  * transitions are conditional, and a result written by a worker that lost the race is deleted again.
  */
+
 import { EngineError, type TryOnEngine } from '@fitroom/engine';
 import type { FastifyBaseLogger } from 'fastify';
+import { resultKey } from '../blob-keys.js';
 import { ApiError } from '../errors.js';
 import { applyOutputMarks } from '../images/watermark.js';
 import { TRY_ON_JOB, tryOnBackoffMs, tryOnPayload } from '../jobs/try-on.job.js';
 import type { BlobStore } from '../ports/blob-store.js';
+import type { EngineRegistry } from '../ports/engine-registry.js';
 import type { Job, JobQueue } from '../ports/job-queue.js';
 import { thisProcessId } from '../process-identity.js';
 import type { AccountsService } from '../services/accounts.service.js';
 import type { GenerationsService, ProductSnapshot } from '../services/generations.service.js';
 import type { ProductsService } from '../services/products.service.js';
-
-export interface EngineRegistry {
-  get(name: string): TryOnEngine | undefined;
-}
 
 export interface TryOnWorkerDeps {
   queue: JobQueue;
@@ -196,7 +195,7 @@ export class TryOnWorker {
     // Watermark: the account's logo unless the request said `watermark: false`; no logo, no watermark.
     const logo = gen.watermark !== 0 && account?.logo_blob_key ? await blobs.get(account.logo_blob_key) : null;
     const marked = await applyOutputMarks(output.image, { logo: logo?.data ?? null, aiLabel: gen.ai_label === 1 });
-    const key = `${gen.account_id}/results/${gen.id}.${marked.contentType === 'image/png' ? 'png' : 'jpg'}`;
+    const key = resultKey(gen.account_id, gen.id, marked.contentType);
     try {
       await blobs.put(key, marked.data, marked.contentType);
     } catch (err) {
