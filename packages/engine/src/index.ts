@@ -12,7 +12,6 @@ export {
   createEnginePool,
   type EnginePool,
   type EnginePoolOptions,
-  type PersonCrop,
   type RunOptions,
 } from './engines/engine-pool.js';
 export { EXTERNAL_PROTOCOL_VERSION, ExternalEngine, type ExternalEngineOptions } from './engines/external-engine.js';

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import sharp from 'sharp';
 import { EngineError } from '../engine.js';
-import { personAwareCrop } from '../vision/person-crop.js';
 import { decodeImage, detectPerson } from '../vision/person-detector.js';
 import { readPerson } from '../vision/test-fixtures.js';
 import type { PersonDetection } from '../vision/types.js';
@@ -47,32 +45,6 @@ describe('engine pool', () => {
       [1, 2, 3, 4].map(() => pool.run<{ threadId: number }>('test.sleep', { ms: 100 }).then((r) => r.threadId)),
     );
     assert.equal(new Set(ids).size, 2);
-  });
-
-  test('cropPerson returns an exact 4:5 JPEG framed like the in-process crop', async () => {
-    const crops = await Promise.all(
-      ['man-1.png', 'astronaut-half-body.png'].map((n) => pool.cropPerson(readPerson(n))),
-    );
-    for (const [i, n] of ['man-1.png', 'astronaut-half-body.png'].entries()) {
-      const c = crops[i]!;
-      assert.ok(Buffer.isBuffer(c.data));
-      assert.equal(c.width * 5, c.height * 4);
-      assert.deepEqual(c.window, personAwareCrop(local.get(n)!));
-      const meta = await sharp(c.data).metadata();
-      assert.deepEqual([meta.format, meta.width, meta.height], ['jpeg', c.width, c.height]);
-    }
-  });
-
-  test('cropPerson analyses big uploads on a downscaled copy and maps the window back', async () => {
-    const big = await sharp(readPerson('woman-2.png')).resize(1536, 2048).png().toBuffer();
-    const c = await pool.cropPerson(big);
-    const small = personAwareCrop(local.get('woman-2.png')!);
-    assert.equal(c.window.basis, 'body');
-    assert.equal(c.window.width * 5, c.window.height * 4);
-    // Analysed at 960x1280 (×1.6 to the original); the 768x1024 window ×2 should match within a few percent.
-    assert.ok(Math.abs(c.window.height - 2 * small.height) <= 0.03 * 2 * small.height, JSON.stringify(c.window));
-    assert.ok(Math.abs(c.window.left + c.window.width / 2 - 2 * (small.left + small.width / 2)) <= 40);
-    assert.ok(c.height <= 2048 && c.width * 5 === c.height * 4);
   });
 
   test('EngineError codes and retryability cross the thread boundary', async () => {

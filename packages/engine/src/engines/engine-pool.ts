@@ -6,9 +6,7 @@
 import { EngineError, type TryOnEngine, type TryOnInput, type TryOnOutput } from '../engine.js';
 import { createWorkerPool, type RunOptions, type WorkerPool } from '../pool/worker-pool.js';
 import type { BodyModelName } from '../vision/human-loader.js';
-import type { CropOptions, RenderOptions } from '../vision/person-crop.js';
-import type { CropWindow, PersonDetection } from '../vision/types.js';
-import type { CropPersonPayload, CropPersonResult } from './person-tasks.js';
+import type { PersonDetection } from '../vision/types.js';
 
 export type { RunOptions } from '../pool/worker-pool.js';
 
@@ -32,25 +30,11 @@ export interface EnginePoolOptions {
   tryOnTask?: string;
 }
 
-export interface PersonCrop {
-  /** Encoded crop (JPEG unless `render.format` says otherwise). */
-  data: Buffer;
-  width: number;
-  height: number;
-  /** The window in the (EXIF-oriented) source image's pixels. */
-  window: CropWindow;
-}
-
 export interface EnginePool extends TryOnEngine {
   readonly name: 'composite';
   readonly threads: number;
   /** Analyses an encoded image (full resolution): keypoints, mask and face in its pixels. */
   detectPerson(encoded: Uint8Array, options?: RunOptions): Promise<PersonDetection>;
-  /** The upload crop of spec §2.1: person-aware 4:5 window, rendered. */
-  cropPerson(
-    encoded: Uint8Array,
-    options?: RunOptions & { crop?: CropOptions; render?: RenderOptions },
-  ): Promise<PersonCrop>;
   /** Runs any registered task. Buffers in `transferList` are moved to the worker (unusable afterwards). */
   run<T = unknown>(task: string, payload: unknown, transferList?: ArrayBuffer[], options?: RunOptions): Promise<T>;
   /** The try-on, run by the 'tryOnComposite' task; ENGINE_UNAVAILABLE while no such task is registered. */
@@ -84,21 +68,6 @@ class PooledEngine implements EnginePool {
   detectPerson(encoded: Uint8Array, options: RunOptions = {}): Promise<PersonDetection> {
     // The caller's bytes are copied, not transferred: the server usually still needs them (storage, the try-on).
     return this.run<PersonDetection>('detectPerson', encoded, [], options);
-  }
-
-  async cropPerson(
-    encoded: Uint8Array,
-    options: RunOptions & { crop?: CropOptions; render?: RenderOptions } = {},
-  ): Promise<PersonCrop> {
-    const payload: CropPersonPayload = { image: encoded, crop: options.crop, render: options.render };
-    const r = await this.run<CropPersonResult>('cropPerson', payload, [], options);
-    // Structured clone delivers a plain Uint8Array: wrap it as a Buffer without copying.
-    return {
-      data: Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength),
-      width: r.width,
-      height: r.height,
-      window: r.window,
-    };
   }
 
   async tryOn(input: TryOnInput): Promise<TryOnOutput> {

@@ -6,8 +6,7 @@
  */
 import { registerTask } from '../pool/registry.js';
 import { tryOnCompositeTask } from './composite-task.js';
-import { cropPersonTask, detectPersonTask } from './person-tasks.js';
+import { detectPersonTask } from './person-tasks.js';
 
 registerTask('detectPerson', detectPersonTask);
-registerTask('cropPerson', cropPersonTask);
 registerTask('tryOnComposite', tryOnCompositeTask);
