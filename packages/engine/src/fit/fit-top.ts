@@ -119,34 +119,31 @@ function armpits(
   };
 }
 
-/** Torso TPS: landmarks plus side midpoints (keep the sides straight) and the chest centre (keeps prints flat). */
+/** The torso's outline points, on the garment or on the body: the same eight landmarks on either side. */
+type TorsoOutline = Pick<
+  BodyTargets,
+  'neck' | 'shoulderLeft' | 'shoulderRight' | 'armpitLeft' | 'armpitRight' | 'hemLeft' | 'hemRight' | 'hemCenter'
+>;
+
+/** Landmarks plus side midpoints (keep the sides straight) and the chest centre (keeps prints flat). */
+const torsoControlPoints = (o: TorsoOutline): P[] => [
+  o.neck,
+  o.shoulderLeft,
+  o.shoulderRight,
+  o.armpitLeft,
+  o.armpitRight,
+  o.hemLeft,
+  o.hemRight,
+  o.hemCenter,
+  mid(o.armpitLeft, o.hemLeft),
+  mid(o.armpitRight, o.hemRight),
+  mid(mid(o.armpitLeft, o.armpitRight), o.hemCenter),
+];
+
+/** Torso TPS: the garment's control points onto the body's. */
 function torsoTps(lm: GarmentLandmarks, t: BodyTargets): Tps {
-  const src: P[] = [
-    lm.neck,
-    lm.shoulderLeft,
-    lm.shoulderRight,
-    lm.armpitLeft,
-    lm.armpitRight,
-    lm.hemLeft,
-    lm.hemRight,
-    lm.hemCenter,
-    mid(lm.armpitLeft, lm.hemLeft),
-    mid(lm.armpitRight, lm.hemRight),
-    mid(mid(lm.armpitLeft, lm.armpitRight), lm.hemCenter),
-  ];
-  const dst: P[] = [
-    t.neck,
-    t.shoulderLeft,
-    t.shoulderRight,
-    t.armpitLeft,
-    t.armpitRight,
-    t.hemLeft,
-    t.hemRight,
-    t.hemCenter,
-    mid(t.armpitLeft, t.hemLeft),
-    mid(t.armpitRight, t.hemRight),
-    mid(mid(t.armpitLeft, t.armpitRight), t.hemCenter),
-  ];
+  const src = torsoControlPoints(lm);
+  const dst = torsoControlPoints(t);
   return fitTps(src, dst, TORSO_TPS_SMOOTHING);
 }
 
