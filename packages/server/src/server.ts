@@ -92,13 +92,31 @@ export async function createServer(config: Readonly<Config>, options: StartOptio
       closed = true;
       if (sweeper) clearInterval(sweeper);
       deps.beginShutdown(); // held /try-on/sync requests answer 202 now, so closing does not wait up to 90 s
-      await app.close();
+      await closeWithin(app, CLOSE_GRACE_MS);
       await worker?.close();
       await engines.close();
       await deps.close();
       await logOutput?.flush(); // last: every line logged until now is written before the process may exit
     },
   };
+}
+
+/** How long a closing server waits for requests in flight before it drops their connections. */
+const CLOSE_GRACE_MS = 10_000;
+
+/**
+ * `app.close()`, which waits for every open connection with a request on it. A connection can stay open for ever: an
+ * early answer (a 413, a refused key) to a client still sending its body leaves the socket paused with unread bytes,
+ * so it never sees the client go (seen under the fuzz test: FIN-WAIT-2 with 64 KB unread, and close() hung). After
+ * the grace period the remaining connections are dropped.
+ */
+async function closeWithin(app: FastifyInstance, graceMs: number): Promise<void> {
+  const force = setTimeout(() => app.server.closeAllConnections(), graceMs);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(force);
+  }
 }
 
 export async function startServer(config: Readonly<Config>, options: StartOptions = {}): Promise<RunningServer> {
