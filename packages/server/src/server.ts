@@ -1,4 +1,7 @@
 /** Starts fitroom: dependencies, the HTTP API and (from the try-on flow on) the workers, with graceful shutdown. */
+
+import type { Server as HttpServer } from 'node:http';
+import type { Socket } from 'node:net';
 import type { TryOnEngine } from '@fitroom/engine';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
@@ -54,6 +57,7 @@ export async function createServer(config: Readonly<Config>, options: StartOptio
   });
   const logOutput = options.logger === false ? null : (options.logOutput ?? asyncStdout());
   const app = await buildApp(deps, { routes, plugins: [systemRoutes], logger: logOutput?.stream ?? false });
+  const sockets = openSockets(app.server);
   await ensureDemoAccount(deps, options.onDemoAccount);
 
   let worker: TryOnWorker | null = null;
@@ -92,7 +96,7 @@ export async function createServer(config: Readonly<Config>, options: StartOptio
       closed = true;
       if (sweeper) clearInterval(sweeper);
       deps.beginShutdown(); // held /try-on/sync requests answer 202 now, so closing does not wait up to 90 s
-      await closeWithin(app, CLOSE_GRACE_MS);
+      await closeWithin(app, sockets, CLOSE_GRACE_MS);
       await worker?.close();
       await engines.close();
       await deps.close();
@@ -104,14 +108,27 @@ export async function createServer(config: Readonly<Config>, options: StartOptio
 /** How long a closing server waits for requests in flight before it drops their connections. */
 const CLOSE_GRACE_MS = 10_000;
 
+/** Every socket the server holds, as long as it is open. */
+function openSockets(server: HttpServer): Set<Socket> {
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  return sockets;
+}
+
 /**
- * `app.close()`, which waits for every open connection with a request on it. A connection can stay open for ever: an
- * early answer (a 413, a refused key) to a client still sending its body leaves the socket paused with unread bytes,
- * so it never sees the client go (seen under the fuzz test: FIN-WAIT-2 with 64 KB unread, and close() hung). After
- * the grace period the remaining connections are dropped.
+ * `app.close()`, which waits until every socket is closed. A socket can stay open for ever: an early answer (a 413, a
+ * refused key) to a client still sending its body leaves the socket paused with unread bytes after the server has
+ * ended its side, so it never reads the client's FIN (seen after the fuzz test: FIN-WAIT-2 with 64 KB unread, and
+ * close() hung). The HTTP server no longer counts it as a connection (`closeAllConnections` misses it), so the
+ * sockets are tracked here and destroyed once the grace period is over.
  */
-async function closeWithin(app: FastifyInstance, graceMs: number): Promise<void> {
-  const force = setTimeout(() => app.server.closeAllConnections(), graceMs);
+async function closeWithin(app: FastifyInstance, sockets: Set<Socket>, graceMs: number): Promise<void> {
+  const force = setTimeout(() => {
+    for (const socket of sockets) socket.destroy();
+  }, graceMs);
   try {
     await app.close();
   } finally {
