@@ -16,7 +16,7 @@ import type { Config } from './config.js';
 import { type Db, openSqlite } from './db/database.js';
 import { migrateToLatest } from './db/migrations.js';
 import { prepare } from './db/prepared.js';
-import { API_PREFIX } from './http/route.js';
+import { FILES_PATH } from './paths.js';
 import type { BlobStore } from './ports/blob-store.js';
 import { type Clock, systemClock } from './ports/clock.js';
 import type { GenerationEvents } from './ports/generation-events.js';
@@ -31,8 +31,6 @@ import { GenerationsService } from './services/generations.service.js';
 import { ImagesService } from './services/images.service.js';
 import { ProductsService } from './services/products.service.js';
 import { RetentionService } from './services/retention.service.js';
-
-export const FILES_PATH = `${API_PREFIX}/files`;
 
 /** The SQLite database of a data directory (the server's and the CLI's). */
 export const sqliteFile = (config: Pick<Config, 'dataDir'>) => join(config.dataDir, 'fitroom.sqlite');

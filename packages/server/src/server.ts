@@ -8,9 +8,9 @@ import type { Config } from './config.js';
 import { createDeps, type Deps, type DepsOverrides } from './deps.js';
 import { createEngines, type Engines } from './engines.js';
 import { buildApp } from './http/app.js';
-import { API_PREFIX } from './http/route.js';
 import { systemRoutes } from './http/system-routes.js';
 import { asyncStdout, type LogOutput } from './logging.js';
+import { API_PREFIX } from './paths.js';
 import { routes } from './routes/index.js';
 import { TryOnWorker } from './workers/try-on.worker.js';
 

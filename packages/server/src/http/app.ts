@@ -12,10 +12,11 @@ import type { DestinationStream } from 'pino';
 import type { Account } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import { ApiError } from '../errors.js';
+import { API_PREFIX } from '../paths.js';
 import { countRequest, lookupableApiKey, requestIdOf } from './access.js';
 import { MULTIPART_LIMITS } from './multipart.js';
 import { createPollFastPath, type PollFastPath } from './poll-fast-path.js';
-import { type AnyRoute, API_PREFIX, openApiSchemaFor, validateInputs } from './route.js';
+import { type AnyRoute, openApiSchemaFor, validateInputs } from './route.js';
 import { clientErrorAnswer, type RouteErrorContext, rawAnswer, toApiError } from './to-api-error.js';
 
 const NO_ACCOUNT = Object.freeze({}) as Account;

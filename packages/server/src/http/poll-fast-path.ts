@@ -29,8 +29,8 @@ import proxyAddr from '@fastify/proxy-addr';
 import type { FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import type { Deps } from '../deps.js';
+import { API_PREFIX } from '../paths.js';
 import { countRequest, lookupableApiKey, requestIdOf } from './access.js';
-import { API_PREFIX } from './route.js';
 import { toApiError } from './to-api-error.js';
 
 const PATH = new RegExp(`^${API_PREFIX}/generations/([A-Za-z0-9_-]{1,64})(?:\\?.*)?$`);

@@ -10,9 +10,6 @@ import type { Account } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import { parseOrThrow } from './validation.js';
 
-/** Every route of the contract lives under this prefix. */
-export const API_PREFIX = '/tryon/v1';
-
 type Schema<T> = ZodType<T, ZodTypeDef, unknown>;
 
 export interface RouteContext<P, Q> {

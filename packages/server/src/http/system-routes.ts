@@ -1,8 +1,9 @@
 /** Routes outside the contract: health probes (no auth) and the signed blob URLs of the embedded deployment. */
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import { type Deps, FILES_PATH } from '../deps.js';
+import type { Deps } from '../deps.js';
 import { ApiError } from '../errors.js';
+import { FILES_PATH } from '../paths.js';
 
 export function systemRoutes(app: FastifyInstance, deps: Deps) {
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
