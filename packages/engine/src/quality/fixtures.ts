@@ -32,13 +32,6 @@ export function fixturesDir(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(here, '../../../..', '..', 'shared', 'fixtures');
 }
 
-export interface TryOnFixtures {
-  personDir: string;
-  garmentDir: string;
-  persons: string[];
-  garments: string[];
-}
-
 /** The expected layout of the development sets' directory, as told to someone who does not have it. */
 export function missingFixturesMessage(dir: string): string {
   return [
@@ -53,14 +46,71 @@ export function missingFixturesMessage(dir: string): string {
   ].join('\n');
 }
 
-/** The try-on set's photos, or null when its folders are missing or hold no image. */
-export function listTryOnFixtures(dir = fixturesDir()): TryOnFixtures | null {
+/** One photo the run reads: its file name (the report's key) and where it lies. */
+export interface DevPhoto {
+  name: string;
+  path: string;
+}
+
+export interface DevGarment extends DevPhoto {
+  words: { title: string; description: string | null };
+}
+
+/** A development set as the quality run walks it: every person × every garment listed. */
+export interface DevSet {
+  name: 'tryon' | 'ootd';
+  persons: DevPhoto[];
+  garments: DevGarment[];
+}
+
+/**
+ * The `ootd/` garments the default run tries on every person: tops of four kinds (a two-tone tee, a striped
+ * long-sleeved top, a white printed tee on a pale background, an off-shoulder top on straps), one pair of jeans and
+ * one sleeveless dress. 28 persons × 6 = 168 pairs; `--full` runs all 42 garments (1,176 pairs).
+ */
+export const OOTD_SAMPLE: Record<string, { title: string; description: string | null }> = {
+  'upper/00055_00.jpg': { title: 'Vans logo T-shirt', description: 'Lilac tee with contrast sleeves.' },
+  'upper/00151_00.jpg': { title: 'Striped long-sleeved top', description: 'Breton stripe jersey top.' },
+  'upper/12562_00.jpg': { title: 'Minnie Mouse T-shirt', description: 'White cotton tee with a print.' },
+  'upper/050002_1.jpg': { title: 'Cold-shoulder top', description: 'Navy top on thin straps with a tie neck.' },
+  'lower/051946_1.jpg': { title: 'Pink skinny jeans', description: 'Five-pocket jeans.' },
+  'dress/053319_1.jpg': { title: 'Orange printed midi dress', description: 'Sleeveless flared dress.' },
+};
+/** Words for the rest of `ootd/` (the `--full` run): what a shop would call each folder's garments. */
+const OOTD_FOLDER_WORDS: Record<string, { title: string; description: string | null }> = {
+  upper: { title: 'Top', description: null },
+  lower: { title: 'Trousers', description: null },
+  dress: { title: 'Dress', description: null },
+};
+
+const isImage = (f: string) => /\.(png|jpe?g|webp)$/i.test(f);
+const listImages = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter(isImage).sort() : []);
+
+/** The try-on set: every person and garment in `tryon/`; null when its folders are missing or empty. */
+export function tryOnSet(dir = fixturesDir()): DevSet | null {
   const personDir = join(dir, 'tryon', 'person');
   const garmentDir = join(dir, 'tryon', 'garment');
-  if (!existsSync(personDir) || !existsSync(garmentDir)) return null;
-  const img = (f: string) => /\.(png|jpe?g|webp)$/i.test(f);
-  const persons = readdirSync(personDir).filter(img).sort();
-  const garments = readdirSync(garmentDir).filter(img).sort();
-  if (persons.length === 0 || garments.length === 0) return null;
-  return { personDir, garmentDir, persons, garments };
+  const persons = listImages(personDir).map((name) => ({ name, path: join(personDir, name) }));
+  const garments = listImages(garmentDir).map((name) => ({
+    name,
+    path: join(garmentDir, name),
+    words: GARMENT_TITLES[name] ?? { title: 'Garment', description: null },
+  }));
+  return persons.length && garments.length ? { name: 'tryon', persons, garments } : null;
+}
+
+/** The OOTD set: every person × the sample garments (all 42 with `full`); null when its folders are missing. */
+export function ootdSet(dir = fixturesDir(), full = false): DevSet | null {
+  const root = join(dir, 'ootd');
+  const persons = listImages(join(root, 'person')).map((name) => ({ name, path: join(root, 'person', name) }));
+  const all = ['upper', 'lower', 'dress'].flatMap((folder) =>
+    listImages(join(root, 'garment', folder)).map((f) => `${folder}/${f}`),
+  );
+  const names = full ? all : all.filter((g) => g in OOTD_SAMPLE);
+  const garments = names.map((g) => ({
+    name: g.replace('/', '-'),
+    path: join(root, 'garment', g),
+    words: OOTD_SAMPLE[g] ?? OOTD_FOLDER_WORDS[g.split('/')[0]!]!,
+  }));
+  return persons.length && garments.length ? { name: 'ootd', persons, garments } : null;
 }

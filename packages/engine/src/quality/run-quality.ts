@@ -1,10 +1,11 @@
 /**
- * Quality runner: every person × garment pair of the try-on fixtures, plus drawn bottoms (`drawn-*`, reported apart:
- * the fixtures hold no skirt or trousers) → `.quality/report.json` (per pair and overall
- * metrics, see metrics.ts) and one contact sheet PNG per garment category (`.quality/sheet-<category>.png`: a header
- * row of persons, then one row per garment: the garment, then its result on each person).
+ * Quality runner: both development sets (`tryon/` and `ootd/`, see fixtures.ts), each person × garment pair through
+ * the composite engine; `tryon/` adds drawn bottoms (`drawn-*`, reported apart: the set holds no skirt or trousers).
+ * Each set writes to `<out>/<set>/`: `report.json` (per pair and overall metrics, see metrics.ts) and contact sheets
+ * per garment category (`sheet-<category>[-k].png`: a header row of persons, then one row per garment: the garment,
+ * then its result on each person).
  *
- *   node --conditions=development --import tsx packages/engine/src/quality/run-quality.ts [--out DIR] [--only a,b]
+ *   npm run quality -- [--set tryon|ootd|all] [--full] [--only a,b] [--out DIR]
  *
  * With QUALITY_RESULTS=1 it also keeps every full-resolution result as `results/<person>__<garment>.png` and their
  * SHA-256 in `results/SHA256SUMS` (`sha256sum -c` format), so two runs can be shown byte-identical.
@@ -18,8 +19,8 @@ import { composeTryOn } from '../composite/compose.js';
 import { EngineError } from '../engine.js';
 import { analyzeGarment, type GarmentAnalysis, GarmentCache } from '../garment/analyze.js';
 import { decodeImage, detectPerson } from '../vision/person-detector.js';
-import type { PersonDetection, RawImage } from '../vision/types.js';
-import { fixturesDir, GARMENT_TITLES, listTryOnFixtures, missingFixturesMessage } from './fixtures.js';
+import type { RawImage } from '../vision/types.js';
+import { type DevGarment, type DevSet, fixturesDir, missingFixturesMessage, ootdSet, tryOnSet } from './fixtures.js';
 import { measurePair, type PairMetrics } from './metrics.js';
 import { type SyntheticBottom, syntheticBottom } from './synthetic-bottoms.js';
 
@@ -120,88 +121,147 @@ class ResultKeeper {
   }
 }
 
-export async function runQuality(outDir: string, only: string[] | null = null, keepResults = false): Promise<void> {
+export interface QualityOptions {
+  /** The sets to run (default both). */
+  sets?: Array<DevSet['name']>;
+  /** Only garments whose file name contains one of these. */
+  only?: string[] | null;
+  /** Keep every full-resolution result (QUALITY_RESULTS=1). */
+  keepResults?: boolean;
+  /** `ootd/`: every garment, not the sample. */
+  full?: boolean;
+}
+
+/** Each set in its own folder under `outDir`: `report.json`, the contact sheets, and the results if kept. */
+export async function runQuality(outDir: string, opts: QualityOptions = {}): Promise<void> {
   const dir = fixturesDir();
-  const fx = listTryOnFixtures(dir);
-  if (!fx) throw new FixturesMissingError(missingFixturesMessage(dir));
+  const wanted = opts.sets ?? ['tryon', 'ootd'];
+  const sets = wanted.map((name) => (name === 'tryon' ? tryOnSet(dir) : ootdSet(dir, opts.full)));
+  if (sets.some((s) => !s)) throw new FixturesMissingError(missingFixturesMessage(dir));
+  for (const set of sets as DevSet[]) {
+    console.log(`== ${set.name}: ${set.persons.length} persons × ${set.garments.length} garments`);
+    await runSet(set, join(outDir, set.name), opts);
+  }
+}
+
+type Person = { name: string; img: RawImage; bytes: Uint8Array };
+type Garment = { name: string; load: () => Promise<Uint8Array>; words: DevGarment['words'] };
+
+/** The set's garments, then (for `tryon/`) the drawn bottoms: the set holds no skirt or trousers. */
+function garmentsOf(set: DevSet): Garment[] {
+  const photos = set.garments.map((g) => ({
+    name: g.name,
+    load: async () => new Uint8Array(readFileSync(g.path)),
+    words: g.words,
+  }));
+  if (set.name !== 'tryon') return photos;
+  const drawn = SYNTHETIC_BOTTOMS.map(({ kind, title }) => ({
+    name: `${DRAWN_PREFIX}${kind}.png`,
+    load: async () => new Uint8Array(await syntheticBottom(kind)),
+    words: { title, description: null },
+  }));
+  return [...photos, ...drawn];
+}
+
+async function runSet(set: DevSet, outDir: string, opts: QualityOptions): Promise<void> {
   mkdirSync(outDir, { recursive: true });
-  const keeper = keepResults ? new ResultKeeper(join(outDir, 'results')) : null;
-  const persons: Array<{ name: string; img: RawImage; det: PersonDetection; bytes: Uint8Array }> = [];
-  for (const name of fx.persons) {
-    const bytes = new Uint8Array(readFileSync(join(fx.personDir, name)));
-    const img = await decodeImage(bytes);
-    persons.push({ name, img, det: await detectPerson(img), bytes });
+  const keeper = opts.keepResults ? new ResultKeeper(join(outDir, 'results')) : null;
+  const persons: Person[] = [];
+  for (const p of set.persons) {
+    const bytes = new Uint8Array(readFileSync(p.path));
+    persons.push({ name: p.name, img: await decodeImage(bytes), bytes });
   }
   const cache = new GarmentCache(64);
   const rows: PairReport[] = [];
-  const sheets = new Map<string, Array<{ garment: string; tiles: Buffer[] }>>();
-  // The fixture photos, then the drawn bottoms (the fixtures hold no skirt or trousers; see synthetic-bottoms.ts).
-  const garments = [
-    ...fx.garments.map((name) => ({
-      name,
-      load: async () => new Uint8Array(readFileSync(join(fx.garmentDir, name))),
-      words: GARMENT_TITLES[name] ?? { title: null, description: null },
-    })),
-    ...SYNTHETIC_BOTTOMS.map(({ kind, title }) => ({
-      name: `${DRAWN_PREFIX}${kind}.png`,
-      load: async () => new Uint8Array(await syntheticBottom(kind)),
-      words: { title, description: null },
-    })),
-  ];
-  for (const { name: gname, load, words } of garments) {
-    if (only && !only.some((o) => gname.includes(o))) continue;
-    const bytes = await load();
-    let garment: GarmentAnalysis | null = null;
-    let gErr: string | null = null;
+  const sheets = new Map<string, SheetRow[]>();
+  for (const garment of garmentsOf(set)) {
+    if (opts.only && !opts.only.some((o) => garment.name.includes(o))) continue;
+    const { category, tiles, reports } = await tryGarment(garment, persons, cache, keeper);
+    rows.push(...reports);
+    sheets.set(category, [...(sheets.get(category) ?? []), { garment: garment.name, tiles }]);
+    console.log(`${garment.name}: done`);
+  }
+  await writeSheets(outDir, persons, sheets);
+  writeReport(outDir, rows);
+  keeper?.finish();
+}
+
+type SheetRow = { garment: string; tiles: Buffer[] };
+
+/** One garment on every person: a report row and a contact-sheet tile per person. */
+async function tryGarment(
+  g: Garment,
+  persons: Person[],
+  cache: GarmentCache,
+  keeper: ResultKeeper | null,
+): Promise<{ category: string; tiles: Buffer[]; reports: PairReport[] }> {
+  const bytes = await g.load();
+  let garment: GarmentAnalysis | null = null;
+  let gErr: string | null = null;
+  try {
+    garment = await analyzeGarment({ data: bytes, contentHash: g.name, role: null }, g.words, {
+      cache,
+      detect: detectPerson,
+    });
+  } catch (err) {
+    gErr = err instanceof EngineError ? `${err.code}: ${err.message}` : String(err);
+  }
+  const category = garment ? (g.name.startsWith('on-model') ? 'on-model' : garment.cls.category) : 'failed';
+  const tiles: Buffer[] = [await thumb(bytes)];
+  const reports: PairReport[] = [];
+  for (const p of persons) {
+    const t = performance.now();
+    const row = { person: p.name, garment: g.name, category: garment?.cls.category ?? null };
     try {
-      garment = await analyzeGarment({ data: bytes, contentHash: gname, role: null }, words, {
-        cache,
-        detect: detectPerson,
-      });
+      if (!garment) throw new Error(gErr ?? 'no garment');
+      // Timed like a worker would do it with the person detection included (detections are re-run per pair).
+      const det = await detectPerson(p.img);
+      const r = composeTryOn(p.img, det, garment);
+      const ms = performance.now() - t;
+      reports.push({ ...row, ms, ...measurePair(p.img, garment, r) });
+      tiles.push(await thumb(r.image));
+      await keeper?.keep(p.name, g.name, r.image);
     } catch (err) {
-      gErr = err instanceof EngineError ? `${err.code}: ${err.message}` : String(err);
+      const msg = err instanceof EngineError ? `${err.code}: ${err.message}` : (err as Error).message;
+      reports.push({ ...row, ms: performance.now() - t, error: msg });
+      tiles.push(await errorTile(msg));
     }
-    const category = garment ? (gname.startsWith('on-model') ? `on-model` : garment.cls.category) : 'failed';
-    const tiles: Buffer[] = [await thumb(bytes)];
-    for (const p of persons) {
-      const t = performance.now();
-      try {
-        if (!garment) throw new Error(gErr ?? 'no garment');
-        // Timed like a worker would do it with the person detection included (detections are re-run per pair).
-        const det = await detectPerson(p.img);
-        const r = composeTryOn(p.img, det, garment);
-        const ms = performance.now() - t;
-        const m = measurePair(p.img, garment, r);
-        rows.push({ person: p.name, garment: gname, category: garment.cls.category, ms, ...m });
-        tiles.push(await thumb(r.image));
-        await keeper?.keep(p.name, gname, r.image);
-      } catch (err) {
-        const msg = err instanceof EngineError ? `${err.code}: ${err.message}` : (err as Error).message;
-        rows.push({
-          person: p.name,
-          garment: gname,
-          category: garment?.cls.category ?? null,
-          ms: performance.now() - t,
-          error: msg,
-        });
-        tiles.push(await errorTile(msg));
-      }
-    }
-    const list = sheets.get(category) ?? [];
-    list.push({ garment: gname, tiles });
-    sheets.set(category, list);
-    console.log(`${gname}: done`);
   }
-  const header = [await errorTile(''), ...(await Promise.all(persons.map((p) => thumb(p.bytes))))];
+  return { category, tiles, reports };
+}
+
+/** Persons per contact sheet: wider sheets are too small to judge at thumbnail size once viewed. */
+const SHEET_PERSONS = 10;
+
+/**
+ * One sheet per category and group of persons (`sheet-<category>.png`, or `sheet-<category>-<k>.png` when the set
+ * has more than SHEET_PERSONS persons): a header row of persons, then a row per garment (the garment, then its result
+ * on each person).
+ */
+async function writeSheets(outDir: string, persons: Person[], sheets: Map<string, SheetRow[]>): Promise<void> {
+  const personTiles = await Promise.all(persons.map((p) => thumb(p.bytes)));
+  const groups = Math.ceil(persons.length / SHEET_PERSONS);
   for (const [category, list] of sheets) {
-    const cols = persons.length + 1;
-    const grid = [header, ...list.map((l) => l.tiles)];
-    const composite = grid.flatMap((row, r) => row.map((input, c) => ({ input, left: c * THUMB_W, top: r * THUMB_H })));
-    await sharp({ create: { width: cols * THUMB_W, height: grid.length * THUMB_H, channels: 3, background: '#000' } })
-      .composite(composite)
-      .png()
-      .toFile(join(outDir, `sheet-${category}.png`));
+    for (let k = 0; k < groups; k++) {
+      const from = k * SHEET_PERSONS;
+      const to = Math.min(persons.length, from + SHEET_PERSONS);
+      const header = [await errorTile(''), ...personTiles.slice(from, to)];
+      const grid = [header, ...list.map((l) => [l.tiles[0]!, ...l.tiles.slice(1 + from, 1 + to)])];
+      const composite = grid.flatMap((row, r) =>
+        row.map((input, c) => ({ input, left: c * THUMB_W, top: r * THUMB_H })),
+      );
+      const name = groups > 1 ? `sheet-${category}-${k + 1}.png` : `sheet-${category}.png`;
+      await sharp({
+        create: { width: (to - from + 1) * THUMB_W, height: grid.length * THUMB_H, channels: 3, background: '#000' },
+      })
+        .composite(composite)
+        .png()
+        .toFile(join(outDir, name));
+    }
   }
+}
+
+function writeReport(outDir: string, rows: PairReport[]): void {
   const byCategory = (list: PairReport[]) =>
     Object.fromEntries(
       [...new Set(list.map((r) => r.category ?? 'failed'))].map((c) => [
@@ -220,7 +280,6 @@ export async function runQuality(outDir: string, only: string[] | null = null, k
     pairs: rows,
   };
   writeFileSync(join(outDir, 'report.json'), JSON.stringify(report, null, 2));
-  keeper?.finish();
   const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
   console.log(
     'category     pairs ok  refused identity coverage spill  dE     residue  median-ms  spill-vs-bare-silhouette  coverage-of-upper-body',
@@ -240,11 +299,22 @@ export async function runQuality(outDir: string, only: string[] | null = null, k
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
-  const outIdx = args.indexOf('--out');
-  const onlyIdx = args.indexOf('--only');
-  const out = outIdx >= 0 ? args[outIdx + 1]! : resolve(fileURLToPath(import.meta.url), '../../../../../.quality');
-  const only = onlyIdx >= 0 ? args[onlyIdx + 1]!.split(',') : null;
-  runQuality(out, only, process.env.QUALITY_RESULTS === '1').catch((err) => {
+  const value = (flag: string) => {
+    const i = args.indexOf(flag);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const out = value('--out') ?? resolve(fileURLToPath(import.meta.url), '../../../../../.quality');
+  const set = value('--set');
+  if (set && !['tryon', 'ootd', 'all'].includes(set)) {
+    console.error(`--set is tryon, ootd or all, not ${set}`);
+    process.exit(2);
+  }
+  runQuality(out, {
+    sets: !set || set === 'all' ? undefined : [set as DevSet['name']],
+    only: value('--only')?.split(',') ?? null,
+    keepResults: process.env.QUALITY_RESULTS === '1',
+    full: args.includes('--full'),
+  }).catch((err) => {
     console.error(err instanceof FixturesMissingError ? err.message : err);
     process.exit(1);
   });
