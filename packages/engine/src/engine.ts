@@ -24,6 +24,32 @@ export interface TryOnInput {
   };
   /** Aborts the work when the generation is no longer wanted (shutdown, lease lost). */
   signal?: AbortSignal;
+  /**
+   * How the engine treats a photo it judges unsuitable (a seated person, crossed arms, an open jacket) or a result it
+   * judges poor: `strict` (the default) refuses with UNSUPPORTED_POSE, UNSUPPORTED_OUTFIT or QUALITY_CHECK_FAILED;
+   * `lenient` draws anyway and reports the findings in `diagnostics.checks`. Hard failures (no person, no garment,
+   * an undecodable image, …) fail in both modes.
+   */
+  checks?: ChecksMode;
+}
+
+/** See `TryOnInput.checks`. */
+export type ChecksMode = 'strict' | 'lenient';
+
+/** The codes a check (of the photo or of the result) refuses with in strict mode. */
+export type CheckCode = 'UNSUPPORTED_POSE' | 'UNSUPPORTED_OUTFIT' | 'QUALITY_CHECK_FAILED';
+
+/**
+ * What a check found. `refuse`: strict mode fails the try-on with `code` and `message` (the shopper-facing
+ * `errorMessage`); lenient mode draws anyway and reports it. `fatal`: fails in both modes (the engine cannot draw
+ * it at all, e.g. a person upside down). `warn`: reported in both modes, never fails.
+ */
+export interface CheckFinding {
+  code: CheckCode;
+  message: string;
+  severity: 'fatal' | 'refuse' | 'warn';
+  /** The measured values behind it, for the log (in shoulder widths, degrees or shares, as named). */
+  measured?: Record<string, number>;
 }
 
 export interface TryOnOutput {
@@ -42,6 +68,12 @@ export type EngineErrorCode =
   | 'NO_PERSON_DETECTED'
   | 'GARMENT_NOT_DETECTED'
   | 'UNSUPPORTED_GARMENT'
+  /** The person is seated or crouching, has crossed arms or arms held across the torso, or is lying or upside down. */
+  | 'UNSUPPORTED_POSE'
+  /** The person wears an outfit a new top cannot replace convincingly (an open jacket or suit over a shirt). */
+  | 'UNSUPPORTED_OUTFIT'
+  /** The engine judged its own result too poor to deliver. */
+  | 'QUALITY_CHECK_FAILED'
   | 'ENGINE_FAILED'
   | 'ENGINE_UNAVAILABLE';
 

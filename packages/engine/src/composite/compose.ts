@@ -9,11 +9,18 @@
  * (clip.ts) → the old garment region (old-region.ts) → the occluders in front (occluders.ts) → the edges feathered
  * (feather.ts) → the residue and its fill (residue.ts, old-sleeves.ts, membrane.ts, arm-fill.ts) → the old garment's
  * folds (shading.ts) → white balance (white-balance.ts) → the window painted (here).
+ *
+ * Around them, the checks: the pose (body/pose-checks.ts) before the parsing, the outfit (body/outfit-checks.ts)
+ * after it, the result (result-checks.ts) at the end. In strict mode (the default) a check's `refuse` finding fails
+ * the try-on with its code (UNSUPPORTED_POSE, UNSUPPORTED_OUTFIT, QUALITY_CHECK_FAILED); in lenient mode the garment
+ * is drawn anyway and the findings come back in `findings`.
  */
 
 import { bodyFrame } from '../body/frame.js';
+import { outfitFindings } from '../body/outfit-checks.js';
 import { type PersonParsing, parsePerson } from '../body/parsing.js';
-import { EngineError } from '../engine.js';
+import { poseFindings } from '../body/pose-checks.js';
+import { type CheckFinding, type ChecksMode, EngineError } from '../engine.js';
 import { fitGarment } from '../fit/fit.js';
 import type { BodyTargets } from '../fit/targets.js';
 import { type GarmentLayer, renderGarment } from '../fit/warp.js';
@@ -26,6 +33,7 @@ import { completeLayer } from './layer-gaps.js';
 import { occluders } from './occluders.js';
 import { oldGarmentRegion } from './old-region.js';
 import { fillColour, planResidueFill, type ResidueFill, residueRegion } from './residue.js';
+import { RESULT_CRITERIA, type ResultCriterion, resultFindings } from './result-checks.js';
 import { garmentShade, type OldShading, oldShading } from './shading.js';
 import { whiteBalanceGains } from './white-balance.js';
 
@@ -40,6 +48,18 @@ export interface CompositeResult {
   parsing: PersonParsing;
   targets: BodyTargets;
   timings: Record<string, number>;
+  /**
+   * What the checks of the photo (pose, outfit) and of the result found and did not refuse: everything in lenient
+   * mode, `warn` findings only in strict mode. Empty for an ordinary photo.
+   */
+  findings: CheckFinding[];
+}
+
+export interface ComposeOptions {
+  /** `strict` (default): a `refuse` finding fails with its code; `lenient`: draws anyway, the finding reported. */
+  checks?: ChecksMode;
+  /** The result criteria (default: result-checks.ts `RESULT_CRITERIA`); tests pass their own. */
+  resultCriteria?: readonly ResultCriterion[];
 }
 
 /** Shoulders narrower than this share of the photo's shorter side: the person is too small to dress. */
@@ -54,7 +74,27 @@ function checkPose(det: PersonDetection): void {
   }
 }
 
-export function composeTryOn(person: RawImage, det: PersonDetection, garment: GarmentAnalysis): CompositeResult {
+/**
+ * Findings either fail the try-on (`fatal` always, `refuse` in strict mode: the first such, with its code and
+ * message) or are kept for the result's `findings`.
+ */
+function judge(findings: CheckFinding[], mode: ChecksMode, kept: CheckFinding[]): void {
+  for (const f of findings) {
+    if (f.severity === 'fatal' || (f.severity === 'refuse' && mode === 'strict')) {
+      throw new EngineError(f.code, f.message);
+    }
+  }
+  kept.push(...findings);
+}
+
+export function composeTryOn(
+  person: RawImage,
+  det: PersonDetection,
+  garment: GarmentAnalysis,
+  options: ComposeOptions = {},
+): CompositeResult {
+  const mode = options.checks ?? 'strict';
+  const findings: CheckFinding[] = [];
   const timings: Record<string, number> = {};
   let t = performance.now();
   checkPose(det);
@@ -67,13 +107,15 @@ export function composeTryOn(person: RawImage, det: PersonDetection, garment: Ga
   if (garment.cls.category === 'dress' && !frame.hipsSeen) {
     throw new EngineError('UNSUPPORTED_GARMENT', 'A dress needs a photo showing the body down to the hips at least.');
   }
-  // Facing away (shoulders crossed) or lying: refuse rather than produce garbage.
-  if (frame.lShoulder.y > frame.lHip.y || frame.rShoulder.y > frame.rHip.y) {
-    throw new EngineError('NO_PERSON_DETECTED', 'The person must be upright for a try-on.');
-  }
+  // The pose (body/pose-checks.ts): lying or upside down fails in any mode; seated, or crossed arms under a top or a
+  // dress, per the mode. The arms do not matter to a bottom.
+  const coversTorso = garment.cls.category !== 'lower';
+  judge(poseFindings(frame, { width: w, height: h, arms: coversTorso }), mode, findings);
   const parsing = parsePerson(person, det, frame, {
     lower: garment.cls.category === 'dress' || garment.cls.category === 'lower',
   });
+  // The outfit (body/outfit-checks.ts): an open jacket over a shirt, for what replaces the old top.
+  if (coversTorso) judge(outfitFindings(person, parsing), mode, findings);
   timings.parsing = performance.now() - t;
 
   t = performance.now();
@@ -86,7 +128,11 @@ export function composeTryOn(person: RawImage, det: PersonDetection, garment: Ga
   t = performance.now();
   const result = blend(person, parsing, garment, layer, fit.targets);
   timings.composite = performance.now() - t;
-  return { ...result, parsing, targets: fit.targets, timings };
+  // The result judged (composite/result-checks.ts).
+  const criteria = options.resultCriteria ?? RESULT_CRITERIA;
+  if (criteria.length > 0)
+    judge(resultFindings({ ...result, parsing, targets: fit.targets, garment }, criteria), mode, findings);
+  return { ...result, parsing, targets: fit.targets, timings, findings };
 }
 
 function blend(

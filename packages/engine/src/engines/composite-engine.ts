@@ -51,7 +51,8 @@ export async function tryOnComposite(input: TryOnInput, ctx: CompositeContext): 
     const det = await ctx.detect(person);
     const personMs = performance.now() - t;
     checkAborted(input.signal);
-    const result = composeTryOn(person, det, garment);
+    const checks = input.checks ?? 'strict';
+    const result = composeTryOn(person, det, garment, { checks });
     t = performance.now();
     // PNG: lossless, so every pixel outside the garment stays exactly the person's.
     const image = await encodePng(result.image);
@@ -68,6 +69,8 @@ export async function tryOnComposite(input: TryOnInput, ctx: CompositeContext): 
           source: garment.source,
           from: garment.cls.source,
         },
+        // What the checks found and did not refuse (lenient mode: everything; strict: warnings only).
+        checks: { mode: checks, findings: result.findings },
         timingsMs: {
           garment: Math.round(garmentMs),
           person: Math.round(personMs),

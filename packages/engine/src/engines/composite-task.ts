@@ -32,6 +32,7 @@ export const tryOnCompositeTask: TaskHandler = async (payload, ctx) => {
       })),
     },
     signal: ctx.signal,
+    checks: p.checks === 'lenient' ? 'lenient' : 'strict',
   };
   const out = await tryOnComposite(input, context);
   const buffer = ownedBuffer(out.image);

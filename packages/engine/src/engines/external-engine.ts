@@ -5,7 +5,7 @@
  *   POST {baseUrl}/v1/try-on          multipart/form-data
  *     person        the person photo (JPEG/PNG, already cropped to 4:5 by fitroom)
  *     garment       one part per product image, in order
- *     meta          JSON {protocol:1, title, description, roles:[…]}
+ *     meta          JSON {protocol:1, title, description, roles:[…], checks:'strict'|'lenient'}
  *   200  image/jpeg | image/png        the result, same size as the person photo
  *   422  {code, message}               a typed, final failure (code ∈ EngineErrorCode); the generation fails
  *   other / network error / timeout    retryable: fitroom retries the job with backoff
@@ -19,6 +19,9 @@ const TYPED_CODES = new Set<EngineErrorCode>([
   'NO_PERSON_DETECTED',
   'GARMENT_NOT_DETECTED',
   'UNSUPPORTED_GARMENT',
+  'UNSUPPORTED_POSE',
+  'UNSUPPORTED_OUTFIT',
+  'QUALITY_CHECK_FAILED',
   'ENGINE_FAILED',
 ]);
 
@@ -70,6 +73,9 @@ export class ExternalEngine implements TryOnEngine {
         title: input.product.title,
         description: input.product.description,
         roles: input.product.images.map((i) => i.role),
+        // The account's checks mode: a service that judges its input or its result may refuse in `strict` mode
+        // (422 UNSUPPORTED_POSE, UNSUPPORTED_OUTFIT, QUALITY_CHECK_FAILED) and draw anyway in `lenient` mode.
+        checks: input.checks ?? 'strict',
       }),
     );
     const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 120_000);
