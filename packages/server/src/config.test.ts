@@ -11,3 +11,10 @@ test('ENGINE_THREADS follows the machine unless set: one thread per two cores, a
   assert.throws(() => parseConfig({ ENGINE_THREADS: 'many' }), /Invalid environment variable ENGINE_THREADS/);
   assert.throws(() => parseConfig({ ENGINE_THREADS: '0' }), ConfigError);
 });
+
+test('ENGINE_CHECKS is strict unless set to lenient; anything else stops the start', () => {
+  assert.equal(parseConfig({}).engineChecks, 'strict');
+  assert.equal(parseConfig({ ENGINE_CHECKS: 'lenient' }).engineChecks, 'lenient');
+  assert.equal(parseConfig({ ENGINE_CHECKS: 'strict' }).engineChecks, 'strict');
+  assert.throws(() => parseConfig({ ENGINE_CHECKS: 'off' }), /Invalid environment variable ENGINE_CHECKS/);
+});

@@ -22,6 +22,12 @@ const EnvSchema = z.object({
   /** The default try-on engine; a product titled exactly `mock` always uses the mock engine. */
   ENGINE: z.enum(['composite', 'mock', 'external']).default('composite'),
   EXTERNAL_ENGINE_URL: z.string().url().optional(),
+  /**
+   * How the engine treats a photo it judges unsuitable (seated, crossed arms, an open jacket) or a result it judges
+   * poor: `strict` refuses (the generation fails with a typed code, refunded), `lenient` draws anyway. Per-account
+   * override in the database.
+   */
+  ENGINE_CHECKS: z.enum(['strict', 'lenient']).default('strict'),
   /** Try-on jobs processed at once by this process (0 = API only, no workers). */
   WORKER_CONCURRENCY: int(0, 64).default(2),
   /** Worker threads running vision models (person crop on upload, composite engine); `auto` follows the cores. */
@@ -50,6 +56,7 @@ export interface Config {
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   engine: z.infer<typeof EnvSchema>['ENGINE'];
   externalEngineUrl: string | null;
+  engineChecks: z.infer<typeof EnvSchema>['ENGINE_CHECKS'];
   workerConcurrency: number;
   engineThreads: number;
   vision: boolean;
@@ -97,6 +104,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     logLevel: e.LOG_LEVEL,
     engine: e.ENGINE,
     externalEngineUrl: e.EXTERNAL_ENGINE_URL ?? null,
+    engineChecks: e.ENGINE_CHECKS,
     workerConcurrency: e.WORKER_CONCURRENCY,
     engineThreads: e.ENGINE_THREADS === 'auto' ? defaultEngineThreads() : e.ENGINE_THREADS,
     vision: e.VISION === 'on',

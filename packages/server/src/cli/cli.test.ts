@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createTestContext, type TestContext } from '../testing/test-server.js';
+import { EngineError, type TryOnEngine, type TryOnInput } from '@fitroom/engine';
+import { readFixture } from '../testing/fixtures.js';
+import { createTestContext, postTryOn, type TestContext } from '../testing/test-server.js';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 
@@ -34,8 +36,18 @@ describe('fitroom CLI (against a running server’s data directory)', () => {
   const cliWith = (env: Record<string, string>, ...args: string[]) => run(ctx.dataDir, env, args);
   const credits = (key: string) => ctx.app.inject({ url: '/tryon/v1/account/credits', headers: { 'x-api-key': key } });
 
+  /** Refuses every photo as the composite engine refuses a seated person, unless the generation's mode is lenient. */
+  const judging: TryOnEngine = {
+    name: 'judging',
+    async tryOn(input: TryOnInput) {
+      if (input.checks !== 'lenient') throw new EngineError('UNSUPPORTED_POSE', 'The person appears to be seated.');
+      return { image: input.person, contentType: 'image/jpeg', width: 0, height: 0 };
+    },
+    async close() {},
+  };
+
   before(async () => {
-    ctx = await createTestContext();
+    ctx = await createTestContext({ extraEngines: new Map([['judging', judging]]) });
   });
   after(() => ctx.close());
 
@@ -113,13 +125,61 @@ describe('fitroom CLI (against a running server’s data directory)', () => {
       '--retention-days',
       '3',
     );
-    assert.deepEqual(set.last, { id: acct.id, engine: 'mock', rateLimitPerMin: 42, retentionDays: 3 });
+    assert.deepEqual(set.last, {
+      id: acct.id,
+      engine: 'mock',
+      engineChecks: null,
+      rateLimitPerMin: 42,
+      retentionDays: 3,
+    });
     await new Promise((r) => setTimeout(r, 150)); // the server notices other processes' writes within 100 ms
     assert.equal((await credits(acct.apiKey)).headers['x-ratelimit-limit'], '42');
     const reset = await cli('accounts', 'set', '--account', acct.id, '--engine', 'default', '--rate-limit', 'default');
-    assert.deepEqual(reset.last, { id: acct.id, engine: null, rateLimitPerMin: null, retentionDays: 3 });
+    assert.deepEqual(reset.last, {
+      id: acct.id,
+      engine: null,
+      engineChecks: null,
+      rateLimitPerMin: null,
+      retentionDays: 3,
+    });
     assert.equal((await cli('accounts', 'set', '--account', acct.id, '--engine', 'gpu')).code, 2);
     assert.equal((await cli('accounts', 'set', '--account', acct.id, '--retention-days', '5')).code, 2);
+  });
+
+  test('accounts set --engine-checks: lenient draws what strict refuses (typed code, refunded); default resets', async () => {
+    const { last: acct } = await cli('accounts', 'create', '--name', 'lenient shop', '--credits', '5');
+    await ctx.deps.accounts.update(acct.id, { engine: 'judging' }); // not an engine the CLI offers
+    const tryOn = async () => {
+      const res = await postTryOn(
+        ctx,
+        {
+          products: [{ title: 'shirt', images: [{ source: { fileKey: 'g' } }] }],
+          person: { image: { source: { fileKey: 'p' } } },
+        },
+        {
+          g: { filename: 'g.jpg', contentType: 'image/jpeg', data: readFixture('garment', 'upper-1.jpg') },
+          p: { filename: 'p.png', contentType: 'image/png', data: readFixture('person', 'woman-2.png') },
+        },
+        { sync: true, apiKey: acct.apiKey },
+      );
+      assert.equal(res.statusCode, 200, res.body);
+      return res.json();
+    };
+    const set = await cli('accounts', 'set', '--account', acct.id, '--engine-checks', 'lenient');
+    assert.equal(set.code, 0, set.stderr);
+    assert.equal(set.last.engineChecks, 'lenient');
+    await new Promise((r) => setTimeout(r, 150)); // the server notices other processes' writes within 100 ms
+    assert.equal((await tryOn()).status, 'COMPLETED');
+    assert.deepEqual((await credits(acct.apiKey)).json(), { creditBalance: 4 });
+
+    const reset = await cli('accounts', 'set', '--account', acct.id, '--engine-checks', 'default');
+    assert.equal(reset.last.engineChecks, null);
+    await new Promise((r) => setTimeout(r, 150));
+    const refused = await tryOn();
+    assert.equal(refused.status, 'FAILED');
+    assert.equal(refused.errorCode, 'UNSUPPORTED_POSE');
+    assert.deepEqual((await credits(acct.apiKey)).json(), { creditBalance: 4 }, 'the refused try-on was refunded');
+    assert.equal((await cli('accounts', 'set', '--account', acct.id, '--engine-checks', 'off')).code, 2);
   });
 
   test('accounts set refuses an engine this server cannot run, and changes nothing', async () => {
@@ -181,7 +241,7 @@ describe('fitroom CLI (against a running server’s data directory)', () => {
     try {
       const first = await cliIn(fresh, 'migrate');
       assert.equal(first.code, 0, first.stderr);
-      assert.deepEqual(first.last, { applied: ['0001_initial', '0002_idempotency_keys'] });
+      assert.deepEqual(first.last, { applied: ['0001_initial', '0002_idempotency_keys', '0003_engine_checks'] });
       assert.deepEqual((await cliIn(fresh, 'migrate')).last, { applied: [] });
     } finally {
       rmSync(fresh, { recursive: true, force: true });

@@ -18,7 +18,7 @@ Usage:
   fitroom accounts create --name N [--credits C] [--rate-limit R]
   fitroom accounts list
   fitroom accounts set --account ID [--engine composite|mock|external|default] [--rate-limit R|default]
-                       [--retention-days 1|3|7]
+                       [--retention-days 1|3|7] [--engine-checks strict|lenient|default]
   fitroom accounts set-logo --account ID --file logo.png   (watermark; --clear removes it)
   fitroom credits add --account ID --amount N [--reason TEXT]
   fitroom keys create --account ID
@@ -110,6 +110,7 @@ async function main(argv: string[]): Promise<number> {
         file: { type: 'string' },
         clear: { type: 'boolean' },
         engine: { type: 'string' },
+        'engine-checks': { type: 'string' },
         'retention-days': { type: 'string' },
       },
     }).values;
@@ -191,6 +192,12 @@ async function main(argv: string[]): Promise<number> {
           refuseUnavailableEngine(String(values.engine), parseConfig(process.env));
           patch.engine = values.engine === 'default' ? null : String(values.engine);
         }
+        if (values['engine-checks'] !== undefined) {
+          if (!['strict', 'lenient', 'default'].includes(String(values['engine-checks']))) {
+            throw new UsageError('--engine-checks must be strict, lenient or default');
+          }
+          patch.engineChecks = values['engine-checks'] === 'default' ? null : String(values['engine-checks']);
+        }
         if (values['rate-limit'] !== undefined) {
           patch.rateLimitPerMin =
             values['rate-limit'] === 'default' ? null : intOption(values, 'rate-limit', { min: 1 });
@@ -208,6 +215,7 @@ async function main(argv: string[]): Promise<number> {
         out({
           id: account.id,
           engine: account.engine,
+          engineChecks: account.engine_checks,
           rateLimitPerMin: account.rate_limit_per_min,
           retentionDays: account.retention_days,
         });

@@ -198,7 +198,26 @@ const m0002: Migration = {
   },
 };
 
-const MIGRATIONS: Record<string, Migration> = { '0001_initial': m0001, '0002_idempotency_keys': m0002 };
+/**
+ * The engine's checks mode (ENGINE_CHECKS: `strict` or `lenient`): an account's override (null = the deployment's),
+ * and the mode a generation was accepted with (null on generations made before: strict).
+ */
+const m0003: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('accounts').addColumn('engine_checks', 'text').execute();
+    await db.schema.alterTable('generations').addColumn('engine_checks', 'text').execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.alterTable('generations').dropColumn('engine_checks').execute();
+    await db.schema.alterTable('accounts').dropColumn('engine_checks').execute();
+  },
+};
+
+const MIGRATIONS: Record<string, Migration> = {
+  '0001_initial': m0001,
+  '0002_idempotency_keys': m0002,
+  '0003_engine_checks': m0003,
+};
 
 class InCodeMigrations implements MigrationProvider {
   async getMigrations() {

@@ -41,7 +41,11 @@ test('PostgreSQL: migrations apply and 30 concurrent debits on a balance of 10 s
   url.pathname = `/${name}`;
   const db = openPostgres(url.toString(), 10);
   try {
-    assert.deepEqual(await migrateToLatest(db as never), ['0001_initial', '0002_idempotency_keys']);
+    assert.deepEqual(await migrateToLatest(db as never), [
+      '0001_initial',
+      '0002_idempotency_keys',
+      '0003_engine_checks',
+    ]);
     assert.deepEqual(await migrateToLatest(db as never), [], 'idempotent');
 
     const credits = new CreditsService(db, systemClock);

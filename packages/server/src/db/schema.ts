@@ -17,6 +17,8 @@ export interface AccountsTable {
   logo_blob_key: string | null;
   /** Engine override for this account; null = the deployment default. */
   engine: string | null;
+  /** Engine checks override for this account (`strict` | `lenient`); null = the deployment default (ENGINE_CHECKS). */
+  engine_checks: string | null;
   disabled_at: string | null;
   created_at: string;
   updated_at: string;
@@ -115,6 +117,8 @@ export interface GenerationsTable {
   ai_label: number;
   keep_for_days: number;
   engine: string;
+  /** The engine checks mode the generation was accepted with (`strict` | `lenient`); null (older rows) = strict. */
+  engine_checks: string | null;
   error_code: string | null;
   error_message: string | null;
   created_at: string;

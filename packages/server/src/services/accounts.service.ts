@@ -65,6 +65,7 @@ export class AccountsService {
           retention_days: 7,
           logo_blob_key: null,
           engine: null,
+          engine_checks: null,
           disabled_at: null,
           created_at: now,
           updated_at: now,
@@ -171,6 +172,7 @@ export class AccountsService {
       rateLimitPerMin?: number | null;
       retentionDays?: number;
       engine?: string | null;
+      engineChecks?: string | null;
     },
   ): Promise<void> {
     const res = await this.db
@@ -180,6 +182,7 @@ export class AccountsService {
         ...(patch.rateLimitPerMin !== undefined ? { rate_limit_per_min: patch.rateLimitPerMin } : {}),
         ...(patch.retentionDays !== undefined ? { retention_days: patch.retentionDays } : {}),
         ...(patch.engine !== undefined ? { engine: patch.engine } : {}),
+        ...(patch.engineChecks !== undefined ? { engine_checks: patch.engineChecks } : {}),
         updated_at: this.clock.now().toISOString(),
       })
       .where('id', '=', accountId)

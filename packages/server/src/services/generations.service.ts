@@ -291,6 +291,8 @@ export class GenerationsService {
       ai_label: request.aiLabel ? 1 : 0,
       keep_for_days: keepForDays,
       engine: snapshot.title === MOCK_TITLE ? 'mock' : (account.engine ?? this.config.engine),
+      // Decided when the generation is accepted, like its engine: a retry runs with the same mode.
+      engine_checks: account.engine_checks ?? this.config.engineChecks,
       error_code: null,
       error_message: null,
       created_at: now.toISOString(),

@@ -185,10 +185,17 @@ export class TryOnWorker {
         person: person.data,
         product: { title: snapshot.title, description: snapshot.description, images: productImages },
         signal,
+        // The mode the generation was accepted with (the account's, else ENGINE_CHECKS); older rows: strict.
+        checks: gen.engine_checks === 'lenient' ? 'lenient' : 'strict',
       });
     } catch (err) {
       if (err instanceof EngineError && !err.retryable) throw new GenerationFailure(err.code, err.message);
       throw err;
+    }
+    // What the engine's checks found and did not refuse (lenient mode), for the operator: never sent to the client.
+    const checks = output.diagnostics?.checks as { mode?: string; findings?: unknown[] } | undefined;
+    if (checks?.findings?.length) {
+      this.deps.logger.info({ generationId, checks }, 'try-on drawn despite check findings');
     }
 
     const account = await accounts.get(gen.account_id);
