@@ -56,7 +56,7 @@ export interface OpenLayerMeasures {
   sleeveShare: [number | null, number | null];
   /** ΔE76 between the two sleeves' median colours. */
   sleevesDe: number | null;
-  /** Share of the judged rows that read "panel | band | panel" (0 when the sleeves are not long). */
+  /** Share of the judged rows that read "panel | band | panel" (0 when the sleeves are not long, unless `always`). */
   openRows: number;
   /** The same on the top quarter of the rows. */
   openTopRows: number;
@@ -115,7 +115,11 @@ function sleeveSample(
   return { share: cloth.length / total, colour: cloth.length > 0 ? medianLab(cloth) : null };
 }
 
-export function openLayerMeasures(img: RawImage, parsing: PersonParsing): OpenLayerMeasures {
+/**
+ * The measures of an open layer. The rows are read only when both sleeves are long and one colour, unless `always`
+ * (the margins script, quality/check-margins.ts, reads them on every photo with two sleeves sampled).
+ */
+export function openLayerMeasures(img: RawImage, parsing: PersonParsing, always = false): OpenLayerMeasures {
   const { frame, torso } = parsing;
   const { width: w } = img;
   const sw = frame.shoulderWidth;
@@ -129,8 +133,10 @@ export function openLayerMeasures(img: RawImage, parsing: PersonParsing): OpenLa
     bandWidthSw: null,
     open: false,
   };
-  if (!L?.colour || !R?.colour || L.share < LONG_SLEEVE_MIN_SHARE || R.share < LONG_SLEEVE_MIN_SHARE) return out;
-  if (out.sleevesDe! > SLEEVES_MAX_DE) return out;
+  if (!L?.colour || !R?.colour) return out;
+  const sleeves =
+    L.share >= LONG_SLEEVE_MIN_SHARE && R.share >= LONG_SLEEVE_MIN_SHARE && out.sleevesDe! <= SLEEVES_MAX_DE;
+  if (!sleeves && !always) return out;
   const sleeve: Lab = [
     (L.colour[0] + R.colour[0]) / 2,
     (L.colour[1] + R.colour[1]) / 2,
@@ -214,7 +220,7 @@ export function openLayerMeasures(img: RawImage, parsing: PersonParsing): OpenLa
   out.openTopRows = count(rows.slice(0, Math.max(1, Math.round(rows.length / 4))));
   bands.sort((a, b) => a - b);
   out.bandWidthSw = bands.length > 0 ? bands[bands.length >> 1]! : null;
-  out.open = out.openRows >= OPEN_MIN_ROWS && out.openTopRows >= OPEN_MIN_TOP_ROWS;
+  out.open = sleeves && out.openRows >= OPEN_MIN_ROWS && out.openTopRows >= OPEN_MIN_TOP_ROWS;
   return out;
 }
 
