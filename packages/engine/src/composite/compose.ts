@@ -146,7 +146,7 @@ function blend(
   const n = w * h;
   completeLayer(layer, parsing, garment, targets);
   const alpha = clipToBody(layer, parsing, garment, targets);
-  const old = oldGarmentRegion(parsing, garment, targets);
+  const old = oldGarmentRegion(parsing, garment, targets, layer, alpha);
 
   // Everything below happens inside the window holding the new garment and the old one (plus a few pixels for the
   // feathering): pixels outside it are copied unchanged, so there is no reason to blur or test them.
@@ -207,9 +207,15 @@ function paintWindow(out: Uint8Array, person: RawImage, [rx0, ry0, rx1, ry1]: Bo
         g = g * (1 - a) + gg * a;
         b = b * (1 - a) + gbb * a;
       }
-      out[p * ch] = Math.round(r);
-      out[p * ch + 1] = Math.round(g);
-      out[p * ch + 2] = Math.round(b);
+      // Clamped: a Uint8Array wraps 256 to 0, and a fill on pale skin brightened by the old garment's folds goes
+      // past 255 (it painted teal patches: red wrapped to 0).
+      out[p * ch] = toByte(r);
+      out[p * ch + 1] = toByte(g);
+      out[p * ch + 2] = toByte(b);
     }
   }
+}
+
+function toByte(v: number): number {
+  return v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
 }

@@ -1,11 +1,29 @@
 /** The old garment region the new garment replaces. */
 import type { PersonParsing } from '../body/parsing.js';
 import type { BodyTargets } from '../fit/targets.js';
+import type { GarmentLayer } from '../fit/warp.js';
 import type { GarmentAnalysis } from '../garment/analyze.js';
-import { type BinaryMask, emptyMask, or } from '../raster/mask.js';
+import { andNot, type BinaryMask, emptyMask, or } from '../raster/mask.js';
 
-/** The current upper garment; for a dress, with the lower one above the dress's hem; for a bottom, the lower one. */
-export function oldGarmentRegion(parsing: PersonParsing, garment: GarmentAnalysis, targets: BodyTargets): BinaryMask {
+/** Coverage above which a pixel counts as the new garment's when its hem is traced. */
+const HEM_ALPHA = 0.5;
+/** The garment layer's part code of the body panel (fit/warp.ts: 1 torso, 2 and 3 sleeves). */
+const BODY_PANEL = 1;
+/** The old garment is replaced this far below the new one's hem (shoulder widths): the hem's shadow and soft edge. */
+const BELOW_HEM_SW = 0.03;
+
+/**
+ * The old garment the new one replaces: the current upper garment; for a dress, with the lower one above the dress's
+ * hem; for a bottom, the lower one from the waistband down. For a top or a dress, only what lies above the new
+ * garment's hem: a dress's skirt or jeans below a new top stay as they are (see keepBelowHem).
+ */
+export function oldGarmentRegion(
+  parsing: PersonParsing,
+  garment: GarmentAnalysis,
+  targets: BodyTargets,
+  layer: GarmentLayer,
+  alpha: Float32Array,
+): BinaryMask {
   const { width: w, height: h } = parsing;
   const n = w * h;
   let old = parsing.upperClothes;
@@ -23,6 +41,73 @@ export function oldGarmentRegion(parsing: PersonParsing, garment: GarmentAnalysi
     old = emptyMask(w, h);
     for (let p = Math.max(0, Math.ceil(waistY)) * w; p < Math.min(h, Math.ceil(hemY)) * w; p++)
       old.data[p] = parsing.lowerClothes.data[p]!;
+    return old;
   }
-  return old;
+  return keepLongSleeves(keepBelowHem(old, parsing, targets, layer, alpha), parsing);
+}
+
+/** An old sleeve covering at least this share of the forearm is a long sleeve (see keepLongSleeves). */
+const LONG_SLEEVE_FOREARM_SHARE = 0.5;
+
+/**
+ * Old long sleeves, taken out of the region to replace. Under a long sleeve the photo shows no bare arm to continue
+ * (arm-fill.ts continues an arm from below a short sleeve's hem), so a whole arm would be invented: a flat skin-coloured
+ * strip from shoulder to wrist. Kept, the old sleeve reads as a long-sleeved top worn under the new garment, which is
+ * what a shopper would see in a mirror.
+ */
+function keepLongSleeves(old: BinaryMask, parsing: PersonParsing): BinaryMask {
+  let out = old;
+  for (const [arm, forearm] of [
+    [parsing.armLeft, parsing.forearmLeft],
+    [parsing.armRight, parsing.forearmRight],
+  ] as const) {
+    let n = 0;
+    let covered = 0;
+    for (let p = 0; p < forearm.data.length; p++) {
+      if (!forearm.data[p] || !parsing.person.data[p]) continue;
+      n++;
+      covered += old.data[p]!;
+    }
+    if (n > 0 && covered >= n * LONG_SLEEVE_FOREARM_SHARE) out = andNot(andNot(out, arm), forearm);
+  }
+  return out;
+}
+
+/**
+ * The old garment below the new one's hem, taken out of the region to replace. The old top's parsing often runs on
+ * into what is worn below (a dress's skirt, light jeans under a light top: grown by colour), and whatever of it the
+ * new garment leaves showing would be invented by the fills — a flat skin-coloured block where the skirt was. Below
+ * the hem the photo is the truth: the old garment's lower part stays, as it would under a shorter top.
+ * The hem in each column is the new garment's body panel's lowest covered pixel (its sleeves do not count), and
+ * where the panel does not reach the column, the hem line the fit aimed at. Arms keep the old treatment: an old sleeve under a
+ * new short one is repainted as a bare arm by the residue fill (old-sleeves.ts), not kept as a band of old colour.
+ */
+function keepBelowHem(
+  old: BinaryMask,
+  parsing: PersonParsing,
+  targets: BodyTargets,
+  layer: GarmentLayer,
+  alpha: Float32Array,
+): BinaryMask {
+  const { width: w, height: h } = parsing;
+  const { hemLeft: a, hemRight: b } = targets;
+  const margin = parsing.frame.shoulderWidth * BELOW_HEM_SW;
+  const kept = emptyMask(w, h);
+  const arms = [parsing.armLeft, parsing.armRight, parsing.forearmLeft, parsing.forearmRight];
+  for (let x = 0; x < w; x++) {
+    const t = b.x === a.x ? 0.5 : Math.min(1, Math.max(0, (x - a.x) / (b.x - a.x)));
+    let hem = a.y + (b.y - a.y) * t;
+    for (let y = h - 1; y >= 0; y--) {
+      const p = y * w + x;
+      if (alpha[p]! > HEM_ALPHA && layer.part[p] === BODY_PANEL) {
+        hem = y;
+        break;
+      }
+    }
+    for (let y = Math.max(0, Math.ceil(hem + margin)); y < h; y++) {
+      const p = y * w + x;
+      if (old.data[p] && !arms.some((m) => m.data[p])) kept.data[p] = 1;
+    }
+  }
+  return andNot(old, kept);
 }

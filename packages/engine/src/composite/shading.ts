@@ -19,6 +19,14 @@ const PRESENCE_SIGMA_SW = 0.03;
 const PRESENCE_GAIN = 1.5;
 /** The new garment's shade is clamped to −15 %…+12 % so a dark print on the old top does not stain the new one. */
 const SHADE_RANGE = { min: 0.85, max: 1.12 };
+/**
+ * How patterned the old garment is: the mean absolute difference between its luma and its fold-scale blur, over its
+ * mean luma. Plain cloth (folds only) stays below the first figure and transfers its folds in full; a print, sequins
+ * or leopard above the second transfers none — at the fold scale its motifs pass for folds and printed blotches of
+ * light and shade on the new garment. Between the two the transfer fades linearly.
+ */
+const PATTERN_PLAIN = 0.05;
+const PATTERN_PRINTED = 0.12;
 
 export interface OldShading {
   /** The old garment's fold ratio at a pixel (NaN far from it). */
@@ -64,9 +72,12 @@ export function oldShading(
     presence:
       oldParts.length > 1 ? windowFieldsLow(person, part.data, padBox(roi, sigmaLow), sigmaLow, 'presence')[0]! : null,
   }));
+  const strength = foldStrength(person, old, folds[0]!.low, oldMean);
+  const damped = (ratio: number) => 1 + (ratio - 1) * strength;
   // Near both parts, weighted by their presence.
   const foldRatio = (x: number, y: number): number => {
-    if (folds.length === 1) return sampleField(folds[0]!.low, x, y) / (sampleField(folds[0]!.broad, x, y) || oldMean);
+    if (folds.length === 1)
+      return damped(sampleField(folds[0]!.low, x, y) / (sampleField(folds[0]!.broad, x, y) || oldMean));
     let sum = 0;
     let weight = 0;
     for (const f of folds) {
@@ -76,11 +87,34 @@ export function oldShading(
       sum += (lo / (sampleField(f.broad, x, y) || oldMean)) * wgt;
       weight += wgt;
     }
-    return weight > 0 ? sum / weight : Number.NaN;
+    return weight > 0 ? damped(sum / weight) : Number.NaN;
   };
   const sigmaPresence = Math.max(2, sw * PRESENCE_SIGMA_SW);
   const [presence] = windowFieldsLow(person, old.data, padBox(roi, sigmaPresence), sigmaPresence, 'presence');
   return { foldRatio, presence: presence! };
+}
+
+/** How much of the old garment's folds to transfer, 0..1: less the more patterned it is (PATTERN_PLAIN). */
+function foldStrength(person: RawImage, old: BinaryMask, low: LowResField, oldMean: number): number {
+  const { width: w, channels: ch, data: src } = person;
+  const ob = maskBounds(old);
+  if (!ob || oldMean <= 0) return 1;
+  let diff = 0;
+  let n = 0;
+  // Every 3rd pixel of every 3rd row: a mean over thousands of pixels needs no more.
+  for (let y = ob[1]; y <= ob[3]; y += 3) {
+    for (let x = ob[0]; x <= ob[2]; x += 3) {
+      const p = y * w + x;
+      if (!old.data[p]) continue;
+      const lo = sampleField(low, x, y);
+      if (Number.isNaN(lo)) continue;
+      diff += Math.abs(luma(src[p * ch]!, src[p * ch + 1]!, src[p * ch + 2]!) - lo);
+      n++;
+    }
+  }
+  if (n === 0) return 1;
+  const pattern = diff / n / oldMean;
+  return Math.min(1, Math.max(0, (PATTERN_PRINTED - pattern) / (PATTERN_PRINTED - PATTERN_PLAIN)));
 }
 
 /** The new garment's shade at (x, y): where the old garment was, its fold ratio (clamped); elsewhere 1. */

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { analyzeGarment } from '../garment/analyze.js';
+import { GARMENT_TITLES } from '../quality/fixtures.js';
+import { decodeImage, detectPerson } from '../vision/person-detector.js';
+import { readGarment, readPerson } from '../vision/test-fixtures.js';
+import type { RawImage } from '../vision/types.js';
+import { type CompositeResult, composeTryOn } from './compose.js';
+
+async function tryOn(personName: string, garmentName: string): Promise<{ person: RawImage; r: CompositeResult }> {
+  const person = await decodeImage(readPerson(personName));
+  const det = await detectPerson(person);
+  const garment = await analyzeGarment(
+    { data: readGarment(garmentName), contentHash: garmentName, role: null },
+    GARMENT_TITLES[garmentName]!,
+  );
+  return { person, r: composeTryOn(person, det, garment) };
+}
+
+const samePixel = (a: RawImage, b: RawImage, p: number) =>
+  a.data[p * a.channels] === b.data[p * b.channels] &&
+  a.data[p * a.channels + 1] === b.data[p * b.channels + 1] &&
+  a.data[p * a.channels + 2] === b.data[p * b.channels + 2];
+
+describe('the old garment the new one replaces', () => {
+  it('what lies below a new top stays: a slip dress’s skirt is not repainted', async () => {
+    // 052472_0: a black slip dress to below the knees. The parsing's old top runs on down the skirt (one colour);
+    // the tee ends at the hips, and the skirt below it was filled with flat skin-coloured blocks.
+    const { person, r } = await tryOn('052472_0.jpg', 'upper-3.jpg');
+    const { width: w } = person;
+    const frame = r.parsing.frame;
+    let hem = 0;
+    for (let p = 0; p < r.garmentAlpha.length; p++) if (r.garmentAlpha[p]! > 0.5) hem = Math.max(hem, (p / w) | 0);
+    const from = Math.ceil(hem + frame.shoulderWidth * 0.05);
+    const to = Math.floor(Math.min(frame.lKnee?.y ?? person.height, frame.rKnee?.y ?? person.height));
+    assert.ok(to - from > frame.shoulderWidth * 0.5, `a skirt to test below the hem (rows ${from}–${to})`);
+    const arms = [r.parsing.armLeft, r.parsing.armRight, r.parsing.forearmLeft, r.parsing.forearmRight];
+    let skirt = 0;
+    let changed = 0;
+    for (let p = from * w; p < to * w; p++) {
+      if (!r.parsing.person.data[p] || arms.some((m) => m.data[p])) continue;
+      skirt++;
+      if (r.filled.data[p] || !samePixel(r.image, person, p)) changed++;
+    }
+    assert.ok(skirt > 1000, `the skirt is in the photo (${skirt} px)`);
+    assert.ok(changed / skirt < 0.01, `${changed} of ${skirt} skirt pixels below the hem were repainted`);
+  });
+
+  it('an old long sleeve stays under a short-sleeved top: no arm is invented from shoulder to wrist', async () => {
+    // 01861_00: a red long-sleeved top. Under it the photo shows no bare arm to continue (arm-fill.ts needs skin below
+    // a sleeve's hem), and the whole arm was filled as a flat skin-coloured strip.
+    const { person, r } = await tryOn('01861_00.jpg', 'upper-4.jpg');
+    const frame = r.parsing.frame;
+    let points = 0;
+    let kept = 0;
+    for (const [e, wr] of [
+      [frame.lElbow, frame.lWrist],
+      [frame.rElbow, frame.rWrist],
+    ] as const) {
+      assert.ok(e && wr, 'elbows and wrists are seen');
+      // The forearm's middle, clear of the new sleeve's hem and of the hand.
+      for (let t = 0.25; t <= 0.75; t += 0.05) {
+        const x = Math.round(e.x + (wr.x - e.x) * t);
+        const y = Math.round(e.y + (wr.y - e.y) * t);
+        const p = y * person.width + x;
+        points++;
+        if (samePixel(r.image, person, p) && !r.filled.data[p]) kept++;
+      }
+    }
+    assert.ok(kept >= points * 0.9, `${kept} of ${points} forearm points show the old sleeve as photographed`);
+  });
+});
