@@ -16,6 +16,7 @@
  * is drawn anyway and the findings come back in `findings`.
  */
 
+import { dressWornFindings } from '../body/dress-worn.js';
 import { bodyFrame } from '../body/frame.js';
 import { outfitFindings } from '../body/outfit-checks.js';
 import { type PersonParsing, parsePerson } from '../body/parsing.js';
@@ -114,8 +115,9 @@ export function composeTryOn(
   const parsing = parsePerson(person, det, frame, {
     lower: garment.cls.category === 'dress' || garment.cls.category === 'lower',
   });
-  // The outfit (body/outfit-checks.ts): an open jacket over a shirt, for what replaces the old top.
-  if (coversTorso) judge(outfitFindings(person, parsing), mode, findings);
+  // The outfit: an open jacket over a shirt, for what replaces the old top (body/outfit-checks.ts); a dress worn, for
+  // a bottom (body/dress-worn.ts).
+  judge(coversTorso ? outfitFindings(person, parsing) : dressWornFindings(person, parsing), mode, findings);
   timings.parsing = performance.now() - t;
 
   t = performance.now();
