@@ -41,6 +41,14 @@ export interface PairMetrics {
   residue: number;
   spillSilhouette: number;
   coverageUpperBody: number;
+  /** Blocky fills (see {@link blockiness}): share of the silhouette, blocky patches, and the pair's flag. */
+  blockiness: number;
+  blockyPatches: number;
+  blocky: boolean;
+  /** Arms drawn over (see {@link armsCovered}): share of the counted arm samples, their number, the pair's flag. */
+  armsCovered: number;
+  armSamples: number;
+  armCovered: boolean;
 }
 
 function medianLab(img: RawImage, pick: (p: number) => boolean): [number, number, number] {
@@ -131,6 +139,9 @@ export function measurePair(person: RawImage, garment: GarmentAnalysis, r: Compo
     for (let c = 0; c < ch; c++) if (r.image.data[p * ch + c] !== person.data[p * ch + c]) same = false;
     if (same) oldSame++;
   }
+  const blocks = blockiness(person, r.image, r.filled, r.garmentAlpha, r.parsing.person);
+  // The body frame is the keypoints (by image side), not a parsing mask.
+  const arms = armsCovered(person, r.image, r.garmentAlpha, r.parsing.frame, garment.cls);
   const productLab = medianLab(garment.image, (p) => garment.mask.data[p] === 1);
   const resultLab = medianLab(r.image, (p) => r.garmentAlpha[p]! > 0.9);
   return {
@@ -141,6 +152,12 @@ export function measurePair(person: RawImage, garment: GarmentAnalysis, r: Compo
     residue: oldN > 0 ? oldSame / oldN : 0,
     spillSilhouette: gPix > 0 ? gOutSil / gPix : 0,
     coverageUpperBody: upperBodyN > 0 ? upperBodyCovered / upperBodyN : 0,
+    blockiness: blocks.share,
+    blockyPatches: blocks.count,
+    blocky: blocks.blocky,
+    armsCovered: arms.share,
+    armSamples: arms.counted,
+    armCovered: arms.armCovered,
   };
 }
 

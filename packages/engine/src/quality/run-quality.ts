@@ -62,11 +62,14 @@ async function errorTile(text: string): Promise<Buffer> {
   return sharp(Buffer.from(svg)).png().toBuffer();
 }
 
+/** The per-pair metrics that are numbers (the rest are a pair's flags). */
+type NumericMetric = { [K in keyof PairMetrics]: PairMetrics[K] extends number ? K : never }[keyof PairMetrics];
+
 function summarise(rows: PairReport[]) {
   const ok = rows.filter((r) => !r.error);
   // A clear refusal (a bottom on a photo that stops above the knees) is the intended answer, not a crash.
   const refused = rows.filter((r) => r.error?.startsWith('UNSUPPORTED_GARMENT')).length;
-  const mean = (k: keyof PairMetrics) => {
+  const mean = (k: NumericMetric) => {
     const v = ok.map((r) => r[k]!).filter((x) => Number.isFinite(x));
     return v.length ? v.reduce((a, b) => a + b, 0) / v.length : Number.NaN;
   };
@@ -83,6 +86,8 @@ function summarise(rows: PairReport[]) {
     residue: mean('residue'),
     spillSilhouette: mean('spillSilhouette'),
     coverageUpperBody: mean('coverageUpperBody'),
+    blockiness: mean('blockiness'),
+    armsCovered: mean('armsCovered'),
     medianMs: ms[ms.length >> 1] ?? Number.NaN,
     passing: {
       identity: ok.filter((r) => r.identity === 0).length,
@@ -90,6 +95,11 @@ function summarise(rows: PairReport[]) {
       spill: ok.filter((r) => (r.spill ?? 1) <= TARGETS.spill).length,
       colourDeltaE: ok.filter((r) => (r.colourDeltaE ?? 99) <= TARGETS.colourDeltaE).length,
       residue: ok.filter((r) => (r.residue ?? 1) <= TARGETS.residue).length,
+    },
+    // Pairs a person looking at the thumbnail would fault (metrics.ts): blocky fills, an arm drawn over.
+    flagged: {
+      blocky: ok.filter((r) => r.blocky).length,
+      armCovered: ok.filter((r) => r.armCovered).length,
     },
   };
 }
@@ -282,7 +292,7 @@ function writeReport(outDir: string, rows: PairReport[]): void {
   writeFileSync(join(outDir, 'report.json'), JSON.stringify(report, null, 2));
   const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
   console.log(
-    'category     pairs ok  refused identity coverage spill  dE     residue  median-ms  spill-vs-bare-silhouette  coverage-of-upper-body',
+    'category     pairs ok  refused identity coverage spill  dE     residue  median-ms  spill-vs-bare-silhouette  coverage-of-upper-body  blockiness (blocky)  arms-covered (flagged)',
   );
   const lines: Array<[string, ReturnType<typeof summarise>]> = [
     ['overall', report.overall],
@@ -291,7 +301,7 @@ function writeReport(outDir: string, rows: PairReport[]): void {
   if (report.drawn) lines.push(['drawn', report.drawn]);
   for (const [c, s] of lines) {
     console.log(
-      `${c.padEnd(12)} ${String(s.pairs).padStart(5)} ${String(s.succeeded).padStart(3)} ${String(s.refused).padStart(7)}  ${f(s.identity).padStart(8)} ${f(s.coverage).padStart(8)} ${f(s.spill).padStart(6)} ${f(s.colourDeltaE, 2).padStart(6)} ${f(s.residue).padStart(8)} ${f(s.medianMs, 0).padStart(9)}  ${f(s.spillSilhouette).padEnd(24)}  ${f(s.coverageUpperBody)}`,
+      `${c.padEnd(12)} ${String(s.pairs).padStart(5)} ${String(s.succeeded).padStart(3)} ${String(s.refused).padStart(7)}  ${f(s.identity).padStart(8)} ${f(s.coverage).padStart(8)} ${f(s.spill).padStart(6)} ${f(s.colourDeltaE, 2).padStart(6)} ${f(s.residue).padStart(8)} ${f(s.medianMs, 0).padStart(9)}  ${f(s.spillSilhouette).padEnd(24)}  ${f(s.coverageUpperBody).padEnd(22)}  ${`${f(s.blockiness)} (${s.flagged.blocky})`.padEnd(19)}  ${f(s.armsCovered)} (${s.flagged.armCovered})`,
     );
   }
   console.log(`report: ${join(outDir, 'report.json')}`);
