@@ -56,7 +56,7 @@ const LONG_SLEEVE_FOREARM_SHARE = 0.45;
 const LONG_SLEEVE_MAX_SKIN = 0.3;
 
 /**
- * Old long sleeves, taken out of the region to replace. Under a long sleeve the photo shows no bare arm to continue
+ * Old long sleeves, and whatever old garment lies on a forearm, taken out of the region to replace. Under a long sleeve the photo shows no bare arm to continue
  * (arm-fill.ts continues an arm from below a short sleeve's hem), so a whole arm would be invented: a flat skin-coloured
  * strip from shoulder to wrist. Kept, the old sleeve reads as a long-sleeved top worn under the new garment, which is
  * what a shopper would see in a mirror.
@@ -77,8 +77,11 @@ function keepLongSleeves(old: BinaryMask, parsing: PersonParsing): BinaryMask {
       skin += parsing.skin.data[p]!;
     }
     // A bare forearm lying against the old top is covered by its capsule's edges but shows its skin.
-    if (n > 0 && covered >= n * LONG_SLEEVE_FOREARM_SHARE && skin <= n * LONG_SLEEVE_MAX_SKIN)
-      out = andNot(andNot(out, arm), forearm);
+    const long = n > 0 && covered >= n * LONG_SLEEVE_FOREARM_SHARE && skin <= n * LONG_SLEEVE_MAX_SKIN;
+    // The forearm itself is never repainted: under a long sleeve there is no arm to continue, and an old top that the
+    // parsing grew over a bare forearm (a white top beside pale skin) would be filled with a flat skin-coloured block
+    // where the arm was photographed.
+    out = andNot(out, long ? or(arm, forearm) : forearm);
   }
   return out;
 }
