@@ -4,7 +4,7 @@ import type { BodyFrame } from '../body/frame.js';
 import { drawCapsule, drawPolygon, type P } from '../raster/draw.js';
 import { type BinaryMask, emptyMask } from '../raster/mask.js';
 import type { RawImage } from '../vision/types.js';
-import { armsCovered, BLOCKY_SHARE, blockiness, sleeveCovers } from './metrics.js';
+import { armsCovered, BLOCKY_SHARE, blockiness, sleeveCovers } from './result-measures.js';
 
 /** A deterministic pseudo-random sequence in [0, 1). */
 function rng(seed: number): () => number {
