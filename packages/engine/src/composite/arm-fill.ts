@@ -108,6 +108,18 @@ function buildArm(img: RawImage, skin: BinaryMask, old: BinaryMask, s: P, e: P, 
   return { s, u, v, hem, profile, radius, lo, hi };
 }
 
+/** Whether each upper arm (image left, image right) can be continued up from below its old sleeve's hem. */
+export function continuableArms(
+  img: RawImage,
+  frame: BodyFrame,
+  skin: BinaryMask,
+  old: BinaryMask,
+): [boolean, boolean] {
+  const sw = frame.shoulderWidth;
+  const can = (s: P, e: P | null) => !!(e && buildArm(img, skin, old, s, e, sw));
+  return [can(frame.lShoulder, frame.lElbow), can(frame.rShoulder, frame.rElbow)];
+}
+
 /**
  * Builds the continued arms for a person. `old` is the old garment region; returns a sampler giving, for a pixel,
  * the continued arm's colour, 'background' for an old sleeve standing off the arm, or null for pixels that are not
