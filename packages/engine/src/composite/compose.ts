@@ -130,10 +130,14 @@ export function composeTryOn(
   t = performance.now();
   const result = blend(person, parsing, garment, layer, fit.targets);
   timings.composite = performance.now() - t;
-  // The result judged (composite/result-checks.ts).
+  // The result judged (composite/result-checks.ts): blocky fills, arms drawn over.
   const criteria = options.resultCriteria ?? RESULT_CRITERIA;
-  if (criteria.length > 0)
-    judge(resultFindings({ ...result, parsing, targets: fit.targets, garment }, criteria), mode, findings);
+  if (criteria.length > 0) {
+    t = performance.now();
+    const found = resultFindings({ ...result, person, parsing, targets: fit.targets, garment }, criteria);
+    timings.checks = performance.now() - t;
+    judge(found, mode, findings);
+  }
   return { ...result, parsing, targets: fit.targets, timings, findings };
 }
 

@@ -246,7 +246,9 @@ describe('composite try-on', () => {
       { title: 'Grey shift dress', description: null },
     );
     const { person, det } = await loadPerson('woman-1.jpg');
-    const r = composeTryOn(person, det, dress);
+    // Lenient: the shift dress is drawn over woman-1's forearms hanging against her hips, which the result criteria
+    // refuse (arms covered, QUALITY_CHECK_FAILED); the folds and tones measured here do not depend on that.
+    const r = composeTryOn(person, det, dress, { checks: 'lenient' });
     const f = r.parsing.frame;
     const sw = f.shoulderWidth;
     const hem = oldTopHemY(r.parsing)!;

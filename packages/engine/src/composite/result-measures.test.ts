@@ -1,9 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BodyFrame } from '../body/frame.js';
+import type { GarmentClass } from '../garment/classify.js';
 import { drawCapsule, drawPolygon, type P } from '../raster/draw.js';
 import { type BinaryMask, emptyMask } from '../raster/mask.js';
 import type { RawImage } from '../vision/types.js';
+import {
+  armsDrawnOver,
+  blockyFills,
+  type CompositeForChecks,
+  REFUSE_ARM_MIN,
+  REFUSE_BLOCKY_SHARE,
+  RESULT_CRITERIA,
+  resultFindings,
+} from './result-checks.js';
 import { armsCovered, BLOCKY_SHARE, blockiness, sleeveCovers } from './result-measures.js';
 
 /** A deterministic pseudo-random sequence in [0, 1). */
@@ -278,5 +288,113 @@ describe('armsCovered', () => {
     const frame = frameWith(hangE, hangW);
     assert.ok(!armsCovered(person, result, alpha, frame, { category: 'upper', sleeve: 'short' }).armCovered);
     assert.ok(armsCovered(person, result, alpha, frame, { category: 'upper', sleeve: 'none' }).armCovered);
+  });
+});
+
+/**
+ * A composite as the result criteria see it, from the drawn scenes above: only what the criteria read is real (the
+ * photo, the result, the fill's mask, the garment's alpha, the silhouette, the body frame, the garment's class).
+ */
+function composite(
+  person: RawImage,
+  image: RawImage,
+  o: { filled?: BinaryMask; alpha?: Float32Array; silhouette?: BinaryMask; frame?: BodyFrame; cls?: GarmentClass },
+): CompositeForChecks {
+  const { width: w, height: h } = person;
+  const filled = o.filled ?? emptyMask(w, h);
+  const parsing = {
+    person: o.silhouette ?? emptyMask(w, h),
+    // No elbows seen (the blocky scenes): no arm to sample.
+    frame: o.frame ?? { ...frameWith(L_SHOULDER, L_SHOULDER), lElbow: null, lWrist: null },
+  };
+  return {
+    person,
+    image,
+    filled,
+    oldRegion: filled,
+    garmentAlpha: o.alpha ?? new Float32Array(w * h),
+    parsing,
+    garment: { cls: o.cls ?? { category: 'upper', sleeve: 'short' } },
+  } as unknown as CompositeForChecks;
+}
+
+describe('the result criteria (result-checks.ts)', () => {
+  it('are blocky fills and arms drawn over, in that order', () => {
+    assert.deepEqual(RESULT_CRITERIA, [blockyFills, armsDrawnOver]);
+  });
+
+  const person = personPhoto();
+  const silhouette = mask((x, y) => inside(x, y, SIL));
+  const filled = mask((x, y) => inside(x, y, FILL));
+  const copy = (x: number, y: number): [number, number, number] => {
+    const p = (y * W + x) * 3;
+    return [person.data[p]!, person.data[p + 1]!, person.data[p + 2]!];
+  };
+
+  it('refuse a result with a flat, hard-edged block painted over the old garment', () => {
+    const result = image((x, y) => (inside(x, y, FILL) ? SKIN : copy(x, y)));
+    const found = resultFindings(composite(person, result, { filled, silhouette }));
+    assert.equal(found.length, 1, JSON.stringify(found));
+    const f = found[0]!;
+    assert.equal(f.code, 'QUALITY_CHECK_FAILED');
+    assert.equal(f.severity, 'refuse');
+    assert.match(f.message, /large areas the engine had to invent/);
+    assert.ok(f.measured!.blockyShare! >= REFUSE_BLOCKY_SHARE && f.measured!.blockyPatches === 1, JSON.stringify(f));
+  });
+
+  it('do not refuse a soft, textured fill, or a blocky patch under the threshold', () => {
+    const soft = image((x, y) => {
+      const src = copy(x, y);
+      if (!inside(x, y, FILL)) return src;
+      const edge = Math.min(x - FILL.x0, FILL.x1 - x, y - FILL.y0, FILL.y1 - y);
+      const t = Math.min(1, (edge + 1) / 16);
+      return src.map((v, j) => v * (1 - t) + (v + SKIN[j]! - [60, 90, 150][j]!) * t) as [number, number, number];
+    });
+    assert.deepEqual(resultFindings(composite(person, soft, { filled, silhouette })), []);
+    // The 44×44 px flat patch of the test above: blocky, about 2.4 % of the silhouette.
+    const small = { x0: 170, y0: 330, x1: 213, y1: 373 };
+    const dab = image((x, y) => (inside(x, y, small) ? [60, 90, 150] : copy(x, y)));
+    const smallFill = mask((x, y) => inside(x, y, small));
+    assert.deepEqual(resultFindings(composite(person, dab, { filled: smallFill, silhouette })), []);
+    // The photo itself, every pixel of it marked as filled: nothing was invented.
+    assert.deepEqual(resultFindings(composite(person, person, { filled, silhouette })), []);
+  });
+
+  const crossE = { x: 130, y: 290 };
+  const crossW = { x: 215, y: 270 };
+  const cls = (sleeve: GarmentClass['sleeve']) => ({ category: 'upper', sleeve }) as GarmentClass;
+
+  it('refuse a result with the garment drawn over a forearm lying across the body', () => {
+    const { person: photo, result, alpha } = scene(crossE, crossW, () => true);
+    const found = resultFindings(
+      composite(photo, result, { alpha, frame: frameWith(crossE, crossW), cls: cls('short') }),
+    );
+    assert.equal(found.length, 1, JSON.stringify(found));
+    const f = found[0]!;
+    assert.equal(f.code, 'QUALITY_CHECK_FAILED');
+    assert.equal(f.severity, 'refuse');
+    assert.match(f.message, /drawn over the person's arms or hands/);
+    const m = f.measured!;
+    assert.ok(m.armSamplesCovered! >= REFUSE_ARM_MIN && m.armsCoveredShare! > 0.8, JSON.stringify(m));
+  });
+
+  it('do not refuse the arm kept in front, nor a long sleeve drawn along a hanging arm', () => {
+    const kept = scene(crossE, crossW, () => false);
+    const frame = frameWith(crossE, crossW);
+    assert.deepEqual(
+      resultFindings(composite(kept.person, kept.result, { alpha: kept.alpha, frame, cls: cls('short') })),
+      [],
+    );
+    const hangE = { x: 150, y: 255 };
+    const hangW = { x: 146, y: 335 };
+    const sleeve = scene(hangE, hangW, (p) => ((p / AW) | 0) <= hangW.y);
+    const hanging = composite(sleeve.person, sleeve.result, {
+      alpha: sleeve.alpha,
+      frame: frameWith(hangE, hangW),
+      cls: cls('long'),
+    });
+    assert.deepEqual(resultFindings(hanging), []);
+    // The same pixels from a sleeveless garment: its body panel was drawn over the arm.
+    assert.equal(resultFindings({ ...hanging, garment: { ...hanging.garment, cls: cls('none') } }).length, 1);
   });
 });
