@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { composeTryOn } from '../composite/compose.js';
-import { EngineError } from '../engine.js';
+import { EngineError, type EngineErrorCode } from '../engine.js';
 import { analyzeGarment, type GarmentAnalysis, GarmentCache } from '../garment/analyze.js';
 import { decodeImage, detectPerson } from '../vision/person-detector.js';
 import type { RawImage } from '../vision/types.js';
@@ -65,10 +65,32 @@ async function errorTile(text: string): Promise<Buffer> {
 /** The per-pair metrics that are numbers (the rest are a pair's flags). */
 type NumericMetric = { [K in keyof PairMetrics]: PairMetrics[K] extends number ? K : never }[keyof PairMetrics];
 
+/**
+ * The engine's refusals: a clear answer the shopper is refunded for and told what photo or garment to use instead (a
+ * bottom on a photo that stops above the knees, a seated pose, an open jacket, a result the engine judged garish, a
+ * product photo with no garment found), not a crash. A pair's error starts with its code.
+ */
+const REFUSAL_CODES = [
+  'UNSUPPORTED_GARMENT',
+  'UNSUPPORTED_POSE',
+  'UNSUPPORTED_OUTFIT',
+  'QUALITY_CHECK_FAILED',
+  'GARMENT_NOT_DETECTED',
+] as const satisfies readonly EngineErrorCode[];
+type RefusalCode = (typeof REFUSAL_CODES)[number];
+
+function refusalOf(error: string | undefined): RefusalCode | null {
+  return REFUSAL_CODES.find((c) => error?.startsWith(`${c}:`)) ?? null;
+}
+
 function summarise(rows: PairReport[]) {
   const ok = rows.filter((r) => !r.error);
-  // A clear refusal (a bottom on a photo that stops above the knees) is the intended answer, not a crash.
-  const refused = rows.filter((r) => r.error?.startsWith('UNSUPPORTED_GARMENT')).length;
+  const refusedByCode: Partial<Record<RefusalCode, number>> = {};
+  for (const r of rows) {
+    const code = refusalOf(r.error);
+    if (code) refusedByCode[code] = (refusedByCode[code] ?? 0) + 1;
+  }
+  const refused = Object.values(refusedByCode).reduce((a, b) => a + b, 0);
   const mean = (k: NumericMetric) => {
     const v = ok.map((r) => r[k]!).filter((x) => Number.isFinite(x));
     return v.length ? v.reduce((a, b) => a + b, 0) / v.length : Number.NaN;
@@ -78,6 +100,8 @@ function summarise(rows: PairReport[]) {
     pairs: rows.length,
     succeeded: ok.length,
     refused,
+    /** Refusals per code (only the codes that occur). */
+    refusedByCode,
     failed: rows.length - ok.length - refused,
     identity: mean('identity'),
     coverage: mean('coverage'),
@@ -303,6 +327,10 @@ function writeReport(outDir: string, rows: PairReport[]): void {
     console.log(
       `${c.padEnd(12)} ${String(s.pairs).padStart(5)} ${String(s.succeeded).padStart(3)} ${String(s.refused).padStart(7)}  ${f(s.identity).padStart(8)} ${f(s.coverage).padStart(8)} ${f(s.spill).padStart(6)} ${f(s.colourDeltaE, 2).padStart(6)} ${f(s.residue).padStart(8)} ${f(s.medianMs, 0).padStart(9)}  ${f(s.spillSilhouette).padEnd(24)}  ${f(s.coverageUpperBody).padEnd(22)}  ${`${f(s.blockiness)} (${s.flagged.blocky})`.padEnd(19)}  ${f(s.armsCovered)} (${s.flagged.armCovered})`,
     );
+  }
+  for (const [c, s] of lines) {
+    const codes = Object.entries(s.refusedByCode).map(([code, n]) => `${code} ${n}`);
+    if (codes.length) console.log(`refused (${c}): ${codes.join(', ')}`);
   }
   console.log(`report: ${join(outDir, 'report.json')}`);
 }
