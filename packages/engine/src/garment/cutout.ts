@@ -8,8 +8,9 @@
  *
  * The stages:
  * - a background model: a smooth surface through the four sides of the frame (gradients, vignetting, a padded strip
- *   of another shade), and the border's own noise about it, which sets the tolerance: on the flat 246 grey of a
- *   VITON-HD-style studio photo a white tee 2–6 levels away is told apart; a noisy photographed sweep gets more;
+ *   of another shade), and the border's own noise (neighbour to neighbour), which sets the tolerance: on the flat 246
+ *   grey of a VITON-HD-style studio photo a white tee 2–6 levels away is told apart; a noisy photographed sweep gets
+ *   more;
  * - the fill walks only through pixels whose whole 3×3 neighbourhood looks like background, so a 1–2 px gap in a
  *   faint outline or a white fabric's speckle of background-coloured pixels does not let it in; beside a contrasted
  *   edge the tolerance grows with the edge's strength (JPEG ringing and resampling overshoot are background);
@@ -114,7 +115,7 @@ export function borderUniformity(img: RawImage): BorderStats {
 // ---------------------------------------------------------------------------------------------------------------
 // The background model
 
-/** Expected background colour per pixel (RGB bytes), and the border's noise about it. */
+/** Expected background colour per pixel (RGB bytes), and the border's noise. */
 interface BackgroundModel {
   colour: Uint8Array;
   noise: number;
@@ -149,7 +150,7 @@ const PROFILE_FAR = 32;
 
 /**
  * One side's profile made robust: points far from the side's median bridged linearly from their neighbours, then a
- * running median over ~1/32 of the side (a padded strip's edge stays a step).
+ * running median of 5 (a strip a few pixels thick, padded along one side, stays a step).
  */
 function smoothProfile(p: Float32Array): Float32Array {
   const len = p.length / 3;
@@ -167,7 +168,7 @@ function smoothProfile(p: Float32Array): Float32Array {
     }
     prev = i;
   }
-  const r = Math.max(2, Math.round(len / 64));
+  const r = 2;
   const out = new Float32Array(len * 3);
   const v: number[] = [];
   for (let i = 0; i < len; i++) {
@@ -207,17 +208,30 @@ function coonsPatch(w: number, h: number, [T, B, L, R]: Float32Array[]): Uint8Ar
   return colour;
 }
 
-/** The background model from the border, and its noise: the 90th percentile of the ring's distance to the model. */
+/**
+ * The background model from the border, and its noise: the 90th percentile of the difference between neighbours along
+ * the ring (largest channel), which a strip's or a garment's edge touching the frame hardly moves.
+ */
 function backgroundModel(img: RawImage): BackgroundModel {
   const { width: w, height: h, channels: ch, data } = img;
   const colour = coonsPatch(w, h, sideProfiles(img).map(smoothProfile));
-  const res: number[] = [];
-  for (const p of ringSides(img).flat()) {
-    const d = dist3(data, p, colour, (p / ch) * 3);
-    if (d <= 24) res.push(d);
+  const steps: number[] = [];
+  const step = (p: number, q: number) => {
+    const d = dist3(data, p * ch, data, q * ch);
+    if (d <= 24) steps.push(d);
+  };
+  for (let k = 0; k < Math.min(RING, w, h); k++) {
+    for (let x = 0; x + 1 < w; x++) {
+      step(k * w + x, k * w + x + 1);
+      step((h - 1 - k) * w + x, (h - 1 - k) * w + x + 1);
+    }
+    for (let y = 0; y + 1 < h; y++) {
+      step(y * w + k, (y + 1) * w + k);
+      step(y * w + w - 1 - k, (y + 1) * w + w - 1 - k);
+    }
   }
-  res.sort((a, b) => a - b);
-  return { colour, noise: res.length > 0 ? res[Math.floor(res.length * 0.9)]! : 24 };
+  steps.sort((a, b) => a - b);
+  return { colour, noise: steps.length > 0 ? steps[Math.floor(steps.length * 0.9)]! : 24 };
 }
 
 /**
@@ -667,8 +681,8 @@ export function cutOutFlatLay(img: RawImage, options: CutoutOptions = {}): Cutou
     );
   }
   const model = backgroundModel(img);
-  // Tolerance and barrier from the border's noise about the model: 2 levels on a flat synthetic sweep (a white tee is
-  // 2–6 levels off it), up to 18 on a noisy photographed one.
+  // Tolerance and barrier from the border's noise: 2 levels on a flat synthetic sweep (a white tee is 2–6 levels off
+  // it), up to 18 on a noisy photographed one.
   const tol = Math.min(18, Math.max(2, Math.round(2 * model.noise + 2)));
   const barrier = Math.max(2, Math.round(model.noise + 2));
   const { isBg, colour } = fillBackground(img, model, tol, barrier);
