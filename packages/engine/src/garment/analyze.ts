@@ -20,7 +20,7 @@ import { cutGarmentOffModel, fillHemNotches, type OnModelOptions } from './on-mo
 import { onModelLandmarks } from './on-model-landmarks.js';
 
 /** Bump when the cut-out changes so that on-disk entries from older code are ignored. */
-const CACHE_VERSION = 8;
+const CACHE_VERSION = 9;
 /** Garments are analysed with their long side at most this: plenty for a ~300×500 px garment on a 768×1024 photo. */
 export const GARMENT_MAX_SIDE = 768;
 
