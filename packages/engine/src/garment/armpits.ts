@@ -22,6 +22,11 @@ const SLEEVE_SLOPE = 1.0;
 const STILL_MOVING = 0.5;
 /** Below a hanging sleeve's jump the gap beside the torso is looked for over this share of the height … */
 const GAP_WINDOW = 0.12;
+/**
+ * … from this share of the height below the jump (the gap is a wedge widening downwards: its tip, a pixel or two
+ * wide, is closed by the cut-out's rim — the fill passes only pixels whose 3×3 neighbourhood is background) …
+ */
+const GAP_SKIP = 0.015;
 /** … and must show on more than half its rows. */
 const GAP_ROWS = 0.5;
 /** Two sides' armpits agree when within this share of the height; else the higher one is taken. */
@@ -86,7 +91,7 @@ function findJump(o: Outline, edge: Float64Array, sign: number): number {
 function gapBelow(o: Outline, y: number, sign: number): boolean {
   let rows = 0;
   let withGap = 0;
-  for (let yy = y + 2; yy < Math.min(o.yHem, y + o.H * GAP_WINDOW); yy++) {
+  for (let yy = y + Math.max(2, Math.round(o.H * GAP_SKIP)); yy < Math.min(o.yHem, y + o.H * GAP_WINDOW); yy++) {
     const runs = rowRuns(o.core, yy);
     const cr = centralRun(runs, o.cx);
     if (!cr) continue;

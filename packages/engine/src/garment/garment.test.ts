@@ -113,6 +113,20 @@ describe('classification', () => {
       assert.equal(cls.sleeve, expected[name]![1], `${name} sleeve by shape`);
     }
   });
+  it('sleeves hanging beside the body are told apart by the gap between them: the cardigan’s armpits are high', async () => {
+    // The cut-out's rim closes the gap's tip (a wedge a pixel or two wide, below the sleeve's jump); counting the gap
+    // from there put the right side's gap at exactly half its rows, the jump was taken for the armpit, and the
+    // cardigan was fitted with armpits at its hem.
+    const cut = cutOutFlatLay(await load('upper-1.jpg'));
+    const lm = findLandmarks(cut.mask)!;
+    const [, y0, , y1] = lm.bbox;
+    for (const armpit of [lm.armpitLeft, lm.armpitRight]) {
+      assert.ok(
+        (armpit.y - y0) / (y1 - y0) < 0.45,
+        `armpit at ${((armpit.y - y0) / (y1 - y0)).toFixed(2)} of the height`,
+      );
+    }
+  });
   it('refuses shoes and jumpsuits by name with UNSUPPORTED_GARMENT', async () => {
     const data = readGarment('upper-4.jpg');
     await assert.rejects(
