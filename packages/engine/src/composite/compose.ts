@@ -34,20 +34,12 @@ import { completeLayer } from './layer-gaps.js';
 import { occluders } from './occluders.js';
 import { oldGarmentRegion } from './old-region.js';
 import { fillColour, planResidueFill, type ResidueFill, residueRegion } from './residue.js';
-import { RESULT_CRITERIA, type ResultCriterion, resultFindings } from './result-checks.js';
+import { type CompositeForChecks, RESULT_CRITERIA, type ResultCriterion, resultFindings } from './result-checks.js';
 import { garmentShade, type OldShading, oldShading } from './shading.js';
 import { whiteBalanceGains } from './white-balance.js';
 
-export interface CompositeResult {
-  image: RawImage;
-  /** Final garment coverage per pixel after occlusion by arms and head (0..1). */
-  garmentAlpha: Float32Array;
-  /** The old garment region the new one replaces. */
-  oldRegion: BinaryMask;
-  /** Pixels repainted to hide the old garment where the new one does not cover it. */
-  filled: BinaryMask;
-  parsing: PersonParsing;
-  targets: BodyTargets;
+/** The composite: what the result criteria read (result-checks.ts) less their inputs, with timings and findings. */
+export interface CompositeResult extends Omit<CompositeForChecks, 'person' | 'garment'> {
   timings: Record<string, number>;
   /**
    * What the checks of the photo (pose, outfit) and of the result found and did not refuse: everything in lenient

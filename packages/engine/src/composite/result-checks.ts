@@ -23,7 +23,7 @@ import type { BinaryMask } from '../raster/mask.js';
 import type { RawImage } from '../vision/types.js';
 import { ARM_COVERED_MIN, ARM_COVERED_SHARE, armsCovered, blockiness } from './result-measures.js';
 
-/** What a criterion may read of a composite (compose.ts `CompositeResult` without the timings), and the photo. */
+/** What a criterion may read of a composite (compose.ts `CompositeResult` builds on it), the photo and the garment. */
 export interface CompositeForChecks {
   /** The person photo the result was drawn on. */
   person: RawImage;
