@@ -43,11 +43,11 @@ export function oldGarmentRegion(
       old.data[p] = parsing.lowerClothes.data[p]!;
     return old;
   }
-  return keepLongSleeves(keepBelowHem(old, parsing, targets, layer, alpha), parsing);
+  return keepSleevesAndForearms(keepBelowHem(old, parsing, targets, layer, alpha), parsing);
 }
 
 /**
- * An old garment covering at least this share of the forearm is a long sleeve (see keepLongSleeves) …
+ * An old garment covering at least this share of the forearm is a long sleeve (see keepSleevesAndForearms) …
  * On the development sets long sleeves cover 0.5–0.87 of the forearm's capsule and leave 0.13–0.26 of it skin; bare
  * forearms show 0.33–0.99 skin, except one hidden behind the hip (0.11). Missed: a sheer mesh sleeve (0.36 skin).
  */
@@ -61,7 +61,7 @@ const LONG_SLEEVE_MAX_SKIN = 0.3;
  * strip from shoulder to wrist. Kept, the old sleeve reads as a long-sleeved top worn under the new garment, which is
  * what a shopper would see in a mirror.
  */
-function keepLongSleeves(old: BinaryMask, parsing: PersonParsing): BinaryMask {
+function keepSleevesAndForearms(old: BinaryMask, parsing: PersonParsing): BinaryMask {
   let out = old;
   for (const [arm, forearm] of [
     [parsing.armLeft, parsing.forearmLeft],
