@@ -21,7 +21,7 @@ import { decodeImage, detectPerson } from '../vision/person-detector.js';
 import { readGarment, readPerson, TEST_PHOTOS_DIR } from '../vision/test-fixtures.js';
 import type { PersonDetection, RawImage } from '../vision/types.js';
 import { composeTryOn } from './compose.js';
-import { REFUSE_ARM_SHARE, REFUSE_BLOCKY_SHARE } from './result-checks.js';
+import { REFUSE_ARM_SHARE } from './result-checks.js';
 
 /**
  * An open jacket painted on the photo: long sleeves along both arms and two front panels from the shoulders to below
@@ -241,13 +241,13 @@ describe('strict or lenient, through the engine', () => {
     // A warning alone never refuses.
     assert.deepEqual(composeTryOn(img, det, g, { resultCriteria: [() => [note]] }).findings, [note]);
   });
-  it('the criteria in force refuse a blocky result and a garment over the arms (QUALITY_CHECK_FAILED), lenient draws them', async () => {
-    // Two results of the development set well past the thresholds (the quality run, docs/quality.md): the half-body
-    // astronaut in the one-shoulder dress (flat skin-coloured slabs where her suit showed, blockiness 0.12) and
-    // woman-1 in the flower dress (its panel over both forearms hanging against her hips, 0.8 of the arm samples).
-    // Should the engine learn to draw either well, pick another pair the criterion refuses.
+  it('the criteria in force refuse a garment over the arms (QUALITY_CHECK_FAILED), lenient draws it', async () => {
+    // A result of the development set well past the threshold (the quality run, docs/quality.md): woman-1 in the
+    // flower dress (its panel over both forearms hanging against her hips, 0.8 of the arm samples). Should the engine
+    // learn to draw it well, pick another pair the criterion refuses. The blocky criterion has no such pair among the
+    // repository's photos any more (the astronaut in the one-shoulder dress was one until large openings kept the old
+    // garment, old-region.ts); it is tested on drawn results in result-measures.test.ts.
     for (const [personName, garmentName, measure, threshold, message] of [
-      ['astronaut-half-body.png', 'dress-2.jpg', 'blockyShare', REFUSE_BLOCKY_SHARE, /invent/],
       ['woman-1.jpg', 'dress-1.jpg', 'armsCoveredShare', REFUSE_ARM_SHARE, /arms or hands/],
     ] as const) {
       const { img, det } = await photo(personName);

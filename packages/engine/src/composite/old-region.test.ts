@@ -46,6 +46,27 @@ describe('the old garment the new one replaces', () => {
     assert.ok(changed / skirt < 0.01, `${changed} of ${skirt} skirt pixels below the hem were repainted`);
   });
 
+  it('a large opening keeps the old garment: a cardigan’s V shows the tank top under it, not an invented chest', async () => {
+    // man-1 in a white tank top, the cardigan open in a deep V. The V was filled with a flat skin-coloured panel (the
+    // result checks refused it as blocky); the tank is now left as photographed, as a cardigan is worn.
+    const { person, r } = await tryOn('man-1.png', 'upper-1.jpg');
+    const { width: w } = person;
+    let inV = 0;
+    let kept = 0;
+    for (let p = 0; p < w * person.height; p++) {
+      // The V: body between the cardigan's fronts, above the lowest garment row of the torso's middle.
+      if (!r.parsing.torso.data[p] || r.garmentAlpha[p]! > 0.5) continue;
+      const x = p % w;
+      const cx = (r.parsing.frame.lShoulder.x + r.parsing.frame.rShoulder.x) / 2;
+      if (Math.abs(x - cx) > r.parsing.frame.shoulderWidth * 0.15) continue;
+      inV++;
+      if (samePixel(r.image, person, p) && !r.filled.data[p]) kept++;
+    }
+    assert.ok(inV > 500, `the V is open over the torso (${inV} px)`);
+    assert.ok(kept >= inV * 0.95, `${kept} of ${inV} pixels in the V show the photo`);
+    assert.ok(r.findings.length === 0, JSON.stringify(r.findings));
+  });
+
   it('an old long sleeve stays under a short-sleeved top: no arm is invented from shoulder to wrist', async () => {
     // 01861_00: a red long-sleeved top. Under it the photo shows no bare arm to continue (arm-fill.ts needs skin below
     // a sleeve's hem), and the whole arm was filled as a flat skin-coloured strip.

@@ -3,6 +3,7 @@ import type { PersonParsing } from '../body/parsing.js';
 import type { BodyTargets } from '../fit/targets.js';
 import type { GarmentLayer } from '../fit/warp.js';
 import type { GarmentAnalysis } from '../garment/analyze.js';
+import { components } from '../raster/components.js';
 import { andNot, type BinaryMask, emptyMask, or } from '../raster/mask.js';
 
 /** Coverage above which a pixel counts as the new garment's when its hem is traced. */
@@ -43,7 +44,8 @@ export function oldGarmentRegion(
       old.data[p] = parsing.lowerClothes.data[p]!;
     return old;
   }
-  return keepSleevesAndForearms(keepBelowHem(old, parsing, targets, layer, alpha), parsing);
+  const kept = keepSleevesAndForearms(keepBelowHem(old, parsing, targets, layer, alpha), parsing);
+  return keepLargeOpenings(kept, parsing, alpha);
 }
 
 /**
@@ -123,4 +125,33 @@ function keepBelowHem(
     }
   }
   return andNot(old, kept);
+}
+
+/**
+ * An opening of the new garment over the old one is filled with skin only while it is small: at most this share of
+ * the torso (a boat neck's or a scoop's edge over a crew-neck top, a slit beside a sleeve: filled, it reads right).
+ */
+const OPENING_FILL_MAX_TORSO = 0.06;
+
+/**
+ * Large openings keep the old garment. Under a cardigan's V or beside a one-shoulder neckline a whole bare chest
+ * would be invented, and a membrane fill has the skin's colour but none of its shape: a flat panel (the result checks
+ * refuse it). Kept, the old top reads as worn under the new garment, as a cardigan is worn. An opening is a connected
+ * part of the old garment that the new one leaves uncovered (arms aside: an old sleeve has its own treatment).
+ */
+function keepLargeOpenings(old: BinaryMask, parsing: PersonParsing, alpha: Float32Array): BinaryMask {
+  const { width: w, height: h } = parsing;
+  const arms = [parsing.armLeft, parsing.armRight, parsing.forearmLeft, parsing.forearmRight];
+  const open = emptyMask(w, h);
+  let torso = 0;
+  for (let p = 0; p < w * h; p++) {
+    torso += parsing.torso.data[p]!;
+    if (old.data[p] && alpha[p]! <= HEM_ALPHA && !arms.some((m) => m.data[p])) open.data[p] = 1;
+  }
+  const { labels, sizes } = components(open);
+  const large = sizes.map((size) => (size > torso * OPENING_FILL_MAX_TORSO ? 1 : 0));
+  if (!large.some((v) => v)) return old;
+  const keep = emptyMask(w, h);
+  for (let p = 0; p < w * h; p++) keep.data[p] = large[labels[p]!] ?? 0;
+  return andNot(old, keep);
 }
