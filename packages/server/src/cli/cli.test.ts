@@ -61,7 +61,7 @@ describe('fitroom CLI (against a running server’s data directory)', () => {
     assert.equal(r.headers['x-ratelimit-limit'], '300');
   });
 
-  test('credits add writes a ledger row with the reason; accounts list shows the balance', async () => {
+  test('credits add writes a ledger row with the reason; accounts list shows the balance and overrides', async () => {
     const { last: acct } = await cli('accounts', 'create', '--name', 'topup');
     const add = await cli('credits', 'add', '--account', acct.id, '--amount', '40', '--reason', 'invoice 7');
     assert.deepEqual(add.last, { account: acct.id, creditBalance: 40 });
@@ -72,6 +72,10 @@ describe('fitroom CLI (against a running server’s data directory)', () => {
     const row = list.last.find((a: { id: string }) => a.id === acct.id);
     assert.equal(row.creditBalance, 40);
     assert.equal(row.activeKeys, 1);
+    assert.deepEqual([row.engine, row.engineChecks], [null, null], 'no override: the deployment defaults');
+    await cli('accounts', 'set', '--account', acct.id, '--engine-checks', 'lenient');
+    const after = (await cli('accounts', 'list')).last.find((a: { id: string }) => a.id === acct.id);
+    assert.equal(after.engineChecks, 'lenient');
   });
 
   test('keys create / revoke: a key revoked by the CLI stops working on the running server', async () => {

@@ -175,6 +175,10 @@ async function main(argv: string[]): Promise<number> {
             name: r.name,
             creditBalance: r.credit_balance,
             rateLimitPerMin: r.rate_limit_per_min,
+            retentionDays: r.retention_days,
+            // The overrides set with `accounts set` (null: the deployment's ENGINE / ENGINE_CHECKS).
+            engine: r.engine,
+            engineChecks: r.engine_checks,
             activeKeys: r.active_keys,
             hasLogo: r.logo_blob_key !== null,
             createdAt: r.created_at,
