@@ -8,8 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { EngineError, type TryOnEngine, type TryOnInput } from '@fitroom/engine';
-import { readFixture } from '../testing/fixtures.js';
-import { createTestContext, postTryOn, type TestContext } from '../testing/test-server.js';
+import { createTestContext, fixtureTryOn, postTryOn, type TestContext } from '../testing/test-server.js';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 
@@ -154,18 +153,7 @@ describe('fitroom CLI (against a running server’s data directory)', () => {
     const { last: acct } = await cli('accounts', 'create', '--name', 'lenient shop', '--credits', '5');
     await ctx.deps.accounts.update(acct.id, { engine: 'judging' }); // not an engine the CLI offers
     const tryOn = async () => {
-      const res = await postTryOn(
-        ctx,
-        {
-          products: [{ title: 'shirt', images: [{ source: { fileKey: 'g' } }] }],
-          person: { image: { source: { fileKey: 'p' } } },
-        },
-        {
-          g: { filename: 'g.jpg', contentType: 'image/jpeg', data: readFixture('garment', 'upper-1.jpg') },
-          p: { filename: 'p.png', contentType: 'image/png', data: readFixture('person', 'woman-2.png') },
-        },
-        { sync: true, apiKey: acct.apiKey },
-      );
+      const res = await postTryOn(ctx, ...fixtureTryOn({ title: 'shirt' }), { sync: true, apiKey: acct.apiKey });
       assert.equal(res.statusCode, 200, res.body);
       return res.json();
     };

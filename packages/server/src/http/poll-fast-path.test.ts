@@ -9,8 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { EngineError, type TryOnEngine, type TryOnInput } from '@fitroom/engine';
 import type { LogOutput } from '../logging.js';
 import { ManualClock } from '../ports/clock.js';
-import { readFixture } from '../testing/fixtures.js';
-import { createTestContext, postTryOn, type TestContext } from '../testing/test-server.js';
+import { createTestContext, fixtureTryOn, postTryOn, type TestContext } from '../testing/test-server.js';
 
 type LogLine = Record<string, unknown>;
 
@@ -94,18 +93,7 @@ describe('polling fast path (GET /generations/:id in front of Fastify)', () => {
   const ids: Record<'completed' | 'failed' | 'processing', string> = { completed: '', failed: '', processing: '' };
 
   async function submit(apiKey: string): Promise<string> {
-    const res = await postTryOn(
-      ctx,
-      {
-        products: [{ title: 'shirt', images: [{ source: { fileKey: 'g' } }] }],
-        person: { image: { source: { fileKey: 'p' } } },
-      },
-      {
-        g: { filename: 'g.jpg', contentType: 'image/jpeg', data: readFixture('garment', 'upper-1.jpg') },
-        p: { filename: 'p.png', contentType: 'image/png', data: readFixture('person', 'woman-2.png') },
-      },
-      { apiKey },
-    );
+    const res = await postTryOn(ctx, ...fixtureTryOn({ title: 'shirt' }), { apiKey });
     assert.equal(res.statusCode, 200, res.body);
     return res.json().generationId;
   }

@@ -12,6 +12,7 @@ import type { LogOutput } from '../logging.js';
 import type { Clock } from '../ports/clock.js';
 import type { PersonCropper } from '../ports/person-cropper.js';
 import { createServer, type RunningServer } from '../server.js';
+import { readFixture } from './fixtures.js';
 import { freePort } from './processes.js';
 
 export interface TestContextOptions {
@@ -170,4 +171,20 @@ export function postTryOn(
     headers: { 'x-api-key': apiKey, ...form.headers },
     payload: form.payload,
   });
+}
+
+/**
+ * The request most try-on tests send: one product (`title`, and `externalId` when given) whose image is the flat-lay
+ * cardigan, on woman-2's full-body photo, both as inline file parts. The `data` and `files` arguments of `postTryOn`.
+ */
+export function fixtureTryOn(product: { title: string; externalId?: string }) {
+  const data = {
+    products: [{ ...product, images: [{ source: { fileKey: 'g' } }] }],
+    person: { image: { source: { fileKey: 'p' } } },
+  };
+  const files = {
+    g: { filename: 'g.jpg', contentType: 'image/jpeg', data: readFixture('garment', 'upper-1.jpg') },
+    p: { filename: 'p.png', contentType: 'image/png', data: readFixture('person', 'woman-2.png') },
+  };
+  return [data, files] as const;
 }

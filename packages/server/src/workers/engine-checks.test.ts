@@ -7,8 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type CheckFinding, EngineError, type TryOnEngine, type TryOnInput } from '@fitroom/engine';
 import type { LogOutput } from '../logging.js';
-import { readFixture } from '../testing/fixtures.js';
-import { createTestContext, postTryOn, type TestContext } from '../testing/test-server.js';
+import { createTestContext, fixtureTryOn, postTryOn, type TestContext } from '../testing/test-server.js';
 
 const FINDING: CheckFinding = {
   code: 'UNSUPPORTED_POSE',
@@ -56,18 +55,7 @@ async function contextWith(env: Record<string, string>) {
 async function tryOnAs(ctx: TestContext, engineChecks: string | null) {
   const account = await ctx.newAccount(10);
   await ctx.deps.accounts.update(account.id, { engine: 'judging', engineChecks });
-  const res = await postTryOn(
-    ctx,
-    {
-      products: [{ title: 'shirt', images: [{ source: { fileKey: 'g' } }] }],
-      person: { image: { source: { fileKey: 'p' } } },
-    },
-    {
-      g: { filename: 'g.jpg', contentType: 'image/jpeg', data: readFixture('garment', 'upper-1.jpg') },
-      p: { filename: 'p.png', contentType: 'image/png', data: readFixture('person', 'woman-2.png') },
-    },
-    { sync: true, apiKey: account.apiKey },
-  );
+  const res = await postTryOn(ctx, ...fixtureTryOn({ title: 'shirt' }), { sync: true, apiKey: account.apiKey });
   assert.equal(res.statusCode, 200, res.body);
   const gen = res.json();
   return {

@@ -10,8 +10,7 @@ import { test } from 'node:test';
 import { EngineError, type TryOnEngine, type TryOnInput } from '@fitroom/engine';
 import { parseConfig } from '../config.js';
 import { createServer } from '../server.js';
-import { readFixture } from '../testing/fixtures.js';
-import { postTryOn } from '../testing/test-server.js';
+import { fixtureTryOn, postTryOn } from '../testing/test-server.js';
 
 /** Holds every try-on until aborted (the first server) — or answers at once (the second). */
 class GateEngine implements TryOnEngine {
@@ -50,17 +49,7 @@ test('SIGTERM-style shutdown hands the running job back; the restarted server co
     const first = await createServer(config, { logger: false, extraEngines: new Map([['gate', held]]) });
     const acct = await first.deps.accounts.create({ name: 't', credits: 3 });
     await first.deps.accounts.update(acct.id, { engine: 'gate' });
-    const res = await postTryOn(
-      { app: first.app, apiKey: acct.apiKey },
-      {
-        products: [{ title: 'tee', images: [{ source: { fileKey: 'g' } }] }],
-        person: { image: { source: { fileKey: 'p' } } },
-      },
-      {
-        g: { filename: 'g.jpg', contentType: 'image/jpeg', data: readFixture('garment', 'upper-1.jpg') },
-        p: { filename: 'p.png', contentType: 'image/png', data: readFixture('person', 'woman-2.png') },
-      },
-    );
+    const res = await postTryOn({ app: first.app, apiKey: acct.apiKey }, ...fixtureTryOn({ title: 'tee' }));
     const { generationId } = res.json();
     await held.started;
     await first.close();

@@ -24,7 +24,7 @@ import type { BlobStore } from '../ports/blob-store.js';
 import { createServer } from '../server.js';
 import { auditBlobs, blobFiles } from '../testing/blob-audit.js';
 import { readFixture } from '../testing/fixtures.js';
-import { fetchSigned, postTryOn, uploadPhoto } from '../testing/test-server.js';
+import { fetchSigned, fixtureTryOn, postTryOn, uploadPhoto } from '../testing/test-server.js';
 
 /** Returns the person photo as the result; a held try-on waits inside the engine until released. */
 class GateEngine implements TryOnEngine {
@@ -165,18 +165,7 @@ test('a result write on a full or read-only blob directory fails the generation 
     const headers = { 'x-api-key': account.apiKey };
     const get = (url: string) => app.inject({ url, headers });
     const balance = async () => (await get('/tryon/v1/account/credits')).json().creditBalance as number;
-    const tryOn = (n: number) =>
-      postTryOn(
-        ctx,
-        {
-          products: [{ externalId: `tee-${n}`, title: 'Tee', images: [{ source: { fileKey: 'g' } }] }],
-          person: { image: { source: { fileKey: 'p' } } },
-        },
-        {
-          g: { filename: 'g.jpg', contentType: 'image/jpeg', data: readFixture('garment', 'upper-1.jpg') },
-          p: { filename: 'p.png', contentType: 'image/png', data: readFixture('person', 'woman-2.png') },
-        },
-      );
+    const tryOn = (n: number) => postTryOn(ctx, ...fixtureTryOn({ externalId: `tee-${n}`, title: 'Tee' }));
 
     let n = 0;
     for (const fault of ['full', 'read-only'] as const) {
