@@ -108,43 +108,29 @@ function buildArm(img: RawImage, skin: BinaryMask, old: BinaryMask, s: P, e: P, 
   return { s, u, v, hem, profile, radius, lo, hi };
 }
 
-/** Whether each upper arm (image left, image right) can be continued up from below its old sleeve's hem. */
-export function continuableArms(
-  img: RawImage,
-  frame: BodyFrame,
-  skin: BinaryMask,
-  old: BinaryMask,
-): [boolean, boolean] {
-  const sw = frame.shoulderWidth;
-  const can = (s: P, e: P | null) => !!(e && buildArm(img, skin, old, s, e, sw));
-  return [can(frame.lShoulder, frame.lElbow), can(frame.rShoulder, frame.rElbow)];
-}
+/** The continued arms: a sampler per pixel, and whether each upper arm (image left, image right) could be continued. */
+export type ContinuedArms = ((x: number, y: number) => ArmFillSample | null) & { continued: [boolean, boolean] };
 
 /**
  * Builds the continued arms for a person. `old` is the old garment region; returns a sampler giving, for a pixel,
  * the continued arm's colour, 'background' for an old sleeve standing off the arm, or null for pixels that are not
- * on an upper arm above a sleeve hem (left to the other fills).
+ * on an upper arm above a sleeve hem (left to the other fills); its `continued` says which arms have a model.
  */
-export function continuedUpperArms(
-  img: RawImage,
-  frame: BodyFrame,
-  skin: BinaryMask,
-  old: BinaryMask,
-): (x: number, y: number) => ArmFillSample | null {
+export function continuedUpperArms(img: RawImage, frame: BodyFrame, skin: BinaryMask, old: BinaryMask): ContinuedArms {
   const sw = frame.shoulderWidth;
-  const arms: ArmModel[] = [];
-  for (const [s, e] of [
-    [frame.lShoulder, frame.lElbow],
-    [frame.rShoulder, frame.rElbow],
-  ] as const) {
-    const arm = e ? buildArm(img, skin, old, s, e, sw) : null;
-    if (arm) arms.push(arm);
-  }
-  if (arms.length === 0) return () => null;
+  const models = (
+    [
+      [frame.lShoulder, frame.lElbow],
+      [frame.rShoulder, frame.rElbow],
+    ] as const
+  ).map(([s, e]) => (e ? buildArm(img, skin, old, s, e, sw) : null));
+  const continued: [boolean, boolean] = [models[0] !== null, models[1] !== null];
+  const arms = models.filter((m): m is ArmModel => m !== null);
+  if (arms.length === 0) return Object.assign(() => null, { continued });
   // Off the arm but within this distance of the bone line, an old sleeve pixel stands off the arm.
   const sleeveReach = sw * SLEEVE_REACH_SW;
   const hemRim = Math.max(2, sw * HEM_RIM_SW);
-  return (x, y) => {
+  const sample = (x: number, y: number): ArmFillSample | null => {
     let best: { arm: ArmModel; t: number; n: number } | null = null;
     let bestD = Number.POSITIVE_INFINITY;
     for (const arm of arms) {
@@ -168,4 +154,5 @@ export function continuedUpperArms(
     const i = Math.max(arm.lo, Math.min(arm.hi, Math.round(m))) + arm.radius;
     return { kind: 'skin', rgb: [arm.profile[i * 3]!, arm.profile[i * 3 + 1]!, arm.profile[i * 3 + 2]!] };
   };
+  return Object.assign(sample, { continued });
 }

@@ -3,7 +3,7 @@ import type { PersonParsing } from '../body/parsing.js';
 import type { BinaryMask, Box } from '../raster/mask.js';
 import { maskBounds } from '../raster/mask.js';
 import type { RawImage } from '../vision/types.js';
-import { type ArmFillSample, continuableArms, continuedUpperArms } from './arm-fill.js';
+import { type ArmFillSample, continuedUpperArms } from './arm-fill.js';
 
 function growBox(box: Box, x: number, y: number): void {
   box[0] = Math.min(box[0], x);
@@ -43,7 +43,7 @@ export function oldSleeves(
   const elbowY = Math.max(fr.lElbow?.y ?? 0, fr.rElbow?.y ?? 0);
   const [sx0, sx1] = [Math.min(fr.lShoulder.x, fr.rShoulder.x), Math.max(fr.lShoulder.x, fr.rShoulder.x)];
   const continuedArm = continuedUpperArms(person, fr, parsing.skin, old);
-  keepUncontinuableSleeves(person, parsing, old, residue, [rx0, ry0, rx1, ry1]);
+  keepUncontinuableSleeves(parsing, continuedArm.continued, residue, [rx0, ry0, rx1, ry1]);
   const decide = (p: number, x: number, y: number, arm: ArmFillSample) => {
     sleeveFill[p] = arm.kind === 'skin' ? ON_ARM : OFF_ARM;
     if (arm.kind === 'skin') for (let c = 0; c < 3; c++) withArms.data[p * ch + c] = Math.round(arm.rgb[c]!);
@@ -91,14 +91,12 @@ export function oldSleeves(
  * fill in its outline is a flat, boxy block; the old sleeve reads as a top worn under the new garment.
  */
 function keepUncontinuableSleeves(
-  person: RawImage,
   parsing: PersonParsing,
-  old: BinaryMask,
+  sides: readonly [boolean, boolean],
   residue: BinaryMask,
   [rx0, ry0, rx1, ry1]: Box,
 ): void {
-  const { width: w } = person;
-  const sides = continuableArms(person, parsing.frame, parsing.skin, old);
+  const { width: w } = residue;
   const arms = [parsing.armLeft, parsing.armRight];
   for (let side = 0; side < 2; side++) {
     if (sides[side]) continue;
