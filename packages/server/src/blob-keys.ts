@@ -27,3 +27,18 @@ export function productImageKey(accountId: string, productImageId: string, conte
 export function resultKey(accountId: string, generationId: string, contentType: StoredImageType): string {
   return `${accountId}/results/${generationId}.${extension(contentType)}`;
 }
+
+/**
+ * Throws unless `key` has the shape every blob store accepts: `/`-separated segments of `A-Z a-z 0-9 _ - .`, none
+ * empty, `.` or `..`, and no leading dot. On local disk this keeps a key from leaving the blob root or reaching the
+ * temporary folder; the S3 store checks the same, so a key that works on one store works on the other.
+ */
+export function assertValidBlobKey(key: string): void {
+  if (
+    !/^[A-Za-z0-9_\-./]+$/.test(key) ||
+    key.startsWith('.') ||
+    key.split('/').some((s) => s === '' || s === '.' || s === '..')
+  ) {
+    throw new Error(`invalid blob key: ${key}`);
+  }
+}

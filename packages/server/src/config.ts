@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { Secret } from './secret.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -44,7 +45,36 @@ const EnvSchema = z.object({
   TRUST_PROXY: bool.default('false'),
   /** Credits granted to the `demo` account created on the first start. */
   DEMO_CREDITS: int(0, 1_000_000).default(100),
+  /** Blobs in an S3-compatible bucket instead of DATA_DIR/blobs: set S3_BUCKET and the two keys (s3ConfigOf). */
+  S3_BUCKET: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{3,63}$/, 'must be a bucket name (3-63 letters, digits, dots, hyphens), not a URL')
+    .optional(),
+  /** The service URL of an S3-compatible store (MinIO, Ceph, R2, …); unset: AWS S3 itself. */
+  S3_ENDPOINT: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//.test(u), 'must be an http:// or https:// URL')
+    .refine((u) => !new URL(u).username && !new URL(u).password, 'must not hold credentials (use S3_ACCESS_KEY_ID)')
+    .optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** Path-style URLs (`endpoint/bucket/key`), which most self-hosted S3 servers need; AWS uses `bucket.endpoint/key`. */
+  S3_FORCE_PATH_STYLE: bool.default('false'),
 });
+
+/** The S3 bucket blobs go to (scale-out); see S3_* in the README. */
+export interface S3Config {
+  bucket: string;
+  /** null: AWS S3's own endpoint for the region. */
+  endpoint: string | null;
+  region: string;
+  accessKeyId: string;
+  /** Redacted wherever the config is printed or logged (secret.ts). */
+  secretAccessKey: Secret;
+  forcePathStyle: boolean;
+}
 
 export interface Config {
   port: number;
@@ -66,6 +96,8 @@ export interface Config {
   fetchTimeoutMs: number;
   trustProxy: boolean;
   demoCredits: number;
+  /** Where blobs go: null for DATA_DIR/blobs (embedded), else an S3 bucket. */
+  s3: S3Config | null;
   /** Fixed limits of the contract (spec §2.1, §8). */
   maxUploadBytes: number;
   maxImagePixels: number;
@@ -81,6 +113,44 @@ export class ConfigError extends Error {}
  */
 export function defaultEngineThreads(cores: number = availableParallelism()): number {
   return Math.max(1, Math.floor(cores / 2));
+}
+
+type Env = z.infer<typeof EnvSchema>;
+
+const S3_VARIABLES = [
+  'S3_BUCKET',
+  'S3_ENDPOINT',
+  'S3_REGION',
+  'S3_ACCESS_KEY_ID',
+  'S3_SECRET_ACCESS_KEY',
+  'S3_FORCE_PATH_STYLE',
+] as const;
+
+/**
+ * The S3 blob store's settings, or null when no S3_* variable is set (blobs stay on local disk). A partial set stops
+ * the start instead of falling back to local disk: a scale-out process writing blobs only it can see would lose them.
+ * Credentials are required rather than left to the AWS SDK's default chain, so a missing key is a start-up error
+ * naming the variable and not a first failed upload.
+ */
+function s3ConfigOf(e: Env, present: Record<string, unknown>): S3Config | null {
+  const given = S3_VARIABLES.filter((name) => name in present);
+  if (given.length === 0) return null;
+  const missing = (['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const).filter((name) => !e[name]);
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `Invalid environment variable ${missing.join(', ')}: required for the S3 blob store (${given.join(', ')} ` +
+        `${given.length === 1 ? 'is' : 'are'} set); set S3_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, ` +
+        'or none of the S3_* variables to keep blobs in DATA_DIR',
+    );
+  }
+  return {
+    bucket: e.S3_BUCKET!,
+    endpoint: e.S3_ENDPOINT ?? null,
+    region: e.S3_REGION,
+    accessKeyId: e.S3_ACCESS_KEY_ID!,
+    secretAccessKey: new Secret(e.S3_SECRET_ACCESS_KEY!),
+    forcePathStyle: e.S3_FORCE_PATH_STYLE,
+  };
 }
 
 export function parseConfig(env: Record<string, string | undefined>, cwd = process.cwd()): Readonly<Config> {
@@ -114,6 +184,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     fetchTimeoutMs: e.FETCH_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY,
     demoCredits: e.DEMO_CREDITS,
+    s3: s3ConfigOf(e, present),
     maxUploadBytes: 10 * 1024 * 1024,
     maxImagePixels: 40_000_000,
   });

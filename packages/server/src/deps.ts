@@ -7,16 +7,15 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { CompiledQuery } from 'kysely';
-import { LocalBlobStore } from './adapters/local-blob-store.js';
+import { createBlobStore } from './adapters/create-blob-store.js';
 import { MemoryGenerationEvents } from './adapters/memory-generation-events.js';
 import { MemoryRateLimitStore } from './adapters/memory-rate-limit-store.js';
 import { SqliteJobQueue } from './adapters/sqlite-job-queue.js';
-import { UrlSigner } from './adapters/url-signer.js';
+import type { UrlSigner } from './adapters/url-signer.js';
 import type { Config } from './config.js';
 import { type Db, openSqlite } from './db/database.js';
 import { migrateToLatest } from './db/migrations.js';
 import { prepare } from './db/prepared.js';
-import { FILES_PATH } from './paths.js';
 import type { BlobStore } from './ports/blob-store.js';
 import { type Clock, systemClock } from './ports/clock.js';
 import type { GenerationEvents } from './ports/generation-events.js';
@@ -102,9 +101,8 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   const clock = overrides.clock ?? systemClock;
   const db = openSqlite(sqliteFile(config));
   await migrateToLatest(db as unknown as Parameters<typeof migrateToLatest>[0]);
-  const urlSigner = new UrlSigner(await signingSecret(db), `${config.publicUrl}${FILES_PATH}`);
-  const localBlobs = new LocalBlobStore(join(config.dataDir, 'blobs'), urlSigner, clock);
-  const blobs = overrides.wrapBlobs ? overrides.wrapBlobs(localBlobs) : localBlobs;
+  const blobStore = await createBlobStore(config, clock, () => signingSecret(db));
+  const blobs = overrides.wrapBlobs ? overrides.wrapBlobs(blobStore.store) : blobStore.store;
   const credits = new CreditsService(db, clock);
   // SQLite's data_version changes when another connection (the CLI) commits: the auth cache is dropped then.
   const dataVersion = prepare<{ data_version: number }, []>(
@@ -124,7 +122,7 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     clock,
     db,
     blobs,
-    urlSigner,
+    urlSigner: blobStore.urlSigner,
     rateLimits: new MemoryRateLimitStore(),
     accounts,
     credits,
@@ -144,7 +142,7 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
           return `${p.host}:${p.pid}:${p.start}`;
         }),
       );
-      const tempFiles = await localBlobs.removeAbandonedTemp(isProcessGone);
+      const tempFiles = await blobStore.removeAbandonedTemp(isProcessGone);
       return { jobs: released.jobs, processes: [...processes], tempFiles };
     },
     beginShutdown: () => stopping.abort(),
@@ -152,6 +150,7 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
       stopping.abort();
       await queue.close();
       await db.destroy();
+      await blobStore.close();
     },
   };
 }

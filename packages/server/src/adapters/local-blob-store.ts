@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
+import { assertValidBlobKey } from '../blob-keys.js';
 import { ApiError } from '../errors.js';
 import type { BlobStore, StoredBlob } from '../ports/blob-store.js';
 import type { Clock } from '../ports/clock.js';
@@ -62,13 +63,7 @@ export class LocalBlobStore implements BlobStore {
 
   /** Keys come from services, but a path that escapes the root must never be written or read. */
   private pathOf(key: string): string {
-    if (
-      !/^[A-Za-z0-9_\-./]+$/.test(key) ||
-      key.startsWith('.') ||
-      key.split('/').some((s) => s === '' || s === '.' || s === '..')
-    ) {
-      throw new Error(`invalid blob key: ${key}`);
-    }
+    assertValidBlobKey(key);
     const p = resolve(this.root, key);
     if (!p.startsWith(this.root + sep)) throw new Error(`invalid blob key: ${key}`);
     return p;
