@@ -328,6 +328,23 @@ describe('products', () => {
     });
   });
 
+  test('the NUL character (U+0000) is refused in ids and fields alike, on every database', async () => {
+    // PostgreSQL cannot store it in text: such an id answered 500 there before the inputs were checked for it.
+    const nulPath = { status: 400, code: 'VALIDATION_FAILED', path: 'externalId' };
+    for (const [method, url] of [
+      ['GET', '/products/a%00b'],
+      ['DELETE', '/products/%00'],
+    ] as const) {
+      const res = await json(method, url);
+      assert.deepEqual({ status: res.status, code: res.body.code, path: res.body.details[0].path }, nulPath, url);
+    }
+    const erase = await json('DELETE', '/customers/%00');
+    assert.deepEqual([erase.status, erase.body.details[0].path], [400, 'customerId']);
+    const titled = await json('POST', '/products', { externalId: 'nul', title: 'a\u0000b', images: [] });
+    assert.deepEqual([titled.status, titled.body.details[0].path], [400, 'title']);
+    assert.equal((await json('GET', '/products/nul')).status, 404, 'nothing was stored');
+  });
+
   test('list: cursor pagination, limit bounds', async () => {
     const fresh = await ctx.newAccount();
     for (const id of ['a', 'b', 'c']) {
