@@ -328,6 +328,29 @@ describe('products', () => {
     });
   });
 
+  test('concurrent POST /products of one new product: every request answered 200, one product', async () => {
+    // On PostgreSQL all of them may insert it at once; all but one then run again as updates (db/unique-race.ts).
+    const fresh = await ctx.newAccount();
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, n) =>
+        json(
+          'POST',
+          '/products',
+          { externalId: 'race', title: `tee ${n}`, images: [{ url: images.url('/front.jpg') }] },
+          fresh.apiKey,
+        ),
+      ),
+    );
+    assert.deepEqual(
+      results.map((r) => r.status),
+      Array(6).fill(200),
+      JSON.stringify(results.map((r) => r.body)),
+    );
+    const rows = await ctx.deps.db.selectFrom('products').select('id').where('account_id', '=', fresh.id).execute();
+    assert.equal(rows.length, 1);
+    assert.equal((await json('GET', '/products/race', undefined, fresh.apiKey)).body.images.length, 1);
+  });
+
   test('the NUL character (U+0000) is refused in ids and fields alike, on every database', async () => {
     // PostgreSQL cannot store it in text: such an id answered 500 there before the inputs were checked for it.
     const nulPath = { status: 400, code: 'VALIDATION_FAILED', path: 'externalId' };

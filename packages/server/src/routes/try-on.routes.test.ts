@@ -421,6 +421,37 @@ describe('try-on flow (embedded deployment, real queue and workers)', () => {
     for (const g of gens) await waitDone(g.id);
   });
 
+  test('concurrent inline upserts of one new product: every try-on accepted, one product, each charged once', async () => {
+    // On PostgreSQL the requests' transactions run side by side: each finds no product and inserts one, and all but
+    // the first hit UNIQUE(account_id, external_id). SQLite serialises them. Either way every request must succeed.
+    const acct = await ctx.newAccount(20);
+    const id = (await uploadPhoto(ctx, personPhoto, {}, acct.apiKey)).body.imageId;
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, n) =>
+        call(
+          'POST',
+          '/try-on',
+          { products: [{ ...inline('race-new'), title: `mock ${n}` }], person: { image: { source: { id } } } },
+          acct.apiKey,
+        ),
+      ),
+    );
+    assert.deepEqual(
+      results.map((r) => r.status),
+      Array(8).fill(200),
+      JSON.stringify(results.filter((r) => r.status !== 200).map((r) => r.body)),
+    );
+    const products = await ctx.deps.db
+      .selectFrom('products')
+      .select(['id', 'title'])
+      .where('account_id', '=', acct.id)
+      .execute();
+    assert.equal(products.length, 1);
+    assert.match(products[0]!.title!, /^mock \d$/, 'one of the requests wrote it last');
+    assert.equal(await ctx.deps.credits.balance(acct.id), 12);
+    for (const r of results) assert.equal((await waitDone(r.body.generationId)).product_id, products[0]!.id);
+  });
+
   test('watermark: the account logo is composited unless output.watermark is false', async () => {
     const logo = await sharp({
       create: { width: 64, height: 64, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 1 } },

@@ -10,6 +10,7 @@ import type { Config } from '../config.js';
 import type { Db, Tx } from '../db/database.js';
 import { prepare } from '../db/prepared.js';
 import type { Account, GenerationRow, ImageRow } from '../db/schema.js';
+import { retryOnceIfRaced } from '../db/unique-race.js';
 import { ApiError, fileKeyNotFound } from '../errors.js';
 import type { UploadedFile } from '../http/multipart.js';
 import { newId, sha256Hex } from '../ids.js';
@@ -20,7 +21,7 @@ import type { GenerationEvents } from '../ports/generation-events.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import type { CreditsService } from './credits.service.js';
 import type { ImagesService } from './images.service.js';
-import type { PreparedImage, ProductsService } from './products.service.js';
+import { PRODUCT_EXTERNAL_ID_UNIQUE, type PreparedImage, type ProductsService } from './products.service.js';
 import { parseTryOn, type TryOnRequest } from './try-on-input.js';
 
 /** How long an idempotency key is remembered. */
@@ -143,54 +144,62 @@ export class GenerationsService {
         created.productBlobs = this.products.newBlobs(prepared, existing?.images);
       }
 
-      const { generation, replacedBlobs } = await this.db.transaction().execute(async (tx) => {
-        const { saved, replacedBlobs } = await this.products.resolveForTryOn(tx, account.id, request.product, prepared);
-        const product = await this.products.touch(tx, saved.product);
-        let person = personImage.existing;
-        if (personImage.fresh) {
-          await tx.insertInto('images').values(personImage.fresh).execute();
-          person = personImage.fresh;
-        }
-        const snapshot: ProductSnapshot = {
-          externalId: product.external_id,
-          title: product.title,
-          description: product.description,
-          images: saved.images.map((im) => ({
-            productImageId: im.id,
-            sourceUrl: im.source_url,
-            blobKey: im.blob_key,
-            contentType: im.content_type,
-            contentHash: im.content_hash,
-            role: im.role,
-          })),
-        };
-        const generation = await this.insertGeneration(
-          tx,
-          account,
-          request,
-          product.external_id,
-          product.id,
-          snapshot,
-          person!,
-        );
-        if ((await this.credits.debitForGeneration(tx, account.id, generation.id)) === null) {
-          throw new ApiError('INSUFFICIENT_CREDITS');
-        }
-        await enqueueTryOn(this.queue, { generationId: generation.id }, { tx });
-        if (idempotencyKey) {
-          await tx
-            .insertInto('idempotency_keys')
-            .values({
-              account_id: account.id,
-              key: idempotencyKey,
-              request_hash: requestHash,
-              generation_id: generation.id,
-              created_at: this.clock.now().toISOString(),
-            })
-            .execute();
-        }
-        return { generation, replacedBlobs };
-      });
+      // Two inline upserts of one new product can both insert it on PostgreSQL: the loser runs again as an update.
+      const { generation, replacedBlobs } = await retryOnceIfRaced(PRODUCT_EXTERNAL_ID_UNIQUE, () =>
+        this.db.transaction().execute(async (tx) => {
+          const { saved, replacedBlobs } = await this.products.resolveForTryOn(
+            tx,
+            account.id,
+            request.product,
+            prepared,
+          );
+          const product = await this.products.touch(tx, saved.product);
+          let person = personImage.existing;
+          if (personImage.fresh) {
+            await tx.insertInto('images').values(personImage.fresh).execute();
+            person = personImage.fresh;
+          }
+          const snapshot: ProductSnapshot = {
+            externalId: product.external_id,
+            title: product.title,
+            description: product.description,
+            images: saved.images.map((im) => ({
+              productImageId: im.id,
+              sourceUrl: im.source_url,
+              blobKey: im.blob_key,
+              contentType: im.content_type,
+              contentHash: im.content_hash,
+              role: im.role,
+            })),
+          };
+          const generation = await this.insertGeneration(
+            tx,
+            account,
+            request,
+            product.external_id,
+            product.id,
+            snapshot,
+            person!,
+          );
+          if ((await this.credits.debitForGeneration(tx, account.id, generation.id)) === null) {
+            throw new ApiError('INSUFFICIENT_CREDITS');
+          }
+          await enqueueTryOn(this.queue, { generationId: generation.id }, { tx });
+          if (idempotencyKey) {
+            await tx
+              .insertInto('idempotency_keys')
+              .values({
+                account_id: account.id,
+                key: idempotencyKey,
+                request_hash: requestHash,
+                generation_id: generation.id,
+                created_at: this.clock.now().toISOString(),
+              })
+              .execute();
+          }
+          return { generation, replacedBlobs };
+        }),
+      );
       if (replacedBlobs.length) await this.products.deleteUnreferencedBlobs(replacedBlobs);
       return {
         generationId: generation.id,

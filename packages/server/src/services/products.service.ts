@@ -13,6 +13,7 @@ import { productImageKey } from '../blob-keys.js';
 import type { Config } from '../config.js';
 import type { Db, DbOrTx, Tx } from '../db/database.js';
 import type { ProductImageRow, ProductKind, ProductRow } from '../db/schema.js';
+import { retryOnceIfRaced } from '../db/unique-race.js';
 import { ApiError, fileKeyNotFound, productNotFound } from '../errors.js';
 import type { UploadedFile } from '../http/multipart.js';
 import { newId, newOneShotProductId, sha256Hex } from '../ids.js';
@@ -24,6 +25,8 @@ import type { ImageInput, ProductInput } from './product-input.js';
 
 export const INLINE_TTL_DAYS = 15;
 export const ONE_SHOT_TTL_DAYS = 7;
+/** UNIQUE(account_id, external_id) of the products table (db/migrations.ts): one product per id and account. */
+export const PRODUCT_EXTERNAL_ID_UNIQUE = 'products_account_external';
 
 /** An image ready to be attached to a product row: stored already, or (inline /try-on) to be fetched by the job. */
 export interface PreparedImage {
@@ -277,16 +280,19 @@ export class ProductsService {
       : undefined;
     let replacedBlobs: string[] = [];
     try {
-      const saved = await this.db.transaction().execute(async (tx) => {
-        const r = await this.write(tx, accountId, externalId, input, prepared, {
-          kind: 'catalog',
-          // Omitting validForDays keeps the current TTL (spec §2.6 GUESS); a new catalog product is forever.
-          validForDays:
-            input.validForDays !== undefined ? input.validForDays : (existing?.product.valid_for_days ?? null),
-        });
-        replacedBlobs = r.replacedBlobs;
-        return r.saved;
-      });
+      // Two upserts of one new product can both insert it on PostgreSQL: the loser runs again as an update.
+      const saved = await retryOnceIfRaced(PRODUCT_EXTERNAL_ID_UNIQUE, () =>
+        this.db.transaction().execute(async (tx) => {
+          const r = await this.write(tx, accountId, externalId, input, prepared, {
+            kind: 'catalog',
+            // Omitting validForDays keeps the current TTL (spec §2.6 GUESS); a new catalog product is forever.
+            validForDays:
+              input.validForDays !== undefined ? input.validForDays : (existing?.product.valid_for_days ?? null),
+          });
+          replacedBlobs = r.replacedBlobs;
+          return r.saved;
+        }),
+      );
       await this.deleteUnreferencedBlobs(replacedBlobs);
       return this.toApi(saved);
     } catch (err) {
