@@ -16,7 +16,7 @@ describe('try-on with the S3 blob store', () => {
   let ctx: TestContext;
   before(async () => {
     s3 = await startS3Server();
-    ctx = await createTestContext({ env: s3.env });
+    ctx = await createTestContext({ env: s3.env, listen: true });
   });
   after(async () => {
     await ctx?.close();
@@ -59,7 +59,14 @@ describe('try-on with the S3 blob store', () => {
     assert.equal(done.status, 'COMPLETED');
     assertPresigned(done.resultImageUrl);
 
-    const polled = await get(`/generations/${done.generationId}`);
+    // Polled over real HTTP: GET /generations/:id is answered by the fast path in front of Fastify (http/poll-fast-path.ts).
+    const servedBefore = ctx.app.pollFastPath.served;
+    const poll = await fetch(`${ctx.baseUrl}/generations/${done.generationId}`, {
+      headers: { 'x-api-key': ctx.apiKey },
+    });
+    const polled = { status: poll.status, body: await poll.json() };
+    assert.equal(polled.status, 200);
+    assert.equal(ctx.app.pollFastPath.served, servedBefore + 1, 'the fast path answered');
     assert.equal(polled.body.status, 'COMPLETED');
     assertPresigned(polled.body.resultImageUrl);
     const result = await fetch(polled.body.resultImageUrl);
