@@ -25,14 +25,16 @@ interface Queues {
 async function twoQueues(t: TestContext): Promise<Queues | null> {
   const r = await testRedis(t);
   if (!r) return null;
-  const a = new BullMqJobQueue({ url: REDIS_TEST_URL, prefix: r.prefix });
-  const b = new BullMqJobQueue({ url: REDIS_TEST_URL, prefix: r.prefix });
+  const errors: unknown[] = [];
+  const a = new BullMqJobQueue({ url: REDIS_TEST_URL, prefix: r.prefix, onError: (e) => errors.push(e) });
+  const b = new BullMqJobQueue({ url: REDIS_TEST_URL, prefix: r.prefix, onError: (e) => errors.push(e) });
   const inspector = new Queue(KIND, { connection: r.connect(), prefix: `${r.prefix}bull` });
   t.after(async () => {
     await a.close();
     await b.close();
     await inspector.close();
     await r.cleanup();
+    assert.deepEqual(errors, []);
   });
   return { a, b, counts: () => inspector.getJobCounts('wait', 'active', 'delayed', 'failed') };
 }

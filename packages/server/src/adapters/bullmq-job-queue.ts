@@ -38,6 +38,11 @@ export interface BullMqJobQueueOptions {
   url: string;
   /** Namespaces BullMQ's keys (one Redis shared by several deployments, or by tests). */
   prefix: string;
+  /**
+   * Connection errors BullMQ reports as events (it reconnects by itself). Without a listener an 'error' event would
+   * end the process.
+   */
+  onError: (err: unknown) => void;
 }
 
 export class BullMqJobQueue implements JobQueue {
@@ -46,11 +51,13 @@ export class BullMqJobQueue implements JobQueue {
   private readonly workers = new Map<string, Worker>();
   private readonly events = new Map<string, QueueEvents>();
   private readonly wakers = new Set<() => void>();
+  private readonly ownConnections: Redis[] = [];
   private closed = false;
 
   constructor(private readonly options: BullMqJobQueueOptions) {
     // BullMQ's blocking commands need a connection that never gives up on a request.
     this.connection = new Redis(options.url, { maxRetriesPerRequest: null });
+    this.connection.on('error', options.onError);
   }
 
   async enqueue<P>(kind: string, payload: P, options: EnqueueOptions = {}): Promise<string> {
@@ -139,7 +146,7 @@ export class BullMqJobQueue implements JobQueue {
     await Promise.all([...this.workers.values()].map((w) => w.close()));
     await Promise.all([...this.events.values()].map((e) => e.close()));
     await Promise.all([...this.queues.values()].map((q) => q.close()));
-    await this.connection.quit();
+    await Promise.all([this.connection, ...this.ownConnections].map((c) => c.quit()));
   }
 
   private wake(): void {
@@ -150,8 +157,14 @@ export class BullMqJobQueue implements JobQueue {
     let queue = this.queues.get(kind);
     if (!queue) {
       queue = new Queue(kind, { connection: this.connection, prefix: this.prefix });
+      queue.on('error', this.options.onError);
       this.queues.set(kind, queue);
-      const events = new QueueEvents(kind, { connection: this.connection.duplicate(), prefix: this.prefix });
+      // QueueEvents blocks on its connection (XREAD): one of its own, closed with the rest.
+      const eventsConnection = this.connection.duplicate();
+      eventsConnection.on('error', this.options.onError);
+      this.ownConnections.push(eventsConnection);
+      const events = new QueueEvents(kind, { connection: eventsConnection, prefix: this.prefix });
+      events.on('error', this.options.onError);
       events.on('waiting', () => this.wake());
       this.events.set(kind, events);
     }
@@ -170,6 +183,7 @@ export class BullMqJobQueue implements JobQueue {
         stalledInterval: Math.min(leaseMs, MAX_STALLED_INTERVAL_MS),
         maxStalledCount: NEVER,
       });
+      worker.on('error', this.options.onError);
       this.workers.set(kind, worker);
       // Manual processing does not start the stalled check by itself; without it a dead worker's job stays active.
       await worker.startStalledCheckTimer();

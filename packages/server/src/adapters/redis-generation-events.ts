@@ -32,6 +32,7 @@ export class RedisGenerationEvents implements GenerationEvents {
   ): Promise<RedisGenerationEvents> {
     const channel = `${prefix}generation-terminal`;
     const subscriber = publisher.duplicate();
+    subscriber.on('error', onError);
     const events = new RedisGenerationEvents(publisher, subscriber, channel, onError);
     subscriber.on('message', (from: string, generationId: string) => {
       if (from === channel) events.local.publishTerminal(generationId);

@@ -1,0 +1,58 @@
+/**
+ * What REDIS_URL brings to a deployment (scale-out): rate-limit counters shared by every API replica, generation
+ * wake-ups across processes, and the BullMQ job queue, all under one key prefix.
+ */
+import { Redis } from 'ioredis';
+import { BullMqJobQueue } from './bullmq-job-queue.js';
+import { RedisGenerationEvents } from './redis-generation-events.js';
+import { RedisRateLimitStore } from './redis-rate-limit-store.js';
+
+export interface RedisAdapters {
+  rateLimits: RedisRateLimitStore;
+  events: RedisGenerationEvents;
+  queue: BullMqJobQueue;
+  /** Closes the queue and every connection opened here. */
+  close(): Promise<void>;
+}
+
+/**
+ * Connects (failing at start-up, not at the first request, when Redis does not answer). `onError` receives what
+ * cannot be thrown to a caller: a failed wake-up publish.
+ */
+export async function connectRedisAdapters(
+  url: string,
+  prefix: string,
+  onError: (err: unknown) => void,
+): Promise<RedisAdapters> {
+  // A command fails after one retry instead of waiting in a queue while Redis is away.
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  redis.on('error', onError);
+  try {
+    await redis.connect();
+  } catch (err) {
+    redis.disconnect(); // or it keeps reconnecting, and the process never exits
+    throw new Error(`cannot reach Redis at ${whereIs(url)}: ${(err as Error).message}`);
+  }
+  const events = await RedisGenerationEvents.connect(redis, prefix, onError);
+  const queue = new BullMqJobQueue({ url, prefix, onError });
+  return {
+    rateLimits: new RedisRateLimitStore(redis, prefix),
+    events,
+    queue,
+    async close() {
+      await queue.close();
+      await events.close();
+      await redis.quit();
+    },
+  };
+}
+
+/** Host and port of a redis:// URL, without the password it may hold. */
+function whereIs(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || 6379}`;
+  } catch {
+    return 'REDIS_URL';
+  }
+}
