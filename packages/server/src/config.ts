@@ -43,6 +43,8 @@ const EnvSchema = z.object({
   FETCH_TIMEOUT_MS: int(100, 120_000).default(15_000),
   /** Behind a reverse proxy, take the client address from X-Forwarded-For (only then: it is trivially forged). */
   TRUST_PROXY: bool.default('false'),
+  /** Serves GET /metrics (Prometheus) to a scraper sending it as a bearer token; unset, there is no /metrics. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Credits granted to the `demo` account created on the first start. */
   DEMO_CREDITS: int(0, 1_000_000).default(100),
   /** Blobs in an S3-compatible bucket instead of DATA_DIR/blobs: set S3_BUCKET and the two keys (s3ConfigOf). */
@@ -95,6 +97,8 @@ export interface Config {
   allowPrivateFetch: boolean;
   fetchTimeoutMs: number;
   trustProxy: boolean;
+  /** GET /metrics's bearer token; null: no /metrics. */
+  metricsToken: Secret | null;
   demoCredits: number;
   /** Where blobs go: null for DATA_DIR/blobs (embedded), else an S3 bucket. */
   s3: S3Config | null;
@@ -183,6 +187,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     allowPrivateFetch: e.ALLOW_PRIVATE_FETCH,
     fetchTimeoutMs: e.FETCH_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY,
+    metricsToken: e.METRICS_TOKEN ? new Secret(e.METRICS_TOKEN) : null,
     demoCredits: e.DEMO_CREDITS,
     s3: s3ConfigOf(e, present),
     maxUploadBytes: 10 * 1024 * 1024,

@@ -10,6 +10,7 @@ import { createEngines, type Engines } from './engines.js';
 import { buildApp } from './http/app.js';
 import { systemRoutes } from './http/system-routes.js';
 import { asyncStdout, type LogOutput } from './logging.js';
+import { createMetrics } from './metrics.js';
 import { API_PREFIX } from './paths.js';
 import { routes } from './routes/index.js';
 import { TryOnWorker } from './workers/try-on.worker.js';
@@ -56,7 +57,9 @@ export async function createServer(config: Readonly<Config>, options: StartOptio
     cropper: options.cropper !== undefined ? options.cropper : engines.cropper,
   });
   const logOutput = options.logger === false ? null : (options.logOutput ?? asyncStdout());
-  const app = await buildApp(deps, { routes, plugins: [systemRoutes], logger: logOutput?.stream ?? false });
+  // Counted only where they can be read: the hooks cost every request a little (polling most of all).
+  const metrics = config.metricsToken ? createMetrics(deps.db) : undefined;
+  const app = await buildApp(deps, { routes, plugins: [systemRoutes], logger: logOutput?.stream ?? false, metrics });
   const sockets = openSockets(app.server);
   await ensureDemoAccount(deps, options.onDemoAccount);
 
@@ -75,7 +78,7 @@ export async function createServer(config: Readonly<Config>, options: StartOptio
       app.log.info(recovered, `removed ${recovered.tempFiles} unfinished file write(s) of a process no longer alive`);
     }
     worker = new TryOnWorker(
-      { ...deps, engines: engines.registry, logger: app.log },
+      { ...deps, engines: engines.registry, logger: app.log, metrics },
       { concurrency: config.workerConcurrency, leaseMs: config.jobLeaseS * 1000 },
     );
     worker.start();

@@ -2,6 +2,7 @@
  * The HTTP application: request ids, authentication, per-account rate limits, the error envelope, the routes under
  * /tryon/v1, signed file serving, health probes and the OpenAPI document.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import fastifyMultipart from '@fastify/multipart';
@@ -12,6 +13,7 @@ import type { DestinationStream } from 'pino';
 import type { Account } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import { ApiError } from '../errors.js';
+import { type Metrics, UNMATCHED_ROUTE } from '../metrics.js';
 import { API_PREFIX } from '../paths.js';
 import { countRequest, lookupableApiKey, requestIdOf } from './access.js';
 import { MULTIPART_LIMITS } from './multipart.js';
@@ -43,6 +45,8 @@ export interface AppOptions {
   plugins?: Array<(app: FastifyInstance, deps: Deps) => void>;
   /** Where the log lines go (pino's default, synchronous stdout, when not given); false: no logger at all. */
   logger?: false | DestinationStream;
+  /** Request counts and `GET /metrics` (see metricsRoute); the server passes them only when METRICS_TOKEN is set. */
+  metrics?: Metrics;
 }
 
 export async function buildApp(deps: Deps, options: AppOptions): Promise<FastifyInstance> {
@@ -159,11 +163,45 @@ export async function buildApp(deps: Deps, options: AppOptions): Promise<Fastify
   for (const plugin of options.plugins ?? []) plugin(app, deps);
 
   app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
+  const metrics = options.metrics;
+  if (metrics) {
+    app.addHook('onResponse', async (req, reply) => {
+      metrics.observeRequest(
+        req.method,
+        req.routeOptions.url ?? UNMATCHED_ROUTE,
+        reply.statusCode,
+        reply.elapsedTime / 1000,
+      );
+    });
+    metricsRoute(app, metrics, deps.config.metricsToken?.reveal() ?? null);
+  }
   // Fastify logs every request at info and below ("incoming request", "request completed"); so does the fast path.
   const logRequests = options.logger !== false && ['trace', 'debug', 'info'].includes(deps.config.logLevel);
-  fastPath = createPollFastPath(deps, app.log, { logRequests, trustProxy: deps.config.trustProxy });
+  const pollRoute = `${API_PREFIX}/generations/:id`;
+  fastPath = createPollFastPath(deps, app.log, {
+    logRequests,
+    trustProxy: deps.config.trustProxy,
+    ...(metrics ? { onAnswered: (status, seconds) => metrics.observeRequest('GET', pollRoute, status, seconds) } : {}),
+  });
   app.decorate('pollFastPath', fastPath);
   return app;
+}
+
+/**
+ * `GET /metrics` for Prometheus, only with METRICS_TOKEN set and only to a scraper that sends it
+ * (`Authorization: Bearer <token>`): the figures tell a shop's volume, and /metrics shares the API's port, which a
+ * reverse proxy usually publishes whole. Without the token the route does not exist (404 like any unknown path).
+ */
+function metricsRoute(app: FastifyInstance, metrics: Metrics, token: string | null): void {
+  if (!token) return;
+  const expected = Buffer.from(`Bearer ${token}`);
+  app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
+    const given = Buffer.from(req.headers.authorization ?? '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new ApiError('INVALID_API_KEY', 'GET /metrics needs the METRICS_TOKEN as a bearer token.');
+    }
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
 }
 
 async function authorize(req: FastifyRequest, reply: FastifyReply, deps: Deps): Promise<void> {

@@ -51,15 +51,18 @@ export interface PollFastPathOptions {
   logRequests: boolean;
   /** TRUST_PROXY: the logged client address and host come from X-Forwarded-For / X-Forwarded-Host, as in Fastify. */
   trustProxy: boolean;
+  /** Called once per answered request, when the response is finished (the request metrics, metrics.ts). */
+  onAnswered?: (status: number, seconds: number) => void;
 }
 
 export function createPollFastPath(
   deps: Deps,
   log: FastifyBaseLogger,
-  { logRequests, trustProxy }: PollFastPathOptions,
+  { logRequests, trustProxy, onAnswered }: PollFastPathOptions,
 ): PollFastPath {
   let served = 0;
   const lines = logRequests ? requestLines(log) : null;
+  const timed = lines !== null || onAnswered !== undefined;
 
   /** Resolves false, having done nothing, when the request is Fastify's after all. */
   async function answer(
@@ -93,14 +96,15 @@ export function createPollFastPath(
     }
     headers.push('content-type', 'application/json; charset=utf-8', 'content-length', Buffer.byteLength(body));
     res.writeHead(status, headers as string[]);
-    if (!lines) {
+    if (!timed) {
       res.end(body);
       return true;
     }
     // Fastify logs this on the response's 'finish' event, with the time since it took the request.
     const finished = () => {
       const took = performance.now() - start;
-      lines.write(`${reqId},"res":{"statusCode":${status}},"responseTime":${took}`, COMPLETED);
+      lines?.write(`${reqId},"res":{"statusCode":${status}},"responseTime":${took}`, COMPLETED);
+      onAnswered?.(status, took / 1000);
     };
     res.end(body, finished);
     return true;
@@ -118,7 +122,7 @@ export function createPollFastPath(
         fastify(req, res);
         return;
       }
-      const start = logRequests ? performance.now() : 0;
+      const start = timed ? performance.now() : 0;
       // Whether the request is ours is known once the key is authenticated (async: a cache miss reads the
       // database). Until then nothing has been read from or written to the socket, so Fastify can still take it.
       answer(req, res, match[1]!, apiKey, start).then(

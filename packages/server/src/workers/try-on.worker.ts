@@ -13,6 +13,7 @@ import { resultKey } from '../blob-keys.js';
 import { ApiError } from '../errors.js';
 import { applyOutputMarks } from '../images/watermark.js';
 import { TRY_ON_JOB, tryOnBackoffMs, tryOnPayload } from '../jobs/try-on.job.js';
+import type { Metrics } from '../metrics.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { EngineRegistry } from '../ports/engine-registry.js';
 import type { Job, JobQueue } from '../ports/job-queue.js';
@@ -29,6 +30,8 @@ export interface TryOnWorkerDeps {
   accounts: AccountsService;
   engines: EngineRegistry;
   logger: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
+  /** Engine time per call (metrics.ts); none in tests that do not look. */
+  metrics?: Pick<Metrics, 'observeEngine'>;
 }
 
 export interface WorkerOptions {
@@ -180,6 +183,8 @@ export class TryOnWorker {
       throw new GenerationFailure('ENGINE_FAILED', `The engine '${gen.engine}' is not available on this server.`);
 
     let output: Awaited<ReturnType<TryOnEngine['tryOn']>>;
+    const started = performance.now();
+    const took = () => (performance.now() - started) / 1000;
     try {
       output = await engine.tryOn({
         person: person.data,
@@ -189,9 +194,11 @@ export class TryOnWorker {
         checks: gen.engine_checks === 'lenient' ? 'lenient' : 'strict',
       });
     } catch (err) {
+      this.deps.metrics?.observeEngine(gen.engine, 'error', took());
       if (err instanceof EngineError && !err.retryable) throw new GenerationFailure(err.code, err.message);
       throw err;
     }
+    this.deps.metrics?.observeEngine(gen.engine, 'ok', took());
     // What the engine's checks found and did not refuse (lenient mode), for the operator: never sent to the client.
     const checks = output.diagnostics?.checks as { mode?: string; findings?: unknown[] } | undefined;
     if (checks?.findings?.length) {
