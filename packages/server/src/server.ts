@@ -24,7 +24,16 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/**
+ * What a process does (`fitroom serve --role`): `api` answers the API and runs no try-ons, `worker` runs try-ons and
+ * the sweeps and answers only the health probes (and /metrics), `all` (the default, the embedded deployment) both.
+ */
+export type ServerRole = 'api' | 'worker' | 'all';
+export const SERVER_ROLES: readonly ServerRole[] = ['api', 'worker', 'all'];
+
 export interface StartOptions extends DepsOverrides {
+  /** Default `all`. */
+  role?: ServerRole;
   /** false: no logger at all (tests). */
   logger?: boolean;
   /** Where the log lines go; default: asynchronous stdout, flushed by `close()`. */
@@ -48,6 +57,10 @@ async function ensureDemoAccount(deps: Deps, onDemo?: StartOptions['onDemoAccoun
 }
 
 export async function createServer(config: Readonly<Config>, options: StartOptions = {}): Promise<RunningServer> {
+  const role = options.role ?? 'all';
+  if (role === 'worker' && config.workerConcurrency === 0) {
+    throw new Error('--role worker with WORKER_CONCURRENCY=0 would run nothing: set WORKER_CONCURRENCY to 1 or more');
+  }
   const engines: Engines = await createEngines(config, {
     vision: options.vision ?? config.vision,
     extra: options.extraEngines,
@@ -59,13 +72,19 @@ export async function createServer(config: Readonly<Config>, options: StartOptio
   const logOutput = options.logger === false ? null : (options.logOutput ?? asyncStdout());
   // Counted only where they can be read: the hooks cost every request a little (polling most of all).
   const metrics = config.metricsToken ? createMetrics(deps.db) : undefined;
-  const app = await buildApp(deps, { routes, plugins: [systemRoutes], logger: logOutput?.stream ?? false, metrics });
+  const serveApi = role !== 'worker';
+  const app = await buildApp(deps, {
+    routes: serveApi ? routes : [],
+    plugins: [systemRoutes],
+    logger: logOutput?.stream ?? false,
+    metrics,
+  });
   const sockets = openSockets(app.server);
-  await ensureDemoAccount(deps, options.onDemoAccount);
+  if (serveApi) await ensureDemoAccount(deps, options.onDemoAccount);
 
   let worker: TryOnWorker | null = null;
   let sweeper: NodeJS.Timeout | null = null;
-  if ((options.workers ?? true) && config.workerConcurrency > 0) {
+  if (role !== 'api' && (options.workers ?? true) && config.workerConcurrency > 0) {
     // A process killed while it ran try-ons (SIGKILL, OOM) left them PROCESSING under a lease; if it is provably dead,
     // they run again now instead of after JOB_LEASE_S. Before the workers start, so the first claims find them.
     const recovered = await deps.recoverAbandonedWork();

@@ -183,6 +183,8 @@ export async function buildApp(deps: Deps, options: AppOptions): Promise<Fastify
     trustProxy: deps.config.trustProxy,
     ...(metrics ? { onAnswered: (status, seconds) => metrics.observeRequest('GET', pollRoute, status, seconds) } : {}),
   });
+  // It answers for the polling route, so only where that route is served (not in a worker-only process).
+  fastPath.enabled = options.routes.some((r) => r.method === 'GET' && `${API_PREFIX}${r.url}` === pollRoute);
   app.decorate('pollFastPath', fastPath);
   return app;
 }
