@@ -9,6 +9,7 @@ import { createDeps, type Deps, type DepsOverrides } from './deps.js';
 import { createEngines, type Engines } from './engines.js';
 import { buildApp } from './http/app.js';
 import { systemRoutes } from './http/system-routes.js';
+import { requeuePendingTryOns } from './jobs/try-on.job.js';
 import { asyncStdout, type LogOutput } from './logging.js';
 import { createMetrics } from './metrics.js';
 import { API_PREFIX } from './paths.js';
@@ -101,7 +102,15 @@ export async function createServer(config: Readonly<Config>, options: StartOptio
       { concurrency: config.workerConcurrency, leaseMs: config.jobLeaseS * 1000 },
     );
     worker.start();
-    const sweep = () => deps.retention.sweep().catch((err) => app.log.error({ err }, 'retention sweep failed'));
+    const sweep = async () => {
+      await deps.retention.sweep().catch((err) => app.log.error({ err }, 'retention sweep failed'));
+      const requeued = await requeuePendingTryOns(deps.db, deps.queue, deps.clock).catch((err) => {
+        app.log.error({ err }, 'requeueing PENDING try-ons failed');
+        return 0;
+      });
+      if (requeued > 0)
+        app.log.info({ requeued }, 'PENDING try-ons older than a minute enqueued again (keyed: no doubles)');
+    };
     sweeper = setInterval(sweep, options.sweepIntervalMs ?? 60_000);
     sweeper.unref();
     void sweep();

@@ -170,3 +170,18 @@ test('BullMQ queue: waitForWork wakes when another process enqueues, on abort an
   await closing;
   assert.ok(Date.now() - started < 5_000);
 });
+
+test('BullMQ queue: enqueuing a key already queued adds nothing, from either process', async (t) => {
+  const q = await twoQueues(t);
+  if (!q) return;
+  const { a, b } = q;
+  const first = await a.enqueue(KIND, { generationId: 'gen_k' }, { key: 'gen_k' });
+  assert.equal(await b.enqueue(KIND, { generationId: 'gen_k' }, { key: 'gen_k' }), first);
+  assert.deepEqual(await q.counts(), { wait: 1, active: 0, delayed: 0, failed: 0 });
+  const job = await b.claim('w', [KIND], LEASE_MS);
+  assert.equal(job?.id, first);
+  // While it runs, the reconciler's repeat adds nothing either.
+  await a.enqueue(KIND, { generationId: 'gen_k' }, { key: 'gen_k' });
+  assert.deepEqual(await q.counts(), { wait: 0, active: 1, delayed: 0, failed: 0 });
+  await b.complete(first, 'w');
+});

@@ -10,9 +10,9 @@
  * (`fail(…, retryInMs)`): an attempt is a move to active (`attemptsStarted`), a retry is a move to delayed, and a job
  * claimed past its last attempt (its final attempt lost its lease) is buried instead of run, as the SQL queue does.
  *
- * A queue outside the database cannot join its transactions (`EnqueueOptions.tx` is ignored): the job must be enqueued
- * after the generation's transaction commits, and PENDING generations left without a job (a crash between the two)
- * re-enqueued. Neither is wired yet: REDIS_URL does not select this queue (issue 14).
+ * A queue outside the database cannot join its transactions (`outsideTransactions`, `EnqueueOptions.tx` ignored): the
+ * generations service enqueues after commit with the generation's id as the job's key, and the reconciler re-enqueues
+ * PENDING generations a crash between the two left without a job (jobs/try-on.job.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { type Job as BullJob, Queue, QueueEvents, Worker } from 'bullmq';
@@ -46,6 +46,7 @@ export interface BullMqJobQueueOptions {
 }
 
 export class BullMqJobQueue implements JobQueue {
+  readonly outsideTransactions = true;
   private readonly connection: Redis;
   private readonly queues = new Map<string, Queue>();
   private readonly workers = new Map<string, Worker>();
@@ -63,8 +64,9 @@ export class BullMqJobQueue implements JobQueue {
   async enqueue<P>(kind: string, payload: P, options: EnqueueOptions = {}): Promise<string> {
     const envelope: Envelope = { payload, maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS };
     const job = await this.queue(kind).add(kind, envelope, {
-      // BullMQ numbers jobs per queue; the port's ids are unique across kinds.
-      jobId: `job_${randomUUID()}`,
+      // BullMQ adds nothing for an id it already holds (ids may not contain a colon): a key makes the enqueue idempotent. Ids are unique across
+      // kinds (BullMQ's own numbering is per queue).
+      jobId: options.key ? `${kind}_${options.key}` : `job_${randomUUID()}`,
       delay: options.delayMs ?? 0,
       removeOnComplete: true,
       removeOnFail: { age: KEEP_DEAD_S },

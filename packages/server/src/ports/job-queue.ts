@@ -22,12 +22,23 @@ export interface EnqueueOptions {
   delayMs?: number;
   /**
    * Enqueue inside this database transaction, so the job exists if and only if the caller's rows do (embedded queue).
-   * Queues that live outside the database ignore it and are enqueued after commit by the caller.
+   * Queues that live outside the database (`outsideTransactions`) ignore it and are enqueued after commit by the caller.
    */
   tx?: Tx;
+  /**
+   * Makes enqueuing idempotent on queues outside the database: while a job with this key is queued, running or kept,
+   * enqueuing it again adds nothing (what lets a reconciler re-enqueue whatever might have been lost). Queues inside
+   * the database never lose a committed job and ignore it.
+   */
+  key?: string;
 }
 
 export interface JobQueue {
+  /**
+   * True for a queue that cannot join the database's transactions (BullMQ on Redis): callers enqueue after their
+   * transaction commits, with a `key`, and re-enqueue work that a crash between the two left without a job.
+   */
+  readonly outsideTransactions?: boolean;
   enqueue<P>(kind: string, payload: P, options?: EnqueueOptions): Promise<string>;
   /** Takes the next runnable job of these kinds for `workerId`, holding it for `leaseMs`; null when none is due. */
   claim(workerId: string, kinds: readonly string[], leaseMs: number): Promise<Job | null>;

@@ -14,7 +14,7 @@ import { retryOnceIfRaced } from '../db/unique-race.js';
 import { ApiError, fileKeyNotFound } from '../errors.js';
 import type { UploadedFile } from '../http/multipart.js';
 import { newId, sha256Hex } from '../ids.js';
-import { enqueueTryOn } from '../jobs/try-on.job.js';
+import { enqueueTryOn, enqueueTryOnAfterCommit } from '../jobs/try-on.job.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import { addDays, type Clock } from '../ports/clock.js';
 import type { GenerationEvents } from '../ports/generation-events.js';
@@ -201,6 +201,9 @@ export class GenerationsService {
         }),
       );
       if (replacedBlobs.length) await this.products.deleteUnreferencedBlobs(replacedBlobs);
+      // A queue outside the database (BullMQ) gets the job now that the generation is committed. If that fails the
+      // generation is still accepted (and charged): the reconciler enqueues PENDING work that has no job.
+      await enqueueTryOnAfterCommit(this.queue, { generationId: generation.id }).catch(() => undefined);
       return {
         generationId: generation.id,
         status: generation.status,
