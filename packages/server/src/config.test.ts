@@ -18,3 +18,14 @@ test('ENGINE_CHECKS is strict unless set to lenient; anything else stops the sta
   assert.equal(parseConfig({ ENGINE_CHECKS: 'strict' }).engineChecks, 'strict');
   assert.throws(() => parseConfig({ ENGINE_CHECKS: 'off' }), /Invalid environment variable ENGINE_CHECKS/);
 });
+
+test('DATABASE_URL selects PostgreSQL; unset keeps the SQLite file; another scheme stops the start', () => {
+  assert.equal(parseConfig({}).databaseUrl, null);
+  assert.equal(
+    parseConfig({ DATABASE_URL: 'postgres://fitroom@db.internal:5432/fitroom' }).databaseUrl,
+    'postgres://fitroom@db.internal:5432/fitroom',
+  );
+  assert.equal(parseConfig({ DATABASE_URL: 'postgresql://db/fitroom' }).databaseUrl, 'postgresql://db/fitroom');
+  assert.throws(() => parseConfig({ DATABASE_URL: 'mysql://db/fitroom' }), /Invalid environment variable DATABASE_URL/);
+  assert.throws(() => parseConfig({ DATABASE_URL: 'fitroom.sqlite' }), /Invalid environment variable DATABASE_URL/);
+});

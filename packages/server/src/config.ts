@@ -16,6 +16,12 @@ const EnvSchema = z.object({
   PORT: int(0, 65535).default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./data'),
+  /** A PostgreSQL database (`postgres://user:password@host:5432/name`) instead of DATA_DIR's SQLite file. */
+  DATABASE_URL: z
+    .string()
+    .url()
+    .refine((u) => /^postgres(ql)?:\/\//.test(u), 'must be a postgres:// or postgresql:// URL')
+    .optional(),
   PUBLIC_URL: z.string().url().optional(),
   RATE_LIMIT_PER_MIN: int(1, 1_000_000).default(100),
   SIGNED_URL_TTL_S: int(10, 7 * 24 * 3600).default(3600),
@@ -82,6 +88,8 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** PostgreSQL connection string; null: the embedded SQLite database in dataDir. */
+  databaseUrl: string | null;
   publicUrl: string;
   rateLimitPerMin: number;
   signedUrlTtlS: number;
@@ -172,6 +180,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     port: e.PORT,
     host: e.HOST,
     dataDir: isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(cwd, e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL ?? null,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     rateLimitPerMin: e.RATE_LIMIT_PER_MIN,
     signedUrlTtlS: e.SIGNED_URL_TTL_S,

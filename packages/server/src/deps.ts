@@ -1,21 +1,24 @@
 /**
  * The one place where adapters are chosen and wired (architecture.md: a plain `deps` object built once at start-up,
- * handed to routes, workers and the CLI). Today: the embedded deployment (SQLite, local disk, SQLite job queue, memory
- * rate limits); the scale-out adapters slot into the same factory.
+ * handed to routes, workers and the CLI). The embedded deployment by default (SQLite, local disk, the job queue on
+ * the database, memory rate limits); `DATABASE_URL` puts the database (and so the job queue) on PostgreSQL. The other
+ * scale-out adapters slot into the same factory.
  */
 
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { CompiledQuery } from 'kysely';
 import { createBlobStore } from './adapters/create-blob-store.js';
 import { MemoryGenerationEvents } from './adapters/memory-generation-events.js';
 import { MemoryRateLimitStore } from './adapters/memory-rate-limit-store.js';
-import { SqliteJobQueue } from './adapters/sqlite-job-queue.js';
+import { AUTH_CHANGES_CHANNEL, PgAuthChanges } from './adapters/pg-auth-changes.js';
+import { JOBS_CHANNEL, pgEnqueueSignal } from './adapters/pg-enqueue-signal.js';
+import { PgListener } from './adapters/pg-listener.js';
+import { type EnqueueSignal, SqlJobQueue } from './adapters/sql-job-queue.js';
+import { sqliteAuthChanges } from './adapters/sqlite-auth-changes.js';
 import type { UrlSigner } from './adapters/url-signer.js';
 import type { Config } from './config.js';
-import { type Db, openSqlite } from './db/database.js';
+import { type Db, openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrations.js';
-import { prepare } from './db/prepared.js';
+import type { AuthChanges } from './ports/auth-changes.js';
 import type { BlobStore } from './ports/blob-store.js';
 import { type Clock, systemClock } from './ports/clock.js';
 import type { GenerationEvents } from './ports/generation-events.js';
@@ -31,8 +34,24 @@ import { ImagesService } from './services/images.service.js';
 import { ProductsService } from './services/products.service.js';
 import { RetentionService } from './services/retention.service.js';
 
-/** The SQLite database of a data directory (the server's and the CLI's). */
-export const sqliteFile = (config: Pick<Config, 'dataDir'>) => join(config.dataDir, 'fitroom.sqlite');
+/** How this process hears of what other processes on the database did: key and account changes, new jobs. */
+interface CrossProcessSignals {
+  authChanges: AuthChanges;
+  /** None on SQLite: other processes' jobs are found by polling (500 ms). */
+  enqueueSignal?: EnqueueSignal;
+  close(): Promise<void>;
+}
+
+/** SQLite: `PRAGMA data_version`. PostgreSQL: LISTEN/NOTIFY on one connection of this process's own. */
+async function crossProcessSignals(db: Db, config: Pick<Config, 'databaseUrl'>): Promise<CrossProcessSignals> {
+  if (!config.databaseUrl) return { authChanges: sqliteAuthChanges(db), close: async () => {} };
+  const listener = await PgListener.start(config.databaseUrl, [AUTH_CHANGES_CHANNEL, JOBS_CHANNEL]);
+  return {
+    authChanges: new PgAuthChanges(db, listener),
+    enqueueSignal: pgEnqueueSignal(listener),
+    close: () => listener.close(),
+  };
+}
 
 export interface Deps {
   config: Readonly<Config>;
@@ -99,21 +118,22 @@ async function signingSecret(db: Db): Promise<string> {
 
 export async function createDeps(config: Readonly<Config>, overrides: DepsOverrides = {}): Promise<Deps> {
   const clock = overrides.clock ?? systemClock;
-  const db = openSqlite(sqliteFile(config));
-  await migrateToLatest(db as unknown as Parameters<typeof migrateToLatest>[0]);
+  const db = openDatabase(config);
+  let signals: CrossProcessSignals;
+  try {
+    await migrateToLatest(db as unknown as Parameters<typeof migrateToLatest>[0]);
+    signals = await crossProcessSignals(db, config);
+  } catch (err) {
+    await db.destroy(); // a PostgreSQL pool would otherwise keep the process alive
+    throw err;
+  }
   const blobStore = await createBlobStore(config, clock, () => signingSecret(db));
   const blobs = overrides.wrapBlobs ? overrides.wrapBlobs(blobStore.store) : blobStore.store;
   const credits = new CreditsService(db, clock);
-  // SQLite's data_version changes when another connection (the CLI) commits: the auth cache is dropped then.
-  const dataVersion = prepare<{ data_version: number }, []>(
-    db,
-    () => ({ compile: () => CompiledQuery.raw('PRAGMA data_version') as CompiledQuery<{ data_version: number }> }),
-    [],
-  );
-  const accounts = new AccountsService(db, clock, credits, async () => (await dataVersion())[0]?.data_version);
+  const accounts = new AccountsService(db, clock, credits, signals.authChanges);
   const images = new ImagesService(blobs, clock, config, overrides.cropper ?? null);
   const products = new ProductsService(db, blobs, clock, config);
-  const queue = new SqliteJobQueue({ db, clock });
+  const queue = new SqlJobQueue({ db, clock, enqueueSignal: signals.enqueueSignal });
   const events = new MemoryGenerationEvents();
   const generations = new GenerationsService(db, blobs, clock, config, credits, images, products, queue, events);
   const stopping = new AbortController();
@@ -149,6 +169,7 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     async close() {
       stopping.abort();
       await queue.close();
+      await signals.close();
       await db.destroy();
       await blobStore.close();
     },

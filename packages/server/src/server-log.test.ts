@@ -2,6 +2,8 @@
  * The log of `fitroom serve` as an operator runs it (a real process, default LOG_LEVEL and HOST): every request is
  * logged, through the polling fast path as through Fastify, and a SIGTERM right after the last answer loses no line
  * of the asynchronous log destination. One "Server listening" line on start.
+ *
+ * SQLite only (not in npm test's PostgreSQL pass): it is about the log lines, whatever the database.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

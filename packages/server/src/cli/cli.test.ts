@@ -1,4 +1,4 @@
-/** The fitroom CLI, run as a real process on the same DATA_DIR as a running server. */
+/** The fitroom CLI, run as a real process on the same data (DATA_DIR, and DATABASE_URL on PostgreSQL) as a running server. */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,19 +8,20 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { EngineError, type TryOnEngine, type TryOnInput } from '@fitroom/engine';
+import { createPostgresTestDatabase, testDatabaseKind } from '../testing/test-database.js';
 import { createTestContext, fixtureTryOn, postTryOn, type TestContext } from '../testing/test-server.js';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 
 describe('fitroom CLI (against a running server’s data directory)', () => {
   let ctx: TestContext;
-  const run = async (dataDir: string, extraEnv: Record<string, string>, args: string[]) => {
+  const run = async (dataEnv: Record<string, string>, extraEnv: Record<string, string>, args: string[]) => {
     try {
       const { stdout, stderr } = await promisify(execFile)(
         process.execPath,
         ['--conditions=development', '--import', 'tsx', main, ...args],
         {
-          env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...extraEnv },
+          env: { ...process.env, ...dataEnv, LOG_LEVEL: 'silent', ...extraEnv },
           encoding: 'utf8',
         },
       );
@@ -30,9 +31,9 @@ describe('fitroom CLI (against a running server’s data directory)', () => {
       return { code: e.code, stdout: e.stdout, stderr: e.stderr, last: null };
     }
   };
-  const cliIn = (dataDir: string, ...args: string[]) => run(dataDir, {}, args);
-  const cli = (...args: string[]) => cliIn(ctx.dataDir, ...args);
-  const cliWith = (env: Record<string, string>, ...args: string[]) => run(ctx.dataDir, env, args);
+  const cliIn = (dataEnv: Record<string, string>, ...args: string[]) => run(dataEnv, {}, args);
+  const cli = (...args: string[]) => cliIn(ctx.dataEnv, ...args);
+  const cliWith = (env: Record<string, string>, ...args: string[]) => run(ctx.dataEnv, env, args);
   const credits = (key: string) => ctx.app.inject({ url: '/tryon/v1/account/credits', headers: { 'x-api-key': key } });
 
   /** Refuses every photo as the composite engine refuses a seated person, unless the generation's mode is lenient. */
@@ -176,7 +177,7 @@ describe('fitroom CLI (against a running server’s data directory)', () => {
 
   test('accounts set refuses an engine this server cannot run, and changes nothing', async () => {
     const { last: acct } = await cli('accounts', 'create', '--name', 'no-gpu');
-    const external = await cliIn(ctx.dataDir, 'accounts', 'set', '--account', acct.id, '--engine', 'external');
+    const external = await cliIn(ctx.dataEnv, 'accounts', 'set', '--account', acct.id, '--engine', 'external');
     assert.equal(external.code, 1);
     assert.match(external.stderr, /^fitroom: --engine external needs EXTERNAL_ENGINE_URL/);
     const composite = await cliWith(
@@ -228,15 +229,33 @@ describe('fitroom CLI (against a running server’s data directory)', () => {
     assert.deepEqual(migrate.last, { applied: [] });
   });
 
+  test('a DATABASE_URL that cannot be used is named in one line (host and database, never the password)', async () => {
+    const refused = await cliWith({ DATABASE_URL: 'postgres://fitroom:s3cret@127.0.0.1:1/fitroom' }, 'migrate');
+    assert.equal(refused.code, 1);
+    assert.equal(
+      refused.stderr.trim(),
+      'fitroom: cannot use the database at DATABASE_URL (127.0.0.1:1/fitroom): connect ECONNREFUSED 127.0.0.1:1',
+    );
+    const notUrl = await cliWith({ DATABASE_URL: 'mysql://db/fitroom' }, 'migrate');
+    assert.equal(notUrl.code, 2);
+    assert.match(
+      notUrl.stderr,
+      /Invalid environment variable DATABASE_URL: must be a postgres:\/\/ or postgresql:\/\/ URL/,
+    );
+  });
+
   test('migrate on a fresh data directory reports the migrations it applied', async () => {
-    const fresh = mkdtempSync(join(tmpdir(), 'fitroom-cli-'));
+    const freshDir = mkdtempSync(join(tmpdir(), 'fitroom-cli-'));
+    const freshPostgres = testDatabaseKind() === 'postgres' ? await createPostgresTestDatabase() : null;
+    const fresh = { DATA_DIR: freshDir, ...(freshPostgres ? { DATABASE_URL: freshPostgres.url } : {}) };
     try {
       const first = await cliIn(fresh, 'migrate');
       assert.equal(first.code, 0, first.stderr);
       assert.deepEqual(first.last, { applied: ['0001_initial', '0002_idempotency_keys', '0003_engine_checks'] });
       assert.deepEqual((await cliIn(fresh, 'migrate')).last, { applied: [] });
     } finally {
-      rmSync(fresh, { recursive: true, force: true });
+      rmSync(freshDir, { recursive: true, force: true });
+      await freshPostgres?.drop();
     }
   });
 });

@@ -1,13 +1,13 @@
 /**
- * The `fitroom` command: `serve`, and the admin commands that work on the same DATA_DIR as a running server
- * (SQLite in WAL mode with a busy timeout lets both write safely).
+ * The `fitroom` command: `serve`, and the admin commands that work on the same database as a running server: DATA_DIR's
+ * SQLite file (WAL mode with a busy timeout lets both write safely), or DATABASE_URL's PostgreSQL.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type Config, ConfigError, parseConfig } from '../config.js';
-import { openSqlite } from '../db/database.js';
+import { openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrations.js';
-import { createDeps, type Deps, sqliteFile } from '../deps.js';
+import { createDeps, type Deps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { startServer } from '../server.js';
 
@@ -23,9 +23,9 @@ Usage:
   fitroom credits add --account ID --amount N [--reason TEXT]
   fitroom keys create --account ID
   fitroom keys revoke --key-id ID
-  fitroom migrate
+  fitroom migrate                                       bring the database (DATABASE_URL, else DATA_DIR's) up to date
 
-Configuration comes from the environment (PORT, HOST, DATA_DIR, PUBLIC_URL, …): see the README.
+Configuration comes from the environment (PORT, HOST, DATA_DIR, DATABASE_URL, PUBLIC_URL, …): see the README.
 Admin commands print one JSON object as their last line.`;
 
 class UsageError extends Error {}
@@ -146,7 +146,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'migrate': {
       // Not through createDeps: it migrates on opening, which would leave nothing for this command to report.
-      const db = openSqlite(sqliteFile(parseConfig(process.env)));
+      const db = openDatabase(parseConfig(process.env));
       try {
         out({ applied: await migrateToLatest(db as never) });
       } finally {
@@ -281,6 +281,24 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Errors of connecting to DATABASE_URL's server; what they mean is said in one line instead of a stack trace. */
+const CONNECT_ERRNOS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET']);
+/** PostgreSQL's codes for a database that does not exist and for refused credentials. */
+const CONNECT_SQLSTATES = new Set(['3D000', '28000', '28P01']);
+
+/** "cannot reach the database …" when `err` is a failure to connect to DATABASE_URL, else null. */
+function databaseConnectFailure(err: unknown): string | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !(CONNECT_ERRNOS.has(code) || CONNECT_SQLSTATES.has(code))) return null;
+  let where = 'DATABASE_URL';
+  try {
+    // Host, port and database name only: the URL may hold a password.
+    const url = new URL(process.env.DATABASE_URL ?? '');
+    where = `DATABASE_URL (${url.host}${url.pathname})`;
+  } catch {}
+  return `cannot use the database at ${where}: ${(err as Error).message}`;
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     if (code >= 0) process.exitCode = code;
@@ -295,6 +313,9 @@ main(process.argv.slice(2)).then(
       (err instanceof Error && /unknown account|unknown key/.test(err.message))
     ) {
       console.error(`fitroom: ${err.message}`);
+      process.exitCode = 1;
+    } else if (databaseConnectFailure(err)) {
+      console.error(`fitroom: ${databaseConnectFailure(err)}`);
       process.exitCode = 1;
     } else {
       console.error(err);

@@ -33,7 +33,7 @@ test('CLI writes beside a loaded server: no 5xx, every CLI write done once', asy
         const { stdout } = await promisify(execFile)(
           process.execPath,
           ['--conditions=development', '--import', 'tsx', main, ...args],
-          { env: { ...process.env, DATA_DIR: ctx.dataDir, LOG_LEVEL: 'silent' }, encoding: 'utf8' },
+          { env: { ...process.env, ...ctx.dataEnv, LOG_LEVEL: 'silent' }, encoding: 'utf8' },
         );
         return { ok: true, last: JSON.parse(stdout.trim().split('\n').pop() ?? 'null'), output: stdout };
       } catch (err) {

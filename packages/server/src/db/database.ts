@@ -1,6 +1,6 @@
-/** The Database port: a Kysely instance over SQLite (embedded) — PostgreSQL slots in with another dialect. */
+/** The Database port: a Kysely instance over SQLite (embedded) or PostgreSQL (scale-out, `DATABASE_URL`). */
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
   CompiledQuery,
@@ -14,12 +14,23 @@ import {
   type TransactionSettings,
 } from 'kysely';
 import pg from 'pg';
+import type { Config } from '../config.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
 /** Either the database or an open transaction: repositories take this so services decide the transaction scope. */
 export type DbOrTx = Db | Tx;
+
+/** The SQLite database of a data directory (the server's and the CLI's). */
+export const sqliteFile = (config: Pick<Config, 'dataDir'>) => join(config.dataDir, 'fitroom.sqlite');
+
+/**
+ * The deployment's database, unmigrated: PostgreSQL when DATABASE_URL is set, else DATA_DIR's SQLite file. The server,
+ * the CLI and every other process on the deployment's data open it this way.
+ */
+export const openDatabase = (config: Pick<Config, 'dataDir' | 'databaseUrl'>): Db =>
+  config.databaseUrl ? openPostgres(config.databaseUrl) : openSqlite(sqliteFile(config));
 
 export function openSqlite(file: string): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -43,14 +54,25 @@ export function openSqlite(file: string): Db {
 }
 
 /**
- * PostgreSQL, for the scale-out deployment. The same migrations and queries run on it (tested against a real server);
- * the deployment factory does not select it yet.
+ * PostgreSQL, for the scale-out deployment (`DATABASE_URL`): a pool of connections, the same migrations and queries.
  */
 export function openPostgres(connectionString: string, maxConnections = 10): Db {
-  return new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, max: maxConnections }) }),
-  });
+  const pool = new pg.Pool({ connectionString, max: maxConnections });
+  // An idle pooled connection that the server drops (a restart, a failover) emits 'error' on the pool, which would
+  // crash the process unhandled. The pool has already discarded that connection; the next query opens a new one.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  postgresDatabases.add(db);
+  return db;
 }
+
+const postgresDatabases = new WeakSet<object>();
+
+/**
+ * Whether a database is PostgreSQL: the few statements that differ between the dialects (the job queue's row locks)
+ * ask this instead of being told separately.
+ */
+export const isPostgres = (db: Kysely<Database>): boolean => postgresDatabases.has(db);
 
 type DirectReader = (sql: string, params: readonly unknown[]) => unknown[] | undefined;
 const directReaders = new WeakMap<object, DirectReader>();

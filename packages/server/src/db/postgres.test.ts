@@ -1,45 +1,26 @@
 /**
  * The schema and the credit rules on a real PostgreSQL (the scale-out database): the same migrations apply, and the
  * single conditional debit holds under real concurrency (a pool of connections, unlike SQLite's one).
- * Uses the server at PG_TEST_URL (default postgres://postgres@127.0.0.1:5432/postgres), creating and dropping a
- * database of its own. Skipped, saying so, when no PostgreSQL answers there.
+ * Uses the server at PG_TEST_URL (testing/test-database.ts), creating and dropping a database of its own. Skipped,
+ * saying so, when no PostgreSQL answers there, unless CI is set: then it fails.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import pg from 'pg';
 import { newId } from '../ids.js';
 import { systemClock } from '../ports/clock.js';
 import { AccountsService } from '../services/accounts.service.js';
 import { CreditsService } from '../services/credits.service.js';
+import { createPostgresTestDatabase, PG_TEST_URL, postgresReachable } from '../testing/test-database.js';
 import { openPostgres } from './database.js';
 import { migrateToLatest } from './migrations.js';
 
-const adminUrl = process.env.PG_TEST_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function reachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 test('PostgreSQL: migrations apply and 30 concurrent debits on a balance of 10 succeed exactly 10 times', async (t) => {
-  if (!(await reachable())) {
-    t.skip(`no PostgreSQL at ${adminUrl}`);
+  if (!process.env.CI && !(await postgresReachable())) {
+    t.skip(`no PostgreSQL at ${PG_TEST_URL}`);
     return;
   }
-  const name = `fitroom_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const db = openPostgres(url.toString(), 10);
+  const created = await createPostgresTestDatabase();
+  const db = openPostgres(created.url, 10);
   try {
     assert.deepEqual(await migrateToLatest(db as never), [
       '0001_initial',
@@ -64,7 +45,6 @@ test('PostgreSQL: migrations apply and 30 concurrent debits on a balance of 10 s
     await assert.rejects(db.updateTable('accounts').set({ credit_balance: -1 }).where('id', '=', acct.id).execute());
   } finally {
     await db.destroy();
-    await admin.query(`DROP DATABASE ${name}`);
-    await admin.end();
+    await created.drop();
   }
 });

@@ -2,6 +2,8 @@
  * Two processes on one SQLite file (the server and the CLI): a transaction that reads before it writes must not be
  * failed by the other process committing in between. With a deferred BEGIN it was: SQLite cannot upgrade a WAL read
  * snapshot that another connection has moved past, and answers SQLITE_BUSY at once, whatever busy_timeout says.
+ *
+ * SQLite only: it is about SQLite's single write lock.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

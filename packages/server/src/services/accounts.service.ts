@@ -3,6 +3,7 @@ import type { Db } from '../db/database.js';
 import { prepare } from '../db/prepared.js';
 import type { Account } from '../db/schema.js';
 import { newApiKey, newId, sha256Hex } from '../ids.js';
+import type { AuthChanges } from '../ports/auth-changes.js';
 import type { Clock } from '../ports/clock.js';
 import type { CreditsService } from './credits.service.js';
 
@@ -26,8 +27,8 @@ export class AccountsService {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly credits: CreditsService,
-    /** Returns a value that changes whenever another process (the CLI) commits; the cache is dropped then. */
-    private readonly externalWrites: () => Promise<unknown> = async () => 0,
+    /** Other processes' changes to keys and accounts (the CLI, other replicas): the cache is dropped on each. */
+    private readonly changes: AuthChanges = { version: async () => 0, announce: async () => {}, close: async () => {} },
   ) {
     this.lookupKey = prepare(
       db,
@@ -109,6 +110,7 @@ export class AccountsService {
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     this.invalidateAuth();
+    await this.changes.announce();
     return Number(res.numUpdatedRows) === 1;
   }
 
@@ -117,7 +119,7 @@ export class AccountsService {
    *
    * Successful lookups are cached for a few seconds (the key lookup was the largest cost of a polling request).
    * Revocation stays prompt: changes made by this process invalidate the cache directly, and a commit by another
-   * process (the CLI revoking a key while the server runs) is noticed through `externalWrites` within 100 ms.
+   * process (the CLI revoking a key while the server runs, another replica) is noticed through `changes` within 100 ms.
    * Failures are never cached, so a newly created key works at once.
    */
   async authenticate(apiKey: string): Promise<Account | null> {
@@ -125,7 +127,7 @@ export class AccountsService {
     // Asking whether another process wrote costs a query; at most every 100 ms is plenty for a revocation.
     if (now - this.lastExternalCheck >= EXTERNAL_CHECK_MS) {
       this.lastExternalCheck = now;
-      const writes = await this.externalWrites();
+      const writes = await this.changes.version();
       if (writes !== this.lastExternalWrites) {
         this.authCache.clear();
         this.lastExternalWrites = writes;
@@ -189,5 +191,6 @@ export class AccountsService {
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) === 0) throw new Error(`unknown account: ${accountId}`);
     this.invalidateAuth();
+    await this.changes.announce();
   }
 }

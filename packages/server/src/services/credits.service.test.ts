@@ -25,17 +25,16 @@ test('50 concurrent debits on a balance of 20 succeed exactly 20 times; the bala
   );
 });
 
-test('two processes debiting the same database file never oversell', async () => {
+test('two processes debiting the same database never oversell', async () => {
   const acct = await ctx.newAccount(10);
   const { execFile } = await import('node:child_process');
   const { promisify } = await import('node:util');
-  const { join } = await import('node:path');
   const { fileURLToPath } = await import('node:url');
   const script = fileURLToPath(new URL('../testing/debit-process.ts', import.meta.url));
   const other = promisify(execFile)(
     process.execPath,
-    ['--conditions=development', '--import', 'tsx', script, join(ctx.dataDir, 'fitroom.sqlite'), acct.id, '15'],
-    { encoding: 'utf8' },
+    ['--conditions=development', '--import', 'tsx', script, acct.id, '15'],
+    { encoding: 'utf8', env: { ...process.env, ...ctx.dataEnv } },
   );
   const here = [];
   for (let i = 0; i < 15; i++) {

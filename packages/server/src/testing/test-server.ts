@@ -1,5 +1,6 @@
 /**
- * Real fitroom servers for tests: embedded deployment in a temporary DATA_DIR, with a fresh account and key.
+ * Real fitroom servers for tests: a temporary DATA_DIR and a fresh account and key, on the embedded SQLite database,
+ * or with FITROOM_TEST_DB=postgres on a fresh PostgreSQL database (test-database.ts): the same suites run on both.
  * `createTestContext` is for `app.inject()` tests; `startTestServer` listens on 127.0.0.1 for real-HTTP tests
  * (the SDK's end-to-end suite, the example-app replay).
  */
@@ -14,6 +15,7 @@ import type { PersonCropper } from '../ports/person-cropper.js';
 import { createServer, type RunningServer } from '../server.js';
 import { readFixture } from './fixtures.js';
 import { freePort } from './processes.js';
+import { createPostgresTestDatabase, testDatabaseKind } from './test-database.js';
 
 export interface TestContextOptions {
   credits?: number;
@@ -37,6 +39,8 @@ export interface TestContext {
   deps: RunningServer['deps'];
   config: Readonly<Config>;
   dataDir: string;
+  /** What another process (the CLI) needs to work on this server's data: DATA_DIR, and DATABASE_URL on PostgreSQL. */
+  dataEnv: Record<string, string>;
   apiKey: string;
   accountId: string;
   /** Base URL ending in /tryon/v1 (meaningful when listening). */
@@ -48,9 +52,32 @@ export interface TestContext {
 
 export async function createTestContext(options: TestContextOptions = {}): Promise<TestContext> {
   const dataDir = mkdtempSync(join(tmpdir(), 'fitroom-test-'));
+  const pgDatabase = testDatabaseKind() === 'postgres' ? await createPostgresTestDatabase() : null;
+  const dataEnv: Record<string, string> = {
+    DATA_DIR: dataDir,
+    ...(pgDatabase ? { DATABASE_URL: pgDatabase.url } : {}),
+  };
+  const removeData = async () => {
+    await pgDatabase?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    return await startTestContext(options, dataDir, dataEnv, removeData);
+  } catch (err) {
+    await removeData();
+    throw err;
+  }
+}
+
+async function startTestContext(
+  options: TestContextOptions,
+  dataDir: string,
+  dataEnv: Record<string, string>,
+  removeData: () => Promise<void>,
+): Promise<TestContext> {
   const port = options.listen ? await freePort() : 8080;
   const config = parseConfig({
-    DATA_DIR: dataDir,
+    ...dataEnv,
     PORT: String(port),
     HOST: '127.0.0.1',
     PUBLIC_URL: `http://127.0.0.1:${port}`,
@@ -82,13 +109,14 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
     deps: server.deps,
     config,
     dataDir,
+    dataEnv,
     apiKey: main.apiKey,
     accountId: main.id,
     baseUrl: server.url,
     newAccount,
     async close() {
       await server.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      await removeData();
     },
   };
 }

@@ -3,6 +3,9 @@
  * DATA_DIR. The restarted server sees that the job's holder is dead and takes it back at once, saying so in its log:
  * the lease is set to 10 minutes, far beyond this test's wait, so without that the job would still be PROCESSING.
  * It completes exactly once, with exactly one debit.
+ *
+ * SQLite only (not in npm test's PostgreSQL pass): it starts `fitroom serve` processes on a DATA_DIR and reads their
+ * SQLite file; the PostgreSQL version belongs with issue 14's multi-process test.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -8,6 +8,9 @@
  * so the kill, which waits for the first results, finds some finished and the rest in flight. The lease is set to
  * 10 minutes: the restarted server must take the dead process's jobs back itself (it logs how many), or the test's
  * hang guard ends it with generations still PROCESSING.
+ *
+ * SQLite only (not in npm test's PostgreSQL pass): it starts server processes on a DATA_DIR and reads their SQLite
+ * file; the PostgreSQL version belongs with issue 14's multi-process test.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -1,6 +1,8 @@
 /**
  * Graceful shutdown hands a running job back to the queue at once; the next server on the same data directory
  * finishes it (no waiting for the lease), charged once.
+ *
+ * SQLite only (not in npm test's PostgreSQL pass): the two servers share a DATA_DIR and the test reads its SQLite file.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';

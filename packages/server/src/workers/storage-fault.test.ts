@@ -10,6 +10,8 @@
  * mounting is not permitted, the same errno errors are injected through a thin wrapper around the real blob store
  * (a small fake of the port, architecture.md), which throws what the store throws for them; the half-written file
  * cannot happen then, so that check passes trivially on that path (the diagnostic line says which path ran).
+ *
+ * SQLite only (not in npm test's PostgreSQL pass): the fault is in the local blob directory, whatever the database.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';

@@ -1,3 +1,7 @@
+/**
+ * The job queue on the database. Runs on SQLite, and on PostgreSQL in the second pass of `npm test`
+ * (FITROOM_TEST_DB=postgres, testing/test-database.ts), where claims run side by side on a pool of connections.
+ */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -6,36 +10,59 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
-import { type Db, openSqlite } from '../db/database.js';
+import { parseConfig } from '../config.js';
+import { type Db, openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrations.js';
 import type { Database, JobRow } from '../db/schema.js';
 import { ManualClock } from '../ports/clock.js';
-import { MAX_ERROR_LENGTH, SqliteJobQueue } from './sqlite-job-queue.js';
+import { createPostgresTestDatabase, type PostgresTestDatabase, testDatabaseKind } from '../testing/test-database.js';
+import { JOBS_CHANNEL, pgEnqueueSignal } from './pg-enqueue-signal.js';
+import { PgListener } from './pg-listener.js';
+import { type EnqueueSignal, MAX_ERROR_LENGTH, SqlJobQueue, type SqlJobQueueOptions } from './sql-job-queue.js';
 
 const LEASE = 30_000;
 
 let dir: string;
-let file: string;
+let postgres: PostgresTestDatabase | null;
+/** Where the database is, as the environment of a process (the other process of the concurrency test) says it. */
+let dataEnv: Record<string, string>;
 let db: Db;
 let clock: ManualClock;
-let queue: SqliteJobQueue;
+let queue: SqlJobQueue;
+/** PostgreSQL: the NOTIFY wake-ups deps.ts wires (SQLite has none). */
+let listener: PgListener | null = null;
+let enqueueSignal: EnqueueSignal | undefined;
+
+/** A queue as the deployment wires it on this database, with `options` on top. */
+const newQueue = (options: Partial<SqlJobQueueOptions> = {}) =>
+  new SqlJobQueue({ db, clock, enqueueSignal, ...options });
+
+/** Another connection (pool) to the same database, as another process would have. */
+const openAnother = () => openDatabase(parseConfig(dataEnv));
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fitroom-queue-'));
-  file = join(dir, 'fitroom.db');
-  db = openSqlite(file);
+  postgres = testDatabaseKind() === 'postgres' ? await createPostgresTestDatabase() : null;
+  dataEnv = { DATA_DIR: dir, ...(postgres ? { DATABASE_URL: postgres.url } : {}) };
+  db = openAnother();
   await migrateToLatest(db as Kysely<unknown>);
+  if (postgres) {
+    listener = await PgListener.start(postgres.url, [JOBS_CHANNEL]);
+    enqueueSignal = pgEnqueueSignal(listener);
+  }
 });
 
 after(async () => {
+  await listener?.close();
   await db.destroy();
+  await postgres?.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 
 beforeEach(async () => {
   await db.deleteFrom('jobs').execute();
   clock = new ManualClock('2026-03-30T10:00:00.000Z');
-  queue = new SqliteJobQueue({ db, clock });
+  queue = newQueue();
 });
 
 const row = async (id: string): Promise<JobRow> =>
@@ -45,11 +72,12 @@ const row = async (id: string): Promise<JobRow> =>
 const OTHER_PROCESS = `
 import { createInterface } from 'node:readline';
 const env = process.env;
-const { openSqlite } = await import(env.QUEUE_TEST_DATABASE);
+const { openDatabase } = await import(env.QUEUE_TEST_DATABASE);
+const { parseConfig } = await import(env.QUEUE_TEST_CONFIG);
 const { ManualClock } = await import(env.QUEUE_TEST_CLOCK);
-const { SqliteJobQueue } = await import(env.QUEUE_TEST_QUEUE);
-const db = openSqlite(env.QUEUE_TEST_FILE);
-const queue = new SqliteJobQueue({ db, clock: new ManualClock(env.QUEUE_TEST_NOW) });
+const { SqlJobQueue } = await import(env.QUEUE_TEST_QUEUE);
+const db = openDatabase(parseConfig(env));
+const queue = new SqlJobQueue({ db, clock: new ManualClock(env.QUEUE_TEST_NOW) });
 const stdin = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 const first = await queue.claim('other', ['tryon'], 30000);
 const claimed = [first.id];
@@ -77,7 +105,7 @@ async function state(p: Promise<unknown>): Promise<'settled' | 'pending'> {
   ]);
 }
 
-describe('SqliteJobQueue', () => {
+describe('SqlJobQueue', () => {
   test('enqueue, claim and complete', async () => {
     const id = await queue.enqueue('tryon', { generationId: 'gen_1' });
     assert.match(id, /^job_[0-9a-z]{20}$/);
@@ -123,7 +151,7 @@ describe('SqliteJobQueue', () => {
       for (let i = 0; i < total; i++) ids.add(await queue.enqueue('tryon', { i }, { tx }));
     });
 
-    // The other side is a real second process on the same file, with its own connection, queue instance and clock,
+    // The other side is a real second process on the same database, with its own connection, queue instance and clock,
     // claiming in parallel with this one: the view a second server or the CLI has.
     const child = spawn(
       process.execPath,
@@ -132,11 +160,12 @@ describe('SqliteJobQueue', () => {
         stdio: ['pipe', 'pipe', 'pipe'],
         env: {
           ...process.env,
-          QUEUE_TEST_FILE: file,
+          ...dataEnv,
           QUEUE_TEST_NOW: clock.now().toISOString(),
           QUEUE_TEST_DATABASE: new URL('../db/database.ts', import.meta.url).href,
+          QUEUE_TEST_CONFIG: new URL('../config.ts', import.meta.url).href,
           QUEUE_TEST_CLOCK: new URL('../ports/clock.ts', import.meta.url).href,
-          QUEUE_TEST_QUEUE: new URL('./sqlite-job-queue.ts', import.meta.url).href,
+          QUEUE_TEST_QUEUE: new URL('./sql-job-queue.ts', import.meta.url).href,
         },
       },
     );
@@ -340,8 +369,20 @@ describe('SqliteJobQueue', () => {
     assert.equal((await row(id)).status, 'running');
   });
 
+  test('ten claims at once on ten queued jobs each take a different one (none comes back empty)', async () => {
+    // On PostgreSQL these run on ten connections at once. Without SKIP LOCKED they would all pick the oldest job, one
+    // would take it and the others would find it no longer due and return null, though nine jobs are waiting.
+    const ids = new Set<string>();
+    for (let i = 0; i < 10; i++) ids.add(await queue.enqueue('tryon', { i }));
+    const claims = await Promise.all(Array.from({ length: 10 }, (_, w) => queue.claim(`w${w}`, ['tryon'], LEASE)));
+    assert.deepEqual(new Set(claims.map((c) => c?.id)), ids);
+    const rows = await db.selectFrom('jobs').select(['status', 'locked_by']).execute();
+    assert.ok(rows.every((r) => r.status === 'running'));
+    assert.equal(new Set(rows.map((r) => r.locked_by)).size, 10);
+  });
+
   test('a worker woken during the enqueuing transaction finds the job once it commits', async () => {
-    const slow = new SqliteJobQueue({ db, clock, pollIntervalMs: 3_600_000 });
+    const slow = newQueue({ pollIntervalMs: 3_600_000 });
     const woken = slow.waitForWork(3_600_000).then(() => slow.claim('w', ['tryon'], LEASE));
     await db.transaction().execute(async (tx) => {
       await slow.enqueue('tryon', { generationId: 'gen_tx' }, { tx });
@@ -352,8 +393,9 @@ describe('SqliteJobQueue', () => {
   });
 
   test('waitForWork wakes on an in-process enqueue, on abort and on close; a notification is not lost', async () => {
-    // A poll interval of an hour: if these resolve, the wake-up did it, not the fallback timer.
-    const q = new SqliteJobQueue({ db, clock, pollIntervalMs: 3_600_000 });
+    // A poll interval of an hour: if these resolve, the wake-up did it, not the fallback timer. The in-process
+    // wake-ups, without an enqueue signal (PostgreSQL's, which arrives after the commit, is tested below).
+    const q = newQueue({ pollIntervalMs: 3_600_000, enqueueSignal: undefined });
 
     const w1 = q.waitForWork(3_600_000);
     const w2 = q.waitForWork(3_600_000);
@@ -382,15 +424,37 @@ describe('SqliteJobQueue', () => {
   });
 
   test('waitForWork falls back to the poll interval, so jobs enqueued by another process are found', async () => {
-    const other = openSqlite(file);
+    const other = openAnother();
     try {
-      const otherQueue = new SqliteJobQueue({ db: other as Kysely<Database>, clock });
-      const q = new SqliteJobQueue({ db, clock, pollIntervalMs: 20 });
+      // Without an enqueue signal (SQLite's case; on PostgreSQL the signal is left out here).
+      const otherQueue = new SqlJobQueue({ db: other as Kysely<Database>, clock });
+      const q = new SqlJobQueue({ db, clock, pollIntervalMs: 300 });
       const waiting = q.waitForWork(3_600_000);
       await otherQueue.enqueue('tryon', { from: 'cli' });
       assert.equal(await state(waiting), 'pending', 'another connection cannot notify this process');
-      await waiting; // resolves through the 20 ms poll fallback; the test would hang for an hour otherwise
+      await waiting; // resolves through the 300 ms poll fallback; the test would hang for an hour otherwise
       assert.deepEqual((await q.claim('w', ['tryon'], LEASE))?.payload, { from: 'cli' });
+    } finally {
+      await other.destroy();
+    }
+  });
+
+  test('PostgreSQL: a job committed through another connection wakes a waiting worker at once (NOTIFY), not at its poll', {
+    skip: testDatabaseKind() === 'postgres' ? false : 'PostgreSQL only: SQLite has no enqueue signal',
+  }, async () => {
+    const other = openAnother();
+    try {
+      const otherQueue = new SqlJobQueue({ db: other as Kysely<Database>, clock, enqueueSignal });
+      const q = newQueue({ pollIntervalMs: 3_600_000 });
+      const waiting = q.waitForWork(3_600_000);
+      const id = await other.transaction().execute(async (tx) => {
+        const queued = await otherQueue.enqueue('tryon', { from: 'another process' }, { tx });
+        await new Promise((r) => setTimeout(r, 50));
+        assert.equal(await state(waiting), 'pending', 'not before the commit');
+        return queued;
+      });
+      await waiting; // would hang for an hour without the signal
+      assert.equal((await q.claim('w', ['tryon'], LEASE))?.id, id);
     } finally {
       await other.destroy();
     }

@@ -1,12 +1,15 @@
 /**
- * The embedded JobQueue: a durable queue on the `jobs` table of the SQLite database.
+ * The database's JobQueue: a durable queue on the `jobs` table, on SQLite (embedded) or PostgreSQL (`DATABASE_URL`).
  *
  * Claiming is one conditional `UPDATE … WHERE id = (SELECT … LIMIT 1) AND <due> RETURNING *`, so the choice of the
- * row and taking it are atomic: two workers, in this process or in another process on the same file (the CLI, a second
- * `fitroom serve`), never receive the same delivery. SQLite runs every write statement under the database's single
- * write lock (busy_timeout makes a second writer wait); the repeated due-condition in the outer WHERE is what keeps the
- * same statement correct under PostgreSQL's READ COMMITTED, where the subquery may pick a row another transaction is
- * taking — the re-check on the locked row then simply updates nothing and the worker polls again.
+ * row and taking it are atomic: two workers, in this process or in other processes on the same database (the CLI, a
+ * second `fitroom serve`, worker machines), never receive the same delivery.
+ *  - SQLite runs every write statement under the database's single write lock (busy_timeout makes a second writer
+ *    wait), so the subquery always sees the latest commit.
+ *  - PostgreSQL (READ COMMITTED) runs claims side by side. The subquery takes its row `FOR UPDATE SKIP LOCKED`: a
+ *    row another claim has locked is passed over, so concurrent workers take different jobs instead of queueing on
+ *    the same row. The due-condition repeated in the outer WHERE is re-checked on the locked row and is what keeps the
+ *    statement correct whatever the subquery picked: a row no longer due is simply not updated.
  *
  * Delivery is at-least-once (see the port): a claim holds a lease, and a running job whose lease has passed is
  * claimed again with the next attempt number. Every later transition (extend, complete, fail) is conditional on
@@ -16,14 +19,27 @@
  * `releaseJobsOfGoneHolders` (called by a starting server, see process-identity.ts) ends such leases at once.
  */
 import type { ExpressionBuilder, Kysely } from 'kysely';
+import { isPostgres } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { newId } from '../ids.js';
 import { addMs, type Clock, iso } from '../ports/clock.js';
 import type { EnqueueOptions, Job, JobQueue } from '../ports/job-queue.js';
 
-export interface SqliteJobQueueOptions {
+/**
+ * Wake-ups that follow the database's commits, across processes (PostgreSQL: NOTIFY, pg-enqueue-signal.ts). Without
+ * one, an enqueue wakes this process's waiting workers at once and other processes find the job at their next poll.
+ */
+export interface EnqueueSignal {
+  /** Sends the signal on `db`; inside a transaction it is delivered when that commits, and not if it rolls back. */
+  send(db: Kysely<Database>): Promise<void>;
+  /** Calls `handler` whenever a signal is delivered, sent by this process or another. */
+  subscribe(handler: () => void): void;
+}
+
+export interface SqlJobQueueOptions {
   db: Kysely<Database>;
   clock: Clock;
+  enqueueSignal?: EnqueueSignal;
   /**
    * How often an idle worker looks at the table without an in-process notification (default 500 ms). Needed because
    * another process (the CLI, another server on the same file) can enqueue, and delayed or retried jobs become due
@@ -39,10 +55,13 @@ const LEASE_LOST_ON_FINAL_ATTEMPT = 'lease expired on the final attempt (the wor
 
 type Eb = ExpressionBuilder<Database, 'jobs'>;
 
-export class SqliteJobQueue implements JobQueue {
+export class SqlJobQueue implements JobQueue {
   private readonly db: Kysely<Database>;
   private readonly clock: Clock;
   private readonly pollIntervalMs: number;
+  /** PostgreSQL: claims lock their row and skip rows other claims hold (SQLite has no row locks, nor needs them). */
+  private readonly skipLockedRows: boolean;
+  private readonly enqueueSignal: EnqueueSignal | undefined;
   private readonly waiters = new Set<() => void>();
   /**
    * Set when an enqueue notified while no worker was waiting: a worker that was busy (between a claim that found
@@ -52,7 +71,7 @@ export class SqliteJobQueue implements JobQueue {
   private pendingWake = false;
   private closed = false;
 
-  constructor(options: SqliteJobQueueOptions) {
+  constructor(options: SqlJobQueueOptions) {
     const pollIntervalMs = options.pollIntervalMs ?? 500;
     if (!(pollIntervalMs > 0) || !Number.isFinite(pollIntervalMs)) {
       throw new Error(`pollIntervalMs must be a positive number, got ${pollIntervalMs}`);
@@ -60,6 +79,9 @@ export class SqliteJobQueue implements JobQueue {
     this.db = options.db;
     this.clock = options.clock;
     this.pollIntervalMs = pollIntervalMs;
+    this.skipLockedRows = isPostgres(options.db);
+    this.enqueueSignal = options.enqueueSignal;
+    this.enqueueSignal?.subscribe(() => this.notify());
   }
 
   async enqueue<P>(kind: string, payload: P, options: EnqueueOptions = {}): Promise<string> {
@@ -90,10 +112,16 @@ export class SqliteJobQueue implements JobQueue {
         updated_at: iso(now),
       })
       .execute();
-    // With a tx this fires before the commit. That is safe: a woken worker's claim on this Kysely instance waits for
-    // the connection until the transaction ends; a claim on another connection may see nothing yet and the worker then
-    // finds the job at its next poll. A delayed job's notification is merely spurious.
-    this.notify();
+    if (this.enqueueSignal) {
+      // Delivered at commit, to the workers of every process: a woken worker's claim finds the job.
+      await this.enqueueSignal.send(options.tx ?? this.db);
+    } else {
+      // With a tx this fires before the commit. That is safe on SQLite's one connection: a woken worker's claim on
+      // this Kysely instance waits for the connection until the transaction ends; a claim on another connection may
+      // see nothing yet and the worker then finds the job at its next poll.
+      this.notify();
+    }
+    // A delayed job's notification is merely spurious.
     return id;
   }
 
@@ -126,9 +154,10 @@ export class SqliteJobQueue implements JobQueue {
         locked_by: workerId,
         updated_at: nowIso,
       }))
-      .where((eb) =>
-        eb('id', '=', eb.selectFrom('jobs').select('id').where(due).orderBy('run_at').orderBy('id').limit(1)),
-      )
+      .where((eb) => {
+        const next = eb.selectFrom('jobs').select('id').where(due).orderBy('run_at').orderBy('id').limit(1);
+        return eb('id', '=', this.skipLockedRows ? next.forUpdate().skipLocked() : next);
+      })
       .where(due)
       .returningAll()
       .executeTakeFirst();
