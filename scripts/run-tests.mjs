@@ -3,9 +3,10 @@
 // node's built-in test runner, with TypeScript loaded by tsx and workspace packages resolved to their sources
 // (the "development" export condition). Extra arguments are passed on as test files or filters.
 //
-// Without test files named, a second pass runs the suites that work on a database of their own (the API, flow, CLI,
-// queue and SDK suites) again on PostgreSQL (FITROOM_TEST_DB=postgres, packages/server/src/testing/test-database.ts),
-// on the server at PG_TEST_URL. When none answers there, that pass fails under CI and is skipped, saying so, elsewhere.
+// Without test files named, a second pass (the scale-out pass) runs the suites that work on a database of their own
+// (the API, flow, CLI, queue and SDK suites) again on PostgreSQL and Redis (FITROOM_TEST_DB=postgres and
+// FITROOM_TEST_REDIS=1, packages/server/src/testing/test-database.ts and test-redis.ts), on the servers at PG_TEST_URL
+// and REDIS_TEST_URL. When one does not answer, that pass fails under CI and is skipped, saying so, elsewhere.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -42,7 +43,9 @@ const files = explicit.length > 0 ? explicit : findTests(join(root, 'packages'))
 const status = runTests(files, {});
 if (explicit.length > 0) process.exit(status);
 const postgresStatus = await postgresPass(files);
-console.log(`\nSQLite pass: ${status === 0 ? 'passed' : 'FAILED'}; PostgreSQL pass: ${postgresStatus.summary}`);
+console.log(
+  `\nSQLite pass: ${status === 0 ? 'passed' : 'FAILED'}; scale-out pass (PostgreSQL + Redis): ${postgresStatus.summary}`,
+);
 process.exit(status !== 0 || postgresStatus.failed ? 1 : 0);
 
 function runTests(testFiles, env) {
@@ -60,20 +63,32 @@ function databaseSuites(testFiles) {
   );
 }
 
+/**
+ * The scale-out pass: the suites whose servers follow FITROOM_TEST_DB and FITROOM_TEST_REDIS again, each server on a
+ * PostgreSQL database of its own and with its queue, rate limits and wake-ups in Redis under a prefix of its own.
+ */
 async function postgresPass(testFiles) {
-  const url = new URL(process.env.PG_TEST_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-  const where = `${url.hostname}:${url.port || 5432}`;
-  if (!(await accepts(url.hostname, Number(url.port || 5432)))) {
+  const pg = new URL(process.env.PG_TEST_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  const redis = new URL(process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379');
+  const services = [
+    { name: 'PostgreSQL', variable: 'PG_TEST_URL', host: pg.hostname, port: Number(pg.port || 5432) },
+    { name: 'Redis', variable: 'REDIS_TEST_URL', host: redis.hostname, port: Number(redis.port || 6379) },
+  ];
+  for (const { name, variable, host, port } of services) {
+    if (await accepts(host, port)) continue;
+    const where = `${host}:${port}`;
     if (process.env.CI) {
-      console.error(`\nThe PostgreSQL pass cannot run: nothing answers at ${where} (PG_TEST_URL), and CI is set.`);
-      return { failed: true, summary: `FAILED (no PostgreSQL at ${where})` };
+      console.error(`\nThe scale-out pass cannot run: no ${name} answers at ${where} (${variable}), and CI is set.`);
+      return { failed: true, summary: `FAILED (no ${name} at ${where})` };
     }
-    console.log(`\nPostgreSQL pass skipped: nothing answers at ${where} (PG_TEST_URL). Under CI this fails.`);
-    return { failed: false, summary: `skipped (no PostgreSQL at ${where})` };
+    console.log(`\nScale-out pass skipped: no ${name} answers at ${where} (${variable}). Under CI this fails.`);
+    return { failed: false, summary: `skipped (no ${name} at ${where})` };
   }
   const suites = databaseSuites(testFiles);
-  console.log(`\nPostgreSQL pass: ${suites.length} suites again, each server on a database of its own at ${where}\n`);
-  const failed = runTests(suites, { FITROOM_TEST_DB: 'postgres' }) !== 0;
+  console.log(
+    `\nScale-out pass: ${suites.length} suites again, each server on a PostgreSQL database and a Redis prefix of its own\n`,
+  );
+  const failed = runTests(suites, { FITROOM_TEST_DB: 'postgres', FITROOM_TEST_REDIS: '1' }) !== 0;
   return { failed, summary: failed ? 'FAILED' : 'passed' };
 }
 

@@ -19,6 +19,23 @@ test('ENGINE_CHECKS is strict unless set to lenient; anything else stops the sta
   assert.throws(() => parseConfig({ ENGINE_CHECKS: 'off' }), /Invalid environment variable ENGINE_CHECKS/);
 });
 
+test('REDIS_URL puts the queue, rate limits and wake-ups in Redis, its password kept out of prints; bad values stop the start', () => {
+  assert.equal(parseConfig({}).redis, null);
+  const { redis } = parseConfig({ REDIS_URL: 'redis://:hunter2hunter2@cache.internal:6379/0' });
+  assert.equal(redis?.url.reveal(), 'redis://:hunter2hunter2@cache.internal:6379/0');
+  assert.equal(redis?.prefix, 'fitroom:');
+  assert.ok(!JSON.stringify(parseConfig({ REDIS_URL: 'rediss://:hunter2hunter2@cache/0' })).includes('hunter2'));
+  assert.equal(parseConfig({ REDIS_URL: 'redis://cache', REDIS_PREFIX: 'shop-eu:' }).redis?.prefix, 'shop-eu:');
+  assert.throws(() => parseConfig({ REDIS_URL: 'http://cache:6379' }), /Invalid environment variable REDIS_URL/);
+  assert.throws(() => parseConfig({ REDIS_URL: 'redis://cache', REDIS_PREFIX: 'a b' }), /REDIS_PREFIX/);
+});
+
+test('METRICS_TOKEN turns /metrics on; a short one stops the start', () => {
+  assert.equal(parseConfig({}).metricsToken, null);
+  assert.equal(parseConfig({ METRICS_TOKEN: 'x'.repeat(16) }).metricsToken?.reveal(), 'x'.repeat(16));
+  assert.throws(() => parseConfig({ METRICS_TOKEN: 'short' }), /METRICS_TOKEN/);
+});
+
 test('DATABASE_URL selects PostgreSQL; unset keeps the SQLite file; another scheme stops the start', () => {
   assert.equal(parseConfig({}).databaseUrl, null);
   assert.equal(

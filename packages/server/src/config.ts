@@ -49,6 +49,17 @@ const EnvSchema = z.object({
   FETCH_TIMEOUT_MS: int(100, 120_000).default(15_000),
   /** Behind a reverse proxy, take the client address from X-Forwarded-For (only then: it is trivially forged). */
   TRUST_PROXY: bool.default('false'),
+  /** The job queue (BullMQ), rate limits and wake-ups in Redis, shared by every process (scale-out). */
+  REDIS_URL: z
+    .string()
+    .url()
+    .refine((u) => /^rediss?:\/\//.test(u), 'must be a redis:// or rediss:// URL')
+    .optional(),
+  /** Namespaces every Redis key of this deployment (several deployments, or tests, may share one Redis). */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - only (at most 64)')
+    .default('fitroom:'),
   /** Serves GET /metrics (Prometheus) to a scraper sending it as a bearer token; unset, there is no /metrics. */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Credits granted to the `demo` account created on the first start. */
@@ -105,6 +116,8 @@ export interface Config {
   allowPrivateFetch: boolean;
   fetchTimeoutMs: number;
   trustProxy: boolean;
+  /** Redis for the queue, rate limits and wake-ups; null: all in this process and its database (embedded). */
+  redis: { url: Secret; prefix: string } | null;
   /** GET /metrics's bearer token; null: no /metrics. */
   metricsToken: Secret | null;
   demoCredits: number;
@@ -196,6 +209,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     allowPrivateFetch: e.ALLOW_PRIVATE_FETCH,
     fetchTimeoutMs: e.FETCH_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY,
+    redis: e.REDIS_URL ? { url: new Secret(e.REDIS_URL), prefix: e.REDIS_PREFIX } : null,
     metricsToken: e.METRICS_TOKEN ? new Secret(e.METRICS_TOKEN) : null,
     demoCredits: e.DEMO_CREDITS,
     s3: s3ConfigOf(e, present),

@@ -12,6 +12,7 @@ import { MemoryRateLimitStore } from './adapters/memory-rate-limit-store.js';
 import { AUTH_CHANGES_CHANNEL, PgAuthChanges } from './adapters/pg-auth-changes.js';
 import { JOBS_CHANNEL, pgEnqueueSignal } from './adapters/pg-enqueue-signal.js';
 import { PgListener } from './adapters/pg-listener.js';
+import { connectRedisAdapters, type RedisAdapters, redisErrorReporter } from './adapters/redis-adapters.js';
 import { type EnqueueSignal, SqlJobQueue } from './adapters/sql-job-queue.js';
 import { sqliteAuthChanges } from './adapters/sqlite-auth-changes.js';
 import type { UrlSigner } from './adapters/url-signer.js';
@@ -119,12 +120,19 @@ async function signingSecret(db: Db): Promise<string> {
 export async function createDeps(config: Readonly<Config>, overrides: DepsOverrides = {}): Promise<Deps> {
   const clock = overrides.clock ?? systemClock;
   const db = openDatabase(config);
-  let signals: CrossProcessSignals;
+  let signals: CrossProcessSignals | null = null;
+  let redis: RedisAdapters | null = null;
   try {
     await migrateToLatest(db as unknown as Parameters<typeof migrateToLatest>[0]);
     signals = await crossProcessSignals(db, config);
+    // With Redis the queue, the rate limits and the wake-ups are shared by every process; without, they live here.
+    if (config.redis) {
+      redis = await connectRedisAdapters(config.redis.url.reveal(), config.redis.prefix, redisErrorReporter());
+    }
   } catch (err) {
-    await db.destroy(); // a PostgreSQL pool would otherwise keep the process alive
+    // Open pools and listeners would otherwise keep the process alive after the failed start.
+    await signals?.close();
+    await db.destroy();
     throw err;
   }
   const blobStore = await createBlobStore(config, clock, () => signingSecret(db));
@@ -133,8 +141,9 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   const accounts = new AccountsService(db, clock, credits, signals.authChanges);
   const images = new ImagesService(blobs, clock, config, overrides.cropper ?? null);
   const products = new ProductsService(db, blobs, clock, config);
-  const queue = new SqlJobQueue({ db, clock, enqueueSignal: signals.enqueueSignal });
-  const events = new MemoryGenerationEvents();
+  const sqlQueue = redis ? null : new SqlJobQueue({ db, clock, enqueueSignal: signals.enqueueSignal });
+  const queue: JobQueue = redis?.queue ?? sqlQueue!;
+  const events = redis?.events ?? new MemoryGenerationEvents();
   const generations = new GenerationsService(db, blobs, clock, config, credits, images, products, queue, events);
   const stopping = new AbortController();
   return {
@@ -143,7 +152,7 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     db,
     blobs,
     urlSigner: blobStore.urlSigner,
-    rateLimits: new MemoryRateLimitStore(),
+    rateLimits: redis?.rateLimits ?? new MemoryRateLimitStore(),
     accounts,
     credits,
     images,
@@ -155,7 +164,8 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     retention: new RetentionService(db, blobs, clock, products, generations),
     stopping: stopping.signal,
     async recoverAbandonedWork() {
-      const released = await queue.releaseJobsOfGoneHolders(isProcessGone);
+      // BullMQ's stalled check hands back a dead worker's jobs by itself (after their lock runs out).
+      const released = sqlQueue ? await sqlQueue.releaseJobsOfGoneHolders(isProcessGone) : { jobs: 0, holders: [] };
       const processes = new Set(
         released.holders.map((h) => {
           const p = parseProcessId(h)!;
@@ -168,7 +178,7 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     beginShutdown: () => stopping.abort(),
     async close() {
       stopping.abort();
-      await queue.close();
+      await (redis ?? queue).close();
       await signals.close();
       await db.destroy();
       await blobStore.close();

@@ -93,3 +93,13 @@ test('Redis rate limits: the counter expires after its window, and an unreachabl
   gone.disconnect();
   await assert.rejects(new RedisRateLimitStore(gone, r.prefix).hit('acct:x', MINUTE, now));
 });
+
+test("Redis rate limits: a process clock far from Redis's (a test clock, a skewed host) still counts", async (t) => {
+  const r = await testRedis(t);
+  if (!r) return;
+  t.after(() => r.cleanup());
+  const store = new RedisRateLimitStore(r.redis, r.prefix);
+  const lastYear = Date.now() - 365 * 24 * 3600_000;
+  await store.hit('acct:skew', MINUTE, lastYear);
+  assert.equal((await store.hit('acct:skew', MINUTE, lastYear + 1_000)).count, 2);
+});

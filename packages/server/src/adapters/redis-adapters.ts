@@ -56,3 +56,30 @@ function whereIs(url: string): string {
     return 'REDIS_URL';
   }
 }
+
+/** At most one line per this interval while Redis is away: ioredis reports every reconnection attempt. */
+const ERROR_LINE_EVERY_MS = 10_000;
+
+/**
+ * Reports Redis connection errors as log lines (pino's JSON shape, level error) on stderr, at most one per 10 s with
+ * the count of those left out. The factory runs before the server's logger exists; the message of an ioredis error
+ * names the host and port, never the password.
+ */
+export function redisErrorReporter(
+  write: (line: string) => void = (line) => process.stderr.write(line),
+  now: () => number = Date.now,
+): (err: unknown) => void {
+  let last = Number.NEGATIVE_INFINITY;
+  let suppressed = 0;
+  return (err) => {
+    const t = now();
+    if (t - last < ERROR_LINE_EVERY_MS) {
+      suppressed++;
+      return;
+    }
+    last = t;
+    const message = err instanceof Error ? err.message : String(err);
+    write(`${JSON.stringify({ level: 50, time: t, msg: 'Redis error', err: { message }, suppressed })}\n`);
+    suppressed = 0;
+  };
+}

@@ -205,6 +205,13 @@ describe('fitroom CLI (against a running server’s data directory)', () => {
     assert.equal(allowed.last.engine, 'external');
   });
 
+  test('serve with an unknown --role is refused in one line, before anything starts', async () => {
+    const bad = await cli('serve', '--role', 'scheduler');
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /--role must be one of api, worker, all/);
+    assert.doesNotMatch(bad.stdout, /listening/);
+  });
+
   test('accounts set-logo with a file it cannot read answers one line, no stack trace', async () => {
     const missing = await cli('accounts', 'set-logo', '--account', ctx.accountId, '--file', '/nonexistent/logo.png');
     assert.equal(missing.code, 1);

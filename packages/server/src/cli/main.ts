@@ -9,12 +9,13 @@ import { openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrations.js';
 import { createDeps, type Deps } from '../deps.js';
 import { ApiError } from '../errors.js';
-import { startServer } from '../server.js';
+import { SERVER_ROLES, type ServerRole, startServer } from '../server.js';
 
 const HELP = `fitroom — self-hostable virtual try-on API (Genlook v1 compatible)
 
 Usage:
-  fitroom serve                                         start the API (and workers) on PORT (default 8080)
+  fitroom serve [--role api|worker|all]                 start the API and the workers on PORT (default 8080);
+                                                        api: the API only, worker: try-ons and sweeps only
   fitroom accounts create --name N [--credits C] [--rate-limit R]
   fitroom accounts list
   fitroom accounts set --account ID [--engine composite|mock|external|default] [--rate-limit R|default]
@@ -112,6 +113,7 @@ async function main(argv: string[]): Promise<number> {
         engine: { type: 'string' },
         'engine-checks': { type: 'string' },
         'retention-days': { type: 'string' },
+        role: { type: 'string' },
       },
     }).values;
 
@@ -123,8 +125,11 @@ async function main(argv: string[]): Promise<number> {
       console.log(HELP);
       return 0;
     case 'serve': {
+      const role = (parse(sub === undefined ? [] : [sub, ...rest]).role ?? 'all') as ServerRole;
+      if (!SERVER_ROLES.includes(role)) throw new UsageError(`--role must be one of ${SERVER_ROLES.join(', ')}`);
       const config = parseConfig(process.env);
       const server = await startServer(config, {
+        role,
         onDemoAccount: ({ id, apiKey, credits }) => {
           console.log(
             `\nCreated the demo account ${id} with ${credits} credits. Its API key (shown once, keep it):\n\n  ${apiKey}\n\n` +
@@ -133,7 +138,9 @@ async function main(argv: string[]): Promise<number> {
         },
       });
       console.log(
-        `fitroom listening on ${config.host}:${config.port} — API at ${server.url}, docs at ${server.url}/docs`,
+        role === 'worker'
+          ? `fitroom worker running, health probes on ${config.host}:${config.port}`
+          : `fitroom listening on ${config.host}:${config.port} — API at ${server.url}, docs at ${server.url}/docs`,
       );
       const stop = async (signal: string) => {
         console.log(`${signal}: shutting down`);

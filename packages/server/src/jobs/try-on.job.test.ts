@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { SqlJobQueue } from '../adapters/sql-job-queue.js';
 import type { EnqueueOptions, Job, JobQueue } from '../ports/job-queue.js';
 import { GenerationsService } from '../services/generations.service.js';
 import { createTestContext, fixtureTryOn, type TestContext } from '../testing/test-server.js';
@@ -97,11 +98,11 @@ describe('try-on jobs on a queue outside the database', () => {
     assert.equal(again?.options.key, generationId, 'keyed: a job still queued is not added twice');
   });
 
-  test('a database queue enqueues inside the transaction and the reconciler leaves it alone', async () => {
-    assert.equal(ctx.deps.queue.outsideTransactions, undefined);
-    assert.equal(
-      await requeuePendingTryOns(ctx.deps.db, ctx.deps.queue, { now: () => new Date(Date.now() + 3600_000) }),
-      0,
-    );
+  test('the reconciler leaves a database queue alone (its jobs commit with their generations)', async () => {
+    const sqlQueue: JobQueue = new SqlJobQueue({ db: ctx.deps.db, clock: ctx.deps.clock });
+    assert.ok(!sqlQueue.outsideTransactions);
+    const inAnHour = { now: () => new Date(Date.now() + 3600_000) };
+    assert.equal(await requeuePendingTryOns(ctx.deps.db, sqlQueue, inAnHour), 0);
+    await sqlQueue.close();
   });
 });

@@ -56,3 +56,21 @@ export async function testRedis(t: TestContext): Promise<TestRedis | null> {
     },
   };
 }
+
+/** Whether test servers use Redis (the scale-out pass of `npm test` sets FITROOM_TEST_REDIS=1; see test-server.ts). */
+export const testRedisEnabled = (): boolean => process.env.FITROOM_TEST_REDIS === '1';
+
+/** A key prefix of a test server's own, for REDIS_PREFIX. */
+export const newTestRedisPrefix = (): string => `fitroom-test:${randomBytes(6).toString('hex')}:`;
+
+/** Deletes every key under `prefix` (what a test server left in Redis). */
+export async function deleteRedisPrefix(prefix: string): Promise<void> {
+  const redis = connection();
+  try {
+    await redis.connect();
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+}

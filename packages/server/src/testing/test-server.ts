@@ -1,6 +1,8 @@
 /**
  * Real fitroom servers for tests: a temporary DATA_DIR and a fresh account and key, on the embedded SQLite database,
- * or with FITROOM_TEST_DB=postgres on a fresh PostgreSQL database (test-database.ts): the same suites run on both.
+ * or with FITROOM_TEST_DB=postgres on a fresh PostgreSQL database (test-database.ts), and with FITROOM_TEST_REDIS=1
+ * with the queue, rate limits and wake-ups in Redis under a key prefix of their own (test-redis.ts): the same suites
+ * run on the embedded deployment and on the scale-out one.
  * `createTestContext` is for `app.inject()` tests; `startTestServer` listens on 127.0.0.1 for real-HTTP tests
  * (the SDK's end-to-end suite, the example-app replay).
  */
@@ -16,6 +18,7 @@ import { createServer, type RunningServer } from '../server.js';
 import { readFixture } from './fixtures.js';
 import { freePort } from './processes.js';
 import { createPostgresTestDatabase, testDatabaseKind } from './test-database.js';
+import { deleteRedisPrefix, newTestRedisPrefix, REDIS_TEST_URL, testRedisEnabled } from './test-redis.js';
 
 export interface TestContextOptions {
   credits?: number;
@@ -53,12 +56,15 @@ export interface TestContext {
 export async function createTestContext(options: TestContextOptions = {}): Promise<TestContext> {
   const dataDir = mkdtempSync(join(tmpdir(), 'fitroom-test-'));
   const pgDatabase = testDatabaseKind() === 'postgres' ? await createPostgresTestDatabase() : null;
+  const redisPrefix = testRedisEnabled() ? newTestRedisPrefix() : null;
   const dataEnv: Record<string, string> = {
     DATA_DIR: dataDir,
     ...(pgDatabase ? { DATABASE_URL: pgDatabase.url } : {}),
+    ...(redisPrefix ? { REDIS_URL: REDIS_TEST_URL, REDIS_PREFIX: redisPrefix } : {}),
   };
   const removeData = async () => {
     await pgDatabase?.drop();
+    if (redisPrefix) await deleteRedisPrefix(redisPrefix);
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
