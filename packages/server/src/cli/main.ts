@@ -139,7 +139,7 @@ async function main(argv: string[]): Promise<number> {
       });
       console.log(
         role === 'worker'
-          ? `fitroom worker running, health probes on ${config.host}:${config.port}`
+          ? `fitroom worker ready: try-ons from the queue, health probes on ${config.host}:${config.port}`
           : `fitroom listening on ${config.host}:${config.port} — API at ${server.url}, docs at ${server.url}/docs`,
       );
       const stop = async (signal: string) => {
