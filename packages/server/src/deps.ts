@@ -19,6 +19,7 @@ import type { UrlSigner } from './adapters/url-signer.js';
 import type { Config } from './config.js';
 import { type Db, openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrations.js';
+import { TRY_ON_JOB, tryOnPayload } from './jobs/try-on.job.js';
 import type { AuthChanges } from './ports/auth-changes.js';
 import type { BlobStore } from './ports/blob-store.js';
 import { type Clock, systemClock } from './ports/clock.js';
@@ -145,6 +146,12 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   const queue: JobQueue = redis?.queue ?? sqlQueue!;
   const events = redis?.events ?? new MemoryGenerationEvents();
   const generations = new GenerationsService(db, blobs, clock, config, credits, images, products, queue, events);
+  const retention = new RetentionService(db, blobs, clock, products, generations);
+  // BullMQ buries a job whose final attempt lost its lease at the next claim; its generation fails then (the database
+  // queue leaves such jobs to the retention sweep).
+  redis?.queue.whenBuried(async (job) => {
+    if (job.kind === TRY_ON_JOB) await retention.failDeadTryOn(tryOnPayload(job));
+  });
   const stopping = new AbortController();
   return {
     config,
@@ -161,7 +168,7 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     events,
     generations,
     customers: new CustomersService(db, blobs, clock),
-    retention: new RetentionService(db, blobs, clock, products, generations),
+    retention,
     stopping: stopping.signal,
     async recoverAbandonedWork() {
       // BullMQ's stalled check hands back a dead worker's jobs by itself (after their lock runs out).

@@ -139,13 +139,18 @@ test('BullMQ queue: a job whose final attempt lost its lease is buried, not run 
   const q = await twoQueues(t);
   if (!q) return;
   const { a, b } = q;
-  await a.enqueue(KIND, { generationId: 'gen_once' }, { maxAttempts: 1 });
+  const buried: Job[] = [];
+  b.whenBuried(async (job) => {
+    buried.push(job);
+  });
+  const id = await a.enqueue(KIND, { generationId: 'gen_once' }, { maxAttempts: 1 });
   assert.ok(await a.claim('dies', [KIND], LEASE_MS));
   // Claimed past its last attempt once BullMQ's stalled check has handed it back: buried, and never returned.
   for (const until = Date.now() + 6_000; Date.now() < until && (await q.counts()).failed === 0; await sleep(100)) {
     assert.equal(await b.claim('survivor', [KIND], LEASE_MS), null);
   }
   assert.deepEqual(await q.counts(), { wait: 0, active: 0, delayed: 0, failed: 1 });
+  assert.deepEqual(buried, [{ id, kind: KIND, payload: { generationId: 'gen_once' }, attempt: 1, maxAttempts: 1 }]);
 });
 
 test('BullMQ queue: waitForWork wakes when another process enqueues, on abort and on close', async (t) => {

@@ -53,6 +53,7 @@ export class BullMqJobQueue implements JobQueue {
   private readonly events = new Map<string, QueueEvents>();
   private readonly wakers = new Set<() => void>();
   private readonly ownConnections: Redis[] = [];
+  private onBuried: (job: Job) => Promise<void> = async () => {};
   private closed = false;
 
   constructor(private readonly options: BullMqJobQueueOptions) {
@@ -94,9 +95,19 @@ export class BullMqJobQueue implements JobQueue {
     const attempt = job.attemptsStarted;
     if (attempt > maxAttempts) {
       await job.moveToFailed(new Error('its final attempt lost its lease'), workerId, false);
+      // No worker will report on it: its owner must finish what the job was for (fail the generation, refund).
+      await this.onBuried({ id: job.id!, kind: job.name, payload, attempt: maxAttempts, maxAttempts });
       return null;
     }
     return { id: job.id!, kind: job.name, payload, attempt, maxAttempts };
+  }
+
+  /**
+   * What to do with a job buried because its final attempt lost its lease (its workers kept dying): the database queue
+   * leaves such jobs for the retention sweep; here they are handed to this handler when buried.
+   */
+  whenBuried(handler: (job: Job) => Promise<void>): void {
+    this.onBuried = handler;
   }
 
   async extendLease(jobId: string, workerId: string, leaseMs: number): Promise<boolean> {

@@ -4,7 +4,7 @@
  * Runs periodically in every process that runs workers; each step is idempotent, so overlapping sweeps are harmless.
  */
 import type { Db } from '../db/database.js';
-import { TRY_ON_JOB, tryOnPayload } from '../jobs/try-on.job.js';
+import { TRY_ON_JOB, type TryOnJobPayload, tryOnPayload } from '../jobs/try-on.job.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import { addDays, type Clock } from '../ports/clock.js';
 import { type GenerationsService, IDEMPOTENCY_TTL_DAYS } from './generations.service.js';
@@ -25,6 +25,18 @@ export class RetentionService {
     private readonly products: ProductsService,
     private readonly generations: GenerationsService,
   ) {}
+
+  /**
+   * A try-on whose job was buried (its final attempt lost its lease: its workers kept dying) leaves its generation
+   * unfinished: it fails, refunded. False when the generation had finished after all.
+   */
+  failDeadTryOn({ generationId }: TryOnJobPayload): Promise<boolean> {
+    return this.generations.fail(
+      generationId,
+      'ENGINE_FAILED',
+      'The try-on could not be completed. Retrying may succeed.',
+    );
+  }
 
   async sweep(batch = 500): Promise<SweepReport> {
     const now = this.clock.now().toISOString();
@@ -96,16 +108,7 @@ export class RetentionService {
       .limit(batch)
       .execute();
     for (const job of dead) {
-      const { generationId } = tryOnPayload({ payload: JSON.parse(job.payload) });
-      if (
-        await this.generations.fail(
-          generationId,
-          'ENGINE_FAILED',
-          'The try-on could not be completed. Retrying may succeed.',
-        )
-      ) {
-        report.deadJobs++;
-      }
+      if (await this.failDeadTryOn(tryOnPayload({ payload: JSON.parse(job.payload) }))) report.deadJobs++;
       // Handled: the generation is terminal now (FAILED and refunded, or it had finished after all).
       await this.db.updateTable('jobs').set({ status: 'done', updated_at: now }).where('id', '=', job.id).execute();
     }
