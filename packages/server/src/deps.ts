@@ -72,6 +72,11 @@ export interface Deps {
   generations: GenerationsService;
   customers: CustomersService;
   retention: RetentionService;
+  /**
+   * Whether this process runs the periodic task `name` now (the retention sweep, the reconciler): always on its own;
+   * with Redis, one process per `ttlMs` across every process of the deployment.
+   */
+  takeTurn(name: string, ttlMs: number): Promise<boolean>;
   /** Aborted when the process starts shutting down: long waits (/try-on/sync) answer at once instead of holding it. */
   stopping: AbortSignal;
   /**
@@ -169,6 +174,7 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     generations,
     customers: new CustomersService(db, blobs, clock),
     retention,
+    takeTurn: (name, ttlMs) => redis?.takeTurn(name, ttlMs) ?? Promise.resolve(true),
     stopping: stopping.signal,
     async recoverAbandonedWork() {
       // BullMQ's stalled check hands back a dead worker's jobs by itself (after their lock runs out).

@@ -102,7 +102,10 @@ export async function createServer(config: Readonly<Config>, options: StartOptio
       { concurrency: config.workerConcurrency, leaseMs: config.jobLeaseS * 1000 },
     );
     worker.start();
+    const sweepEveryMs = options.sweepIntervalMs ?? 60_000;
     const sweep = async () => {
+      // Once per interval across the deployment: with Redis, the first worker to ask does it.
+      if (!(await deps.takeTurn('sweep', sweepEveryMs).catch(() => false))) return;
       await deps.retention.sweep().catch((err) => app.log.error({ err }, 'retention sweep failed'));
       const requeued = await requeuePendingTryOns(deps.db, deps.queue, deps.clock).catch((err) => {
         app.log.error({ err }, 'requeueing PENDING try-ons failed');
@@ -111,7 +114,7 @@ export async function createServer(config: Readonly<Config>, options: StartOptio
       if (requeued > 0)
         app.log.info({ requeued }, 'PENDING try-ons older than a minute enqueued again (keyed: no doubles)');
     };
-    sweeper = setInterval(sweep, options.sweepIntervalMs ?? 60_000);
+    sweeper = setInterval(sweep, sweepEveryMs);
     sweeper.unref();
     void sweep();
   }

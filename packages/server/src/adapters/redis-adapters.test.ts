@@ -37,3 +37,21 @@ test('Redis adapters: an unreachable Redis fails the start, saying where, withou
     },
   );
 });
+
+test("Redis adapters: a periodic task is one process's turn at a time, until its time runs out", async (t) => {
+  const r = await testRedis(t);
+  if (!r) return;
+  const a = await connectRedisAdapters(REDIS_TEST_URL, r.prefix, () => {});
+  const b = await connectRedisAdapters(REDIS_TEST_URL, r.prefix, () => {});
+  t.after(async () => {
+    await a.close();
+    await b.close();
+    await r.cleanup();
+  });
+  assert.equal(await a.takeTurn('sweep', 300), true);
+  assert.equal(await b.takeTurn('sweep', 300), false);
+  assert.equal(await a.takeTurn('sweep', 300), false, 'not twice in one interval, even for the same process');
+  assert.equal(await b.takeTurn('other-task', 300), true, 'tasks are apart');
+  await new Promise((done) => setTimeout(done, 400));
+  assert.equal(await b.takeTurn('sweep', 300), true);
+});

@@ -11,6 +11,11 @@ export interface RedisAdapters {
   rateLimits: RedisRateLimitStore;
   events: RedisGenerationEvents;
   queue: BullMqJobQueue;
+  /**
+   * Whether this process takes the periodic task `name` for the next `ttlMs`: the first process to ask in that time
+   * gets it (SET NX PX), every other one is told no, so a sweep runs once across the cluster, not once per worker.
+   */
+  takeTurn(name: string, ttlMs: number): Promise<boolean>;
   /** Closes the queue and every connection opened here. */
   close(): Promise<void>;
 }
@@ -39,6 +44,9 @@ export async function connectRedisAdapters(
     rateLimits: new RedisRateLimitStore(redis, prefix),
     events,
     queue,
+    async takeTurn(name, ttlMs) {
+      return (await redis.set(`${prefix}turn:${name}`, String(process.pid), 'PX', ttlMs, 'NX')) === 'OK';
+    },
     async close() {
       await queue.close();
       await events.close();
