@@ -91,7 +91,12 @@ test('BullMQ queue: a lease that runs out hands the job to another worker; the f
   assert.equal(again?.id, id);
   assert.equal(again?.attempt, 2);
   assert.equal(await a.extendLease(id, 'dies', LEASE_MS), false);
+  // The old holder's late reports change nothing: the job stays the survivor's.
+  await a.complete(id, 'dies');
+  assert.equal(await a.fail(id, 'dies', 'late', null), 'retrying');
+  assert.deepEqual(await q.counts(), { wait: 0, active: 1, delayed: 0, failed: 0 });
   await b.complete(id, 'survivor');
+  assert.deepEqual(await q.counts(), { wait: 0, active: 0, delayed: 0, failed: 0 });
 });
 
 test('BullMQ queue: extending the lease keeps a long job from other workers', async (t) => {

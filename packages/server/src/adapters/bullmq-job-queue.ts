@@ -65,8 +65,8 @@ export class BullMqJobQueue implements JobQueue {
   async enqueue<P>(kind: string, payload: P, options: EnqueueOptions = {}): Promise<string> {
     const envelope: Envelope = { payload, maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS };
     const job = await this.queue(kind).add(kind, envelope, {
-      // BullMQ adds nothing for an id it already holds (ids may not contain a colon): a key makes the enqueue idempotent. Ids are unique across
-      // kinds (BullMQ's own numbering is per queue).
+      // BullMQ adds nothing for an id it already holds, so a key makes the enqueue idempotent. Ids are unique across
+      // kinds (BullMQ numbers jobs per queue) and may not contain a colon.
       jobId: options.key ? `${kind}_${options.key}` : `job_${randomUUID()}`,
       delay: options.delayMs ?? 0,
       removeOnComplete: true,
@@ -116,21 +116,30 @@ export class BullMqJobQueue implements JobQueue {
     return (await job.extendLock(workerId, leaseMs)) === 1;
   }
 
+  /** A worker that lost its lease finishes nothing (BullMQ refuses a move by another token): the new holder's stands. */
   async complete(jobId: string, workerId: string): Promise<void> {
     const job = await this.find(jobId);
-    if (job) await job.moveToCompleted(null, workerId, false);
+    await job?.moveToCompleted(null, workerId, false).catch(() => undefined);
   }
 
+  /**
+   * As the database queue: 'dead' only when the job will never run again (the caller then fails its generation);
+   * a job that is no longer this worker's is someone else's to finish, so 'retrying' (the caller leaves it alone).
+   */
   async fail(jobId: string, workerId: string, error: string, retryInMs: number | null): Promise<'retrying' | 'dead'> {
     const job = await this.find(jobId);
-    if (!job) return 'dead';
+    if (!job) return 'retrying';
     const { maxAttempts } = job.data as Envelope;
-    if (retryInMs === null || job.attemptsStarted >= maxAttempts) {
-      await job.moveToFailed(new Error(error.slice(0, MAX_ERROR_LENGTH)), workerId, false);
-      return 'dead';
+    try {
+      if (retryInMs === null || job.attemptsStarted >= maxAttempts) {
+        await job.moveToFailed(new Error(error.slice(0, MAX_ERROR_LENGTH)), workerId, false);
+        return 'dead';
+      }
+      await job.moveToDelayed(Date.now() + retryInMs, workerId);
+      return 'retrying';
+    } catch {
+      return (await job.getState()) === 'failed' ? 'dead' : 'retrying';
     }
-    await job.moveToDelayed(Date.now() + retryInMs, workerId);
-    return 'retrying';
   }
 
   /**
