@@ -4,9 +4,10 @@
 // (the "development" export condition). Extra arguments are passed on as test files or filters.
 //
 // Without test files named, a second pass (the scale-out pass) runs the suites that work on a database of their own
-// (the API, flow, CLI, queue and SDK suites) again on PostgreSQL and Redis (FITROOM_TEST_DB=postgres and
-// FITROOM_TEST_REDIS=1, packages/server/src/testing/test-database.ts and test-redis.ts), on the servers at PG_TEST_URL
-// and REDIS_TEST_URL. When one does not answer, that pass fails under CI and is skipped, saying so, elsewhere.
+// (the API, flow, CLI, queue and SDK suites) again on PostgreSQL, Redis and an S3 bucket (FITROOM_TEST_DB=postgres,
+// FITROOM_TEST_REDIS=1 and FITROOM_TEST_S3=1: packages/server/src/testing/test-database.ts, test-redis.ts and an
+// s3rver per server), on the servers at PG_TEST_URL and REDIS_TEST_URL. When one does not answer, that pass fails
+// under CI and is skipped, saying so, elsewhere.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -44,7 +45,7 @@ const status = runTests(files, {});
 if (explicit.length > 0) process.exit(status);
 const postgresStatus = await postgresPass(files);
 console.log(
-  `\nSQLite pass: ${status === 0 ? 'passed' : 'FAILED'}; scale-out pass (PostgreSQL + Redis): ${postgresStatus.summary}`,
+  `\nSQLite pass: ${status === 0 ? 'passed' : 'FAILED'}; scale-out pass (PostgreSQL, Redis, S3): ${postgresStatus.summary}`,
 );
 process.exit(status !== 0 || postgresStatus.failed ? 1 : 0);
 
@@ -86,9 +87,9 @@ async function postgresPass(testFiles) {
   }
   const suites = databaseSuites(testFiles);
   console.log(
-    `\nScale-out pass: ${suites.length} suites again, each server on a PostgreSQL database and a Redis prefix of its own\n`,
+    `\nScale-out pass: ${suites.length} suites again, each server on a PostgreSQL database, a Redis prefix and an S3 bucket of its own\n`,
   );
-  const failed = runTests(suites, { FITROOM_TEST_DB: 'postgres', FITROOM_TEST_REDIS: '1' }) !== 0;
+  const failed = runTests(suites, { FITROOM_TEST_DB: 'postgres', FITROOM_TEST_REDIS: '1', FITROOM_TEST_S3: '1' }) !== 0;
   return { failed, summary: failed ? 'FAILED' : 'passed' };
 }
 

@@ -25,6 +25,9 @@ export async function createBlobStore(
   signingSecret: () => Promise<string>,
 ): Promise<ChosenBlobStore> {
   if (config.s3) {
+    // The SDK warns once, on stderr, that its releases after January 2027 need Node 22; the version installed here is
+    // pinned and works on Node 20, and the warning would precede every CLI command's answer. Its documented switch:
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     // Loaded only here: the embedded deployment never loads the AWS SDK (about 140 ms of start-up).
     const { S3BlobStore } = await import('./s3-blob-store.js');
     const store = S3BlobStore.fromConfig(config.s3, clock);

@@ -16,7 +16,7 @@ import { UrlSigner } from './url-signer.js';
 // What every blob store does, through the server's wiring (createDeps) and its files route.
 blobStoreContract('local disk, URLs served by /tryon/v1/files', async () => {
   const clock = new ManualClock(new Date());
-  const ctx = await createTestContext({ clock, workers: false });
+  const ctx = await createTestContext({ clock, workers: false, localBlobs: true });
   return {
     store: ctx.deps.blobs,
     clock,

@@ -12,15 +12,20 @@ import { join } from 'node:path';
 import type { TryOnEngine } from '@fitroom/engine';
 import { type Config, parseConfig } from '../config.js';
 import type { LogOutput } from '../logging.js';
+import { FILES_PATH } from '../paths.js';
 import type { Clock } from '../ports/clock.js';
 import type { PersonCropper } from '../ports/person-cropper.js';
 import { createServer, type RunningServer } from '../server.js';
+import { blobFiles } from './blob-audit.js';
 import { readFixture } from './fixtures.js';
 import { freePort } from './processes.js';
+import { startS3Server } from './s3-server.js';
 import { createPostgresTestDatabase, testDatabaseKind } from './test-database.js';
 import { deleteRedisPrefix, newTestRedisPrefix, REDIS_TEST_URL, testRedisEnabled } from './test-redis.js';
 
 export interface TestContextOptions {
+  /** Blobs on local disk even when FITROOM_TEST_S3 puts every other test server's in a bucket. */
+  localBlobs?: boolean;
   credits?: number;
   clock?: Clock;
   cropper?: PersonCropper | null;
@@ -48,6 +53,8 @@ export interface TestContext {
   accountId: string;
   /** Base URL ending in /tryon/v1 (meaningful when listening). */
   baseUrl: string;
+  /** Every blob key the server's store holds (temporary files aside): DATA_DIR/blobs, or the bucket. */
+  blobKeys(): Promise<string[]>;
   /** Another account with its own key, for tenant-isolation tests. */
   newAccount(credits?: number): Promise<{ id: string; apiKey: string }>;
   close(): Promise<void>;
@@ -57,18 +64,23 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
   const dataDir = mkdtempSync(join(tmpdir(), 'fitroom-test-'));
   const pgDatabase = testDatabaseKind() === 'postgres' ? await createPostgresTestDatabase() : null;
   const redisPrefix = testRedisEnabled() ? newTestRedisPrefix() : null;
+  const bucket = testS3Enabled() && !options.localBlobs ? await startS3Server() : null;
   const dataEnv: Record<string, string> = {
     DATA_DIR: dataDir,
     ...(pgDatabase ? { DATABASE_URL: pgDatabase.url } : {}),
     ...(redisPrefix ? { REDIS_URL: REDIS_TEST_URL, REDIS_PREFIX: redisPrefix } : {}),
+    ...(bucket ? bucket.env : {}),
   };
   const removeData = async () => {
     await pgDatabase?.drop();
+    await bucket?.close();
     if (redisPrefix) await deleteRedisPrefix(redisPrefix);
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    return await startTestContext(options, dataDir, dataEnv, removeData);
+    const blobKeys = async () =>
+      bucket ? bucket.listKeys() : blobFiles(join(dataDir, 'blobs')).filter((k) => !k.startsWith('.tmp/'));
+    return await startTestContext(options, dataDir, dataEnv, removeData, blobKeys);
   } catch (err) {
     await removeData();
     throw err;
@@ -80,6 +92,7 @@ async function startTestContext(
   dataDir: string,
   dataEnv: Record<string, string>,
   removeData: () => Promise<void>,
+  blobKeys: () => Promise<string[]>,
 ): Promise<TestContext> {
   const port = options.listen ? await freePort() : 8080;
   const config = parseConfig({
@@ -120,6 +133,7 @@ async function startTestContext(
     accountId: main.id,
     baseUrl: server.url,
     newAccount,
+    blobKeys,
     async close() {
       await server.close();
       await removeData();
@@ -180,9 +194,34 @@ export async function uploadPhoto(
 }
 
 /** GETs a signed URL the server handed out (imageUrl, resultImageUrl, sourceUrl) through `app.inject`. */
-export function fetchSigned(ctx: Pick<TestContext, 'app'>, url: string) {
+/** Whether test servers keep their blobs in an S3 bucket (FITROOM_TEST_S3=1: an s3rver of their own). */
+export const testS3Enabled = (): boolean => process.env.FITROOM_TEST_S3 === '1';
+
+/**
+ * A signed URL fetched as a client would: through the server's files route (local store, by `app.inject`), or
+ * straight from the bucket (S3 store, a presigned URL).
+ */
+export async function fetchSigned(ctx: Pick<TestContext, 'app'>, url: string): Promise<SignedFetch> {
   const u = new URL(url);
-  return ctx.app.inject({ url: u.pathname + u.search });
+  if (!u.pathname.startsWith(FILES_PATH)) {
+    const res = await fetch(url);
+    const rawPayload = Buffer.from(await res.arrayBuffer());
+    const headers: Record<string, string> = {};
+    res.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
+    return { statusCode: res.status, headers, rawPayload, body: rawPayload.toString('utf8') };
+  }
+  const res = await ctx.app.inject({ url: u.pathname + u.search });
+  return { statusCode: res.statusCode, headers: res.headers, rawPayload: res.rawPayload, body: res.body };
+}
+
+/** What a client gets from a signed URL, whichever store served it. */
+export interface SignedFetch {
+  statusCode: number;
+  headers: Record<string, string | string[] | number | undefined>;
+  rawPayload: Buffer;
+  body: string;
 }
 
 /**
