@@ -213,10 +213,25 @@ const m0003: Migration = {
   },
 };
 
+/** The reconciler of queues outside the database finds PENDING generations by age (jobs/try-on.job.ts). */
+const m0004: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createIndex('generations_status_created')
+      .on('generations')
+      .columns(['status', 'created_at'])
+      .execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropIndex('generations_status_created').execute();
+  },
+};
+
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_idempotency_keys': m0002,
   '0003_engine_checks': m0003,
+  '0004_generations_by_status': m0004,
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -26,6 +26,7 @@ test('PostgreSQL: migrations apply and 30 concurrent debits on a balance of 10 s
       '0001_initial',
       '0002_idempotency_keys',
       '0003_engine_checks',
+      '0004_generations_by_status',
     ]);
     assert.deepEqual(await migrateToLatest(db as never), [], 'idempotent');
 
