@@ -19,24 +19,11 @@ import { freePort, type StartedProcess, startProcess } from './testing/processes
 import { startReferenceEngine } from './testing/reference-engine-server.js';
 import { startS3Server } from './testing/s3-server.js';
 import { createPostgresTestDatabase, postgresReachable } from './testing/test-database.js';
-import { deleteRedisPrefix, newTestRedisPrefix, REDIS_TEST_URL } from './testing/test-redis.js';
+import { REDIS_TEST_URL, testRedis } from './testing/test-redis.js';
 
 const cliEntry = fileURLToPath(new URL('./cli/main.ts', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TRY_ONS = 200;
-
-async function redisReachable(): Promise<boolean> {
-  const { Redis } = await import('ioredis');
-  const r = new Redis(REDIS_TEST_URL, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3000 });
-  try {
-    await r.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    r.disconnect();
-  }
-}
 
 /** The try-on request: the printed tee on woman-1, both inline. */
 function tryOnForm(title: string): FormData {
@@ -54,22 +41,23 @@ function tryOnForm(title: string): FormData {
 }
 
 test('scale-out: 2 API and 2 worker processes on one PostgreSQL, Redis and bucket', { timeout: 600_000 }, async (t) => {
-  if (!(await postgresReachable()) || !(await redisReachable())) {
-    const why = 'needs PostgreSQL (PG_TEST_URL) and Redis (REDIS_TEST_URL)';
+  const redis = await testRedis(t); // skips without Redis, fails under CI
+  if (!redis) return;
+  const cleanup: Array<() => Promise<unknown> | unknown> = [() => redis.cleanup()];
+  t.after(async () => {
+    for (const step of cleanup.reverse()) await step();
+  });
+  if (!(await postgresReachable())) {
+    const why = 'needs PostgreSQL (PG_TEST_URL)';
     if (process.env.CI) throw new Error(why);
     t.skip(why);
     return;
   }
-  const cleanup: Array<() => Promise<unknown> | unknown> = [];
-  t.after(async () => {
-    for (const step of cleanup.reverse()) await step();
-  });
   const database = await createPostgresTestDatabase();
   cleanup.push(() => database.drop());
   const bucket = await startS3Server();
   cleanup.push(() => bucket.close());
-  const prefix = newTestRedisPrefix();
-  cleanup.push(() => deleteRedisPrefix(prefix));
+  const prefix = redis.prefix;
   const engine = await startReferenceEngine();
   cleanup.push(() => engine.close());
   const shared = {

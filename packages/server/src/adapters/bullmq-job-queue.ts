@@ -53,6 +53,8 @@ export class BullMqJobQueue implements JobQueue {
   private readonly events = new Map<string, QueueEvents>();
   private readonly wakers = new Set<() => void>();
   private readonly ownConnections: Redis[] = [];
+  /** Jobs this process claimed and has not finished: their lease is extended and ended without fetching them again. */
+  private readonly held = new Map<string, BullJob>();
   private onBuried: (job: Job) => Promise<void> = async () => {};
   private closed = false;
 
@@ -99,6 +101,7 @@ export class BullMqJobQueue implements JobQueue {
       await this.onBuried({ id: job.id!, kind: job.name, payload, attempt: maxAttempts, maxAttempts });
       return null;
     }
+    this.held.set(job.id!, job);
     return { id: job.id!, kind: job.name, payload, attempt, maxAttempts };
   }
 
@@ -119,6 +122,7 @@ export class BullMqJobQueue implements JobQueue {
   /** A worker that lost its lease finishes nothing (BullMQ refuses a move by another token): the new holder's stands. */
   async complete(jobId: string, workerId: string): Promise<void> {
     const job = await this.find(jobId);
+    this.held.delete(jobId);
     await job?.moveToCompleted(null, workerId, false).catch(() => undefined);
   }
 
@@ -128,6 +132,7 @@ export class BullMqJobQueue implements JobQueue {
    */
   async fail(jobId: string, workerId: string, error: string, retryInMs: number | null): Promise<'retrying' | 'dead'> {
     const job = await this.find(jobId);
+    this.held.delete(jobId);
     if (!job) return 'retrying';
     const { maxAttempts } = job.data as Envelope;
     try {
@@ -214,6 +219,8 @@ export class BullMqJobQueue implements JobQueue {
   }
 
   private async find(jobId: string): Promise<BullJob | undefined> {
+    const held = this.held.get(jobId);
+    if (held) return held;
     for (const queue of this.queues.values()) {
       const job = await queue.getJob(jobId);
       if (job) return job;

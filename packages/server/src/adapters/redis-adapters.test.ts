@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { REDIS_TEST_URL, testRedis } from '../testing/test-redis.js';
-import { connectRedisAdapters } from './redis-adapters.js';
+import { connectRedisAdapters, redisErrorReporter } from './redis-adapters.js';
 
 test('Redis adapters: rate limits, wake-ups and the job queue share one prefix, and close leaves no connection', async (t) => {
   const r = await testRedis(t);
@@ -54,4 +54,30 @@ test("Redis adapters: a periodic task is one process's turn at a time, until its
   assert.equal(await b.takeTurn('other-task', 300), true, 'tasks are apart');
   await new Promise((done) => setTimeout(done, 400));
   assert.equal(await b.takeTurn('sweep', 300), true);
+});
+
+test('Redis errors become at most one stderr line per 10 s, saying how many were left out', () => {
+  const lines: string[] = [];
+  let now = 1_000_000;
+  const report = redisErrorReporter(
+    (line) => lines.push(line),
+    () => now,
+  );
+  report(new Error('connect ECONNREFUSED 127.0.0.1:6379'));
+  for (let i = 0; i < 50; i++) report(new Error('connect ECONNREFUSED 127.0.0.1:6379'));
+  now += 10_000;
+  report('reconnected badly');
+  assert.deepEqual(
+    lines.map((l) => JSON.parse(l)),
+    [
+      {
+        level: 50,
+        time: 1_000_000,
+        msg: 'Redis error',
+        err: { message: 'connect ECONNREFUSED 127.0.0.1:6379' },
+        suppressed: 0,
+      },
+      { level: 50, time: 1_010_000, msg: 'Redis error', err: { message: 'reconnected badly' }, suppressed: 50 },
+    ],
+  );
 });
