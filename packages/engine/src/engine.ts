@@ -31,6 +31,12 @@ export interface TryOnInput {
    * an undecodable image, …) fail in both modes.
    */
   checks?: ChecksMode;
+  /**
+   * Whether an external engine's result gets the identity pass (identity/identity-pass.ts: the person's own pixels
+   * restored outside the garment region); default true. Engines that keep those pixels themselves (composite, mock)
+   * ignore it.
+   */
+  identityPass?: boolean;
 }
 
 /** See `TryOnInput.checks`. */

@@ -18,6 +18,16 @@ export { EXTERNAL_PROTOCOL_VERSION, ExternalEngine, type ExternalEngineOptions }
 export { MockEngine } from './engines/mock-engine.js';
 export { analyzeGarment, type GarmentAnalysis, GarmentCache } from './garment/analyze.js';
 export { classifyGarment, type GarmentCategory, type GarmentClass, type SleeveLength } from './garment/classify.js';
+export { editableRegion, seamAlpha } from './identity/editable-region.js';
+export {
+  applyIdentityPass,
+  IdentityPassEngine,
+  type IdentityRegion,
+  type IdentityRegionContext,
+  type IdentityRegionFn,
+  identityRegion,
+  restoreIdentity,
+} from './identity/identity-pass.js';
 export type { TaskContext, TaskHandler, TaskResult } from './pool/registry.js';
 export {
   type BodyModelName,

@@ -4,24 +4,29 @@
  * `garmentCacheDir`, analyses are also kept on disk and survive restarts; without it the cache is memory only.
  */
 import { EngineError, type TryOnInput } from '../engine.js';
-import { bytesOf, ownedBuffer, type TaskHandler, throwIfAborted } from '../pool/registry.js';
+import { bytesOf, ownedBuffer, type TaskContext, type TaskHandler, throwIfAborted } from '../pool/registry.js';
 import { detectPerson } from '../vision/person-detector.js';
 import { type CompositeContext, createCompositeContext, tryOnComposite } from './composite-engine.js';
 
 let context: CompositeContext | null = null;
 
-export const tryOnCompositeTask: TaskHandler = async (payload, ctx) => {
+/** This worker's composite context (detector and garment cache), shared with the identity-region task. */
+export function workerCompositeContext(config: TaskContext['config']): CompositeContext {
+  context ??= createCompositeContext({
+    detect: (img) => detectPerson(img, { modelsDir: config.modelsDir, bodyModel: config.bodyModel }),
+    cacheDir: config.garmentCacheDir ?? null,
+  });
+  return context;
+}
+
+/** The try-on input of a task payload (a TryOnInput without its signal, whose bytes crossed threads). */
+export function tryOnInputOf(payload: unknown, signal: AbortSignal, task: string): TryOnInput {
   const p = payload as Partial<TryOnInput> | null;
   if (!p?.product || !Array.isArray(p.product.images)) {
-    throw new EngineError('INVALID_IMAGE', 'tryOnComposite payload must have a person and a product');
+    throw new EngineError('INVALID_IMAGE', `${task} payload must have a person and a product`);
   }
-  throwIfAborted(ctx.signal);
-  context ??= createCompositeContext({
-    detect: (img) => detectPerson(img, { modelsDir: ctx.config.modelsDir, bodyModel: ctx.config.bodyModel }),
-    cacheDir: ctx.config.garmentCacheDir ?? null,
-  });
-  const input: TryOnInput = {
-    person: bytesOf(p.person, 'tryOnComposite person'),
+  return {
+    person: bytesOf(p.person, `${task} person`),
     product: {
       title: p.product.title ?? null,
       description: p.product.description ?? null,
@@ -31,10 +36,15 @@ export const tryOnCompositeTask: TaskHandler = async (payload, ctx) => {
         role: i.role ?? null,
       })),
     },
-    signal: ctx.signal,
+    signal,
     checks: p.checks === 'lenient' ? 'lenient' : 'strict',
   };
-  const out = await tryOnComposite(input, context);
+}
+
+export const tryOnCompositeTask: TaskHandler = async (payload, ctx) => {
+  const input = tryOnInputOf(payload, ctx.signal, 'tryOnComposite');
+  throwIfAborted(ctx.signal);
+  const out = await tryOnComposite(input, workerCompositeContext(ctx.config));
   const buffer = ownedBuffer(out.image);
   return { value: { ...out, image: new Uint8Array(buffer) }, transfer: [buffer] };
 };

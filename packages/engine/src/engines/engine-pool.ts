@@ -4,6 +4,7 @@
  * once (lazily, on its first task) and keeps its own garment cache.
  */
 import { EngineError, type TryOnEngine, type TryOnInput, type TryOnOutput } from '../engine.js';
+import type { IdentityRegion } from '../identity/identity-pass.js';
 import { createWorkerPool, type RunOptions, type WorkerPool } from '../pool/worker-pool.js';
 import type { BodyModelName } from '../vision/human-loader.js';
 import type { PersonDetection } from '../vision/types.js';
@@ -39,6 +40,8 @@ export interface EnginePool extends TryOnEngine {
   run<T = unknown>(task: string, payload: unknown, transferList?: ArrayBuffer[], options?: RunOptions): Promise<T>;
   /** The try-on, run by the 'tryOnComposite' task; ENGINE_UNAVAILABLE while no such task is registered. */
   tryOn(input: TryOnInput): Promise<TryOnOutput>;
+  /** The editable region of an external engine's result for this try-on (identity/identity-pass.ts). */
+  identityRegion(input: TryOnInput): Promise<IdentityRegion>;
   /** Rejects queued and running tasks (ENGINE_UNAVAILABLE) and stops the workers. */
   close(): Promise<void>;
 }
@@ -68,6 +71,11 @@ class PooledEngine implements EnginePool {
   detectPerson(encoded: Uint8Array, options: RunOptions = {}): Promise<PersonDetection> {
     // The caller's bytes are copied, not transferred: the server usually still needs them (storage, the try-on).
     return this.run<PersonDetection>('detectPerson', encoded, [], options);
+  }
+
+  identityRegion(input: TryOnInput): Promise<IdentityRegion> {
+    const { signal, ...payload } = input; // an AbortSignal cannot cross threads: it travels as the run option
+    return this.run<IdentityRegion>('identityRegion', payload, [], { signal });
   }
 
   async tryOn(input: TryOnInput): Promise<TryOnOutput> {

@@ -6,7 +6,9 @@
  */
 import { registerTask } from '../pool/registry.js';
 import { tryOnCompositeTask } from './composite-task.js';
+import { identityRegionTask } from './identity-task.js';
 import { detectPersonTask } from './person-tasks.js';
 
 registerTask('detectPerson', detectPersonTask);
 registerTask('tryOnComposite', tryOnCompositeTask);
+registerTask('identityRegion', identityRegionTask);
