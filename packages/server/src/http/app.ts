@@ -16,6 +16,7 @@ import { ApiError } from '../errors.js';
 import { type Metrics, UNMATCHED_ROUTE } from '../metrics.js';
 import { API_PREFIX } from '../paths.js';
 import { countRequest, lookupableApiKey, requestIdOf } from './access.js';
+import { dashboardStatic } from './dashboard-static.js';
 import { MULTIPART_LIMITS } from './multipart.js';
 import { createPollFastPath, type PollFastPath } from './poll-fast-path.js';
 import { type AnyRoute, openApiSchemaFor, validateInputs } from './route.js';
@@ -121,7 +122,19 @@ export async function buildApp(deps: Deps, options: AppOptions): Promise<Fastify
           'Errors are `{code, message, status, details?}`.',
       },
       servers: [{ url: '/' }],
-      components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' } } },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+          // The admin API's (http/admin.ts, docs/admin-api.md): never an account key.
+          adminToken: { type: 'http', scheme: 'bearer', description: 'The admin token (ADMIN_TOKEN)' },
+          adminSession: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'fitroom_admin',
+            description: 'The dashboard session (POST /dashboard/session); non-GET requests also need x-csrf-token',
+          },
+        },
+      },
     },
   });
   await app.register(fastifySwaggerUi, { routePrefix: `${API_PREFIX}/docs`, uiConfig: { deepLinking: true } });
@@ -161,6 +174,8 @@ export async function buildApp(deps: Deps, options: AppOptions): Promise<Fastify
 
   for (const def of options.routes) registerRoute(app, deps, def);
   for (const plugin of options.plugins ?? []) plugin(app, deps);
+  // The admin dashboard's files, wherever the API is served (any API replica; not a worker-only process).
+  if (options.routes.length > 0) dashboardStatic()(app, deps);
 
   app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
   const metrics = options.metrics;

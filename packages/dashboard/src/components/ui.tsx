@@ -1,0 +1,113 @@
+/** Small building blocks shared by the pages: links, loading and error states, badges, dates. */
+import type { ButtonHTMLAttributes, ComponentChildren } from 'preact';
+import { describeError } from '../api.js';
+import { followLink, href } from '../router.js';
+
+export function Link(props: { to: string; children: ComponentChildren; class?: string; 'aria-current'?: 'page' }) {
+  return (
+    <a
+      href={href(props.to)}
+      class={props.class}
+      aria-current={props['aria-current']}
+      onClick={(e) => followLink(e, props.to)}
+    >
+      {props.children}
+    </a>
+  );
+}
+
+export function Loading(props: { label?: string }) {
+  return (
+    <p class="loading" role="status">
+      <span class="spinner" aria-hidden="true" />
+      {props.label ?? 'Loading…'}
+    </p>
+  );
+}
+
+export function ErrorBox(props: { error: unknown; retry?: () => void }) {
+  if (!props.error) return null;
+  return (
+    <div class="error" role="alert">
+      <span>{describeError(props.error)}</span>
+      {props.retry ? (
+        <button type="button" class="link-button" onClick={props.retry}>
+          Retry
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+export function Empty(props: { children: ComponentChildren }) {
+  return <p class="empty">{props.children}</p>;
+}
+
+const STATUS_CLASS: Record<string, string> = {
+  COMPLETED: 'ok',
+  FAILED: 'bad',
+  PENDING: 'wait',
+  PROCESSING: 'wait',
+};
+
+export function StatusBadge(props: { status: string }) {
+  return <span class={`badge ${STATUS_CLASS[props.status] ?? ''}`}>{props.status.toLowerCase()}</span>;
+}
+
+export function Badge(props: { tone?: 'ok' | 'bad' | 'wait' | 'muted'; children: ComponentChildren }) {
+  return <span class={`badge ${props.tone ?? ''}`}>{props.children}</span>;
+}
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+export function When(props: { at: string | null; empty?: string }) {
+  if (!props.at) return <span class="muted">{props.empty ?? '—'}</span>;
+  const date = new Date(props.at);
+  return (
+    <time dateTime={props.at} title={props.at}>
+      {dateTime.format(date)}
+    </time>
+  );
+}
+
+export function duration(ms: number | null): string {
+  if (ms === null) return '—';
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+export function PageHeader(props: { title: string; children?: ComponentChildren }) {
+  return (
+    <header class="page-header">
+      <h1 tabIndex={-1}>{props.title}</h1>
+      {props.children ? <div class="page-actions">{props.children}</div> : null}
+    </header>
+  );
+}
+
+/** A labelled form control: the label wraps the control, so it is announced and clickable. */
+export function Field(props: { label: string; hint?: string; children: ComponentChildren; class?: string }) {
+  return (
+    // biome-ignore lint/a11y/noLabelWithoutControl: the control is passed as children, inside the label
+    <label class={`field ${props.class ?? ''}`}>
+      <span class="field-label">{props.label}</span>
+      {props.children}
+      {props.hint ? <span class="hint">{props.hint}</span> : null}
+    </label>
+  );
+}
+
+export function Button(props: ButtonHTMLAttributes<HTMLButtonElement> & { busy?: boolean; variant?: string }) {
+  const { busy, variant, children, type, ...rest } = props;
+  return (
+    <button
+      type={(type as 'button' | 'submit' | undefined) ?? 'button'}
+      class={`button ${variant ?? ''}`}
+      disabled={busy || props.disabled}
+      aria-busy={busy ? 'true' : undefined}
+      {...rest}
+    >
+      {busy ? <span class="spinner" aria-hidden="true" /> : null}
+      {children}
+    </button>
+  );
+}
