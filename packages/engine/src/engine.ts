@@ -81,17 +81,48 @@ export type EngineErrorCode =
   /** The engine judged its own result too poor to deliver. */
   | 'QUALITY_CHECK_FAILED'
   | 'ENGINE_FAILED'
-  | 'ENGINE_UNAVAILABLE';
+  | 'ENGINE_UNAVAILABLE'
+  /** A hosted provider kept answering "too many requests" (its rate or concurrency limit), retries included. */
+  | 'ENGINE_RATE_LIMITED'
+  /** The engine did not answer, or did not finish the try-on, in the time allowed. */
+  | 'ENGINE_TIMEOUT'
+  /** The provider refused the server's credentials (a wrong or revoked API key): the operator must fix the key. */
+  | 'ENGINE_AUTH_FAILED'
+  /** The provider's account has no credits left: the operator must top it up. */
+  | 'ENGINE_QUOTA_EXCEEDED'
+  /** The provider's content filter refused the photo or the garment (nudity, a minor, …). */
+  | 'CONTENT_MODERATED';
+
+/**
+ * The codes that say the engine itself is unavailable (not that the input is bad): a fallback engine may take the
+ * try-on over, and the engine's circuit breaker counts them.
+ */
+export const ENGINE_DOWN_CODES: ReadonlySet<EngineErrorCode> = new Set<EngineErrorCode>([
+  'ENGINE_UNAVAILABLE',
+  'ENGINE_RATE_LIMITED',
+  'ENGINE_TIMEOUT',
+  'ENGINE_AUTH_FAILED',
+  'ENGINE_QUOTA_EXCEEDED',
+]);
+
+export interface EngineErrorOptions {
+  /** How long the engine asked to be left alone (an HTTP `retry-after`), in ms. */
+  retryAfterMs?: number;
+}
 
 export class EngineError extends Error {
+  readonly retryAfterMs: number | undefined;
+
   constructor(
     readonly code: EngineErrorCode,
     message: string,
     /** Whether trying the same input again may succeed (an external service timing out, a crashed worker). */
     readonly retryable = false,
+    options: EngineErrorOptions = {},
   ) {
     super(message);
     this.name = 'EngineError';
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 

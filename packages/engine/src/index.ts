@@ -17,7 +17,13 @@ export {
 export { EXTERNAL_PROTOCOL_VERSION, ExternalEngine, type ExternalEngineOptions } from './engines/external-engine.js';
 export { MockEngine } from './engines/mock-engine.js';
 export { analyzeGarment, type GarmentAnalysis, GarmentCache } from './garment/analyze.js';
-export { classifyGarment, type GarmentCategory, type GarmentClass, type SleeveLength } from './garment/classify.js';
+export {
+  categoryFromWords,
+  classifyGarment,
+  type GarmentCategory,
+  type GarmentClass,
+  type SleeveLength,
+} from './garment/classify.js';
 export { editableRegion, seamAlpha } from './identity/editable-region.js';
 export {
   applyIdentityPass,
@@ -29,6 +35,35 @@ export {
   restoreIdentity,
 } from './identity/identity-pass.js';
 export type { TaskContext, TaskHandler, TaskResult } from './pool/registry.js';
+export {
+  FASHN_CATEGORIES,
+  FASHN_DEFAULT_BASE_URL,
+  FASHN_MODES,
+  type FashnCategory,
+  FashnEngine,
+  type FashnEngineOptions,
+  type FashnMode,
+} from './providers/fashn-engine.js';
+export { type EngineClock, systemClock } from './providers/http.js';
+export { OipEngine, type OipEngineOptions } from './providers/oip-engine.js';
+export {
+  REPLICATE_DEFAULT_BASE_URL,
+  ReplicateEngine,
+  type ReplicateEngineOptions,
+} from './providers/replicate-engine.js';
+export {
+  ALL_CATEGORIES,
+  type BreakerOptions,
+  type BreakerState,
+  type ChainLink,
+  type ChainOptions,
+  CircuitBreaker,
+  type EngineCapabilities,
+  EngineChain,
+  type Licence,
+  type ResilienceOptions,
+  ResilientEngine,
+} from './providers/resilience.js';
 export {
   type BodyModelName,
   DEFAULT_BODY_MODEL,

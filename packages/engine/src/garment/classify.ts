@@ -56,6 +56,15 @@ function wordsCategory(text: string): { category: GarmentCategory; lowerKind: Lo
   return null;
 }
 
+/**
+ * The category the product's words name (the title first: the description may mention other garments), or null.
+ * What an engine chooser knows before any image is analysed.
+ */
+export function categoryFromWords(words: ProductWords): GarmentCategory | null {
+  const title = words.title ?? '';
+  return (wordsCategory(title) ?? wordsCategory(`${title} ${words.description ?? ''}`))?.category ?? null;
+}
+
 /** Sleeve length named by the words ("sleeveless", "tank", "long sleeves"…), or null. */
 export function wordsSleeve(text: string): SleeveLength | null {
   if (SLEEVELESS.test(text)) return 'none';

@@ -1,0 +1,6 @@
+// Test support for the hosted-engine adapters (`@fitroom/engine/testing`): fakes of the providers' APIs and a clock.
+export { type FakeClock, fakeClock } from './fake-clock.js';
+export { type FakeFashn, type FashnOutcome, startFakeFashn } from './fake-fashn.js';
+export { type FakeOip, type OipOutcome, startFakeOip } from './fake-oip.js';
+export { type FakeReplicate, type ReplicateOutcome, startFakeReplicate } from './fake-replicate.js';
+export { driftedResult, type FakeServer, startFakeServer } from './http-fake.js';
