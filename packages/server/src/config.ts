@@ -62,6 +62,17 @@ const EnvSchema = z.object({
     .default('fitroom:'),
   /** Serves GET /metrics (Prometheus) to a scraper sending it as a bearer token; unset, there is no /metrics. */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
+   * The admin API's and dashboard's token (docs/admin-api.md); unset, one is made at the first start and kept in
+   * DATA_DIR/admin-token. Never an account key's `gk_` form, and long enough that guessing it is hopeless.
+   */
+  ADMIN_TOKEN: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .max(256, 'must be at most 256 characters')
+    .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces only')
+    .refine((t) => !t.startsWith('gk_'), 'must not start with gk_ (the form of account API keys)')
+    .optional(),
   /** Credits granted to the `demo` account created on the first start. */
   DEMO_CREDITS: int(0, 1_000_000).default(100),
   /** Blobs in an S3-compatible bucket instead of DATA_DIR/blobs: set S3_BUCKET and the two keys (s3ConfigOf). */
@@ -120,6 +131,8 @@ export interface Config {
   redis: { url: Secret; prefix: string } | null;
   /** GET /metrics's bearer token; null: no /metrics. */
   metricsToken: Secret | null;
+  /** ADMIN_TOKEN; null: the one kept in DATA_DIR/admin-token (made at the first start, admin-token.ts). */
+  adminToken: Secret | null;
   demoCredits: number;
   /** Where blobs go: null for DATA_DIR/blobs (embedded), else an S3 bucket. */
   s3: S3Config | null;
@@ -211,6 +224,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     trustProxy: e.TRUST_PROXY,
     redis: e.REDIS_URL ? { url: new Secret(e.REDIS_URL), prefix: e.REDIS_PREFIX } : null,
     metricsToken: e.METRICS_TOKEN ? new Secret(e.METRICS_TOKEN) : null,
+    adminToken: e.ADMIN_TOKEN ? new Secret(e.ADMIN_TOKEN) : null,
     demoCredits: e.DEMO_CREDITS,
     s3: s3ConfigOf(e, present),
     maxUploadBytes: 10 * 1024 * 1024,

@@ -34,6 +34,17 @@ export const ERROR_CATALOGUE = {
   // The blob store refuses writes (disk full, read-only). Also a generation's errorCode when its result cannot be stored.
   STORAGE_UNAVAILABLE: { status: 503, message: 'The server cannot store files at the moment. Retry later.' },
   INTERNAL_ERROR: { status: 500, message: 'Internal server error.' },
+  // The admin API (/admin/v1, /dashboard/session: docs/admin-api.md). Not Genlook's: it has no admin API.
+  ADMIN_AUTH_REQUIRED: {
+    status: 401,
+    message: 'This needs the admin token (Authorization: Bearer) or a dashboard session.',
+  },
+  CSRF_TOKEN_INVALID: {
+    status: 403,
+    message: 'Missing or wrong x-csrf-token header (GET /admin/v1/session gives it).',
+  },
+  ACCOUNT_NOT_FOUND: { status: 404, message: 'Account not found.' },
+  API_KEY_NOT_FOUND: { status: 404, message: 'API key not found.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

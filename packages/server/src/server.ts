@@ -7,13 +7,16 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { createDeps, type Deps, type DepsOverrides } from './deps.js';
 import { createEngines, type Engines } from './engines.js';
+import { adminApi } from './http/admin.js';
 import { buildApp } from './http/app.js';
 import { systemRoutes } from './http/system-routes.js';
 import { requeuePendingTryOns } from './jobs/try-on.job.js';
 import { asyncStdout, type LogOutput } from './logging.js';
 import { createMetrics } from './metrics.js';
 import { API_PREFIX } from './paths.js';
+import { adminRoutes } from './routes/admin/index.js';
 import { routes } from './routes/index.js';
+import { AdminAuth, resolveAdminToken } from './services/admin-auth.service.js';
 import { TryOnWorker } from './workers/try-on.worker.js';
 
 export interface RunningServer {
@@ -47,6 +50,11 @@ export interface StartOptions extends DepsOverrides {
   extraEngines?: Map<string, TryOnEngine>;
   /** Called once when a new data directory gets its demo account. */
   onDemoAccount?: (account: { id: string; apiKey: string; credits: number }) => void;
+  /**
+   * Called at start by a process serving the API: the admin token when it was just made (shown once, like the demo
+   * key), else null, and the file that keeps it (null when it comes from ADMIN_TOKEN).
+   */
+  onAdminToken?: (admin: { generatedToken: string | null; file: string | null }) => void;
 }
 
 /** On the first start with an empty data directory, create a `demo` account so a newcomer can call the API at once. */
@@ -74,14 +82,18 @@ export async function createServer(config: Readonly<Config>, options: StartOptio
   // Counted only where they can be read: the hooks cost every request a little (polling most of all).
   const metrics = config.metricsToken ? createMetrics(deps.db) : undefined;
   const serveApi = role !== 'worker';
+  const admin = serveApi ? resolveAdminToken(config) : null;
   const app = await buildApp(deps, {
     routes: serveApi ? routes : [],
-    plugins: [systemRoutes],
+    plugins: [systemRoutes, ...(admin ? [adminApi(new AdminAuth(admin.token, deps.clock), adminRoutes)] : [])],
     logger: logOutput?.stream ?? false,
     metrics,
   });
   const sockets = openSockets(app.server);
   if (serveApi) await ensureDemoAccount(deps, options.onDemoAccount);
+  if (admin) {
+    options.onAdminToken?.({ generatedToken: admin.generated ? admin.token.reveal() : null, file: admin.file });
+  }
 
   let worker: TryOnWorker | null = null;
   let sweeper: NodeJS.Timeout | null = null;

@@ -259,7 +259,13 @@ describe('fitroom CLI (against a running server’s data directory)', () => {
       const first = await cliIn(fresh, 'migrate');
       assert.equal(first.code, 0, first.stderr);
       assert.deepEqual(first.last, {
-        applied: ['0001_initial', '0002_idempotency_keys', '0003_engine_checks', '0004_generations_by_status'],
+        applied: [
+          '0001_initial',
+          '0002_idempotency_keys',
+          '0003_engine_checks',
+          '0004_generations_by_status',
+          '0005_admin_api',
+        ],
       });
       assert.deepEqual((await cliIn(fresh, 'migrate')).last, { applied: [] });
     } finally {

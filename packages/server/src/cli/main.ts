@@ -10,6 +10,7 @@ import { migrateToLatest } from '../db/migrations.js';
 import { createDeps, type Deps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { SERVER_ROLES, type ServerRole, startServer } from '../server.js';
+import { missingForEngine } from '../services/engine-choice.js';
 
 const HELP = `fitroom — self-hostable virtual try-on API (Genlook v1 compatible)
 
@@ -56,15 +57,10 @@ function intOption(values: Record<string, unknown>, name: string, opts: { min?: 
  * the setting instead. The CLI reads the same environment as the server it serves (same DATA_DIR, same variables).
  */
 function refuseUnavailableEngine(engine: string, config: Readonly<Config>): void {
-  if (engine === 'external' && !config.externalEngineUrl) {
-    throw new InputError(
-      '--engine external needs EXTERNAL_ENGINE_URL (the base URL of your inference service, docs/external-engine.md). ' +
-        'Set it for the server and for this command, then run this again.',
-    );
-  }
-  if (engine === 'composite' && !config.vision) {
-    throw new InputError('--engine composite needs the vision models, which VISION=off turns off.');
-  }
+  const missing = missingForEngine(engine, config);
+  if (!missing) return;
+  const fix = engine === 'external' ? ' Set it for the server and for this command, then run this again.' : '';
+  throw new InputError(`--engine ${engine} ${missing}.${fix}`);
 }
 
 /** A file named on the command line, or one clear line saying why it cannot be read. */
@@ -134,6 +130,13 @@ async function main(argv: string[]): Promise<number> {
           console.log(
             `\nCreated the demo account ${id} with ${credits} credits. Its API key (shown once, keep it):\n\n  ${apiKey}\n\n` +
               `Try: curl -H "x-api-key: ${apiKey}" ${config.publicUrl}/tryon/v1/account/credits\n`,
+          );
+        },
+        onAdminToken: ({ generatedToken, file }) => {
+          if (!generatedToken) return;
+          console.log(
+            `\nCreated the admin token (kept in ${file}). It signs in to the dashboard at ` +
+              `${config.publicUrl}/dashboard and authenticates the admin API:\n\n  ${generatedToken}\n`,
           );
         },
       });

@@ -227,11 +227,37 @@ const m0004: Migration = {
   },
 };
 
+/**
+ * The admin API (issue 15): a label people give an API key, and when it was last used (written at most once a minute
+ * per key, by AccountsService.authenticate). Listings of the admin API page newest first, per account.
+ */
+const m0005: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('api_keys').addColumn('label', 'text').execute();
+    await db.schema.alterTable('api_keys').addColumn('last_used_at', 'text').execute();
+    await db.schema.createIndex('api_keys_account').on('api_keys').columns(['account_id', 'created_at']).execute();
+    await db.schema
+      .createIndex('generations_account_created')
+      .on('generations')
+      .columns(['account_id', 'created_at'])
+      .execute();
+    await db.schema.createIndex('generations_created').on('generations').column('created_at').execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropIndex('generations_created').execute();
+    await db.schema.dropIndex('generations_account_created').execute();
+    await db.schema.dropIndex('api_keys_account').execute();
+    await db.schema.alterTable('api_keys').dropColumn('last_used_at').execute();
+    await db.schema.alterTable('api_keys').dropColumn('label').execute();
+  },
+};
+
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_idempotency_keys': m0002,
   '0003_engine_checks': m0003,
   '0004_generations_by_status': m0004,
+  '0005_admin_api': m0005,
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -27,6 +27,7 @@ test('PostgreSQL: migrations apply and 30 concurrent debits on a balance of 10 s
       '0002_idempotency_keys',
       '0003_engine_checks',
       '0004_generations_by_status',
+      '0005_admin_api',
     ]);
     assert.deepEqual(await migrateToLatest(db as never), [], 'idempotent');
 

@@ -31,8 +31,12 @@ export interface ApiKeysTable {
   key_hash: string;
   /** The first characters of the key, for people to recognise it in listings. */
   key_prefix: string;
+  /** What people call the key (the admin API's `label`); null = none given. */
+  label: string | null;
   created_at: string;
   revoked_at: string | null;
+  /** When the key last authenticated a request, to the minute (AccountsService.authenticate). */
+  last_used_at: string | null;
 }
 
 export type LedgerReason = 'grant' | 'top_up' | 'generation_debit' | 'generation_refund' | 'adjustment';
@@ -174,6 +178,7 @@ export interface Database {
 }
 
 export type Account = Selectable<AccountsTable>;
+export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type ImageRow = Selectable<ImagesTable>;
 export type ProductRow = Selectable<ProductsTable>;
 export type ProductImageRow = Selectable<ProductImagesTable>;

@@ -1,11 +1,14 @@
 /** Accounts and API keys: creation, listing, key issue/revocation, and authentication by key hash. */
-import type { Db } from '../db/database.js';
+import { sql } from 'kysely';
+import type { Db, Tx } from '../db/database.js';
 import { prepare } from '../db/prepared.js';
-import type { Account } from '../db/schema.js';
+import type { Account, ApiKeyRow } from '../db/schema.js';
+import { ApiError } from '../errors.js';
 import { newApiKey, newId, sha256Hex } from '../ids.js';
 import type { AuthChanges } from '../ports/auth-changes.js';
 import type { Clock } from '../ports/clock.js';
 import type { CreditsService } from './credits.service.js';
+import { decodeCursor, matches, olderThan, type Page, pageOf } from './pagination.js';
 
 export interface CreatedAccount {
   id: string;
@@ -15,13 +18,28 @@ export interface CreatedAccount {
   apiKey: string;
 }
 
+/** What the admin API may set when it creates an account (the CLI's `accounts create` sets the first three). */
+export interface NewAccount {
+  name: string;
+  credits?: number;
+  rateLimitPerMin?: number | null;
+  retentionDays?: number;
+  engine?: string | null;
+}
+
 /** How long an authenticated key is trusted without asking the database again (see `authenticate`). */
 const AUTH_CACHE_MS = 5_000;
 const EXTERNAL_CHECK_MS = 100;
+/** A key's `last_used_at` is written at most this often: the time of use is known to the minute. */
+const KEY_USE_RESOLUTION_MS = 60_000;
 
 export class AccountsService {
-  private readonly authCache = new Map<string, { account: Account; until: number }>();
+  private readonly authCache = new Map<string, { account: Account; keyId: string; until: number }>();
   private readonly lookupKey;
+  /** When this process last wrote each key's `last_used_at` (epoch ms of the clock). */
+  private readonly keyUseWritten = new Map<string, number>();
+  /** The `last_used_at` writes in flight (see `settled`). */
+  private keyUseWrites: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: Db,
@@ -37,6 +55,7 @@ export class AccountsService {
           .selectFrom('api_keys')
           .innerJoin('accounts', 'accounts.id', 'api_keys.account_id')
           .selectAll('accounts')
+          .select('api_keys.id as api_key_id')
           .where('api_keys.key_hash', '=', hash)
           .where('api_keys.revoked_at', 'is', null)
           .where('accounts.disabled_at', 'is', null),
@@ -52,53 +71,104 @@ export class AccountsService {
     this.authCache.clear();
   }
 
-  async create(input: { name: string; credits?: number; rateLimitPerMin?: number | null }): Promise<CreatedAccount> {
+  /** A new account with its first API key (the CLI's `accounts create`, the demo account). */
+  async create(input: NewAccount): Promise<CreatedAccount> {
+    const { account, key } = await this.db.transaction().execute(async (tx) => {
+      const account = await this.insertAccount(tx, input);
+      return { account, key: await this.issueKey(tx, account.id) };
+    });
+    return {
+      id: account.id,
+      name: input.name,
+      creditBalance: account.credit_balance,
+      keyId: key.id,
+      apiKey: key.apiKey,
+    };
+  }
+
+  /** A new account without a key (the admin API issues keys apart, each shown once). */
+  async createAccount(input: NewAccount): Promise<Account> {
+    return this.db.transaction().execute((tx) => this.insertAccount(tx, input));
+  }
+
+  private async insertAccount(tx: Tx, input: NewAccount): Promise<Account> {
     const now = this.clock.now().toISOString();
     const id = newId('acc');
-    const result = await this.db.transaction().execute(async (tx) => {
-      await tx
-        .insertInto('accounts')
-        .values({
-          id,
-          name: input.name,
-          credit_balance: 0,
-          rate_limit_per_min: input.rateLimitPerMin ?? null,
-          retention_days: 7,
-          logo_blob_key: null,
-          engine: null,
-          engine_checks: null,
-          disabled_at: null,
-          created_at: now,
-          updated_at: now,
-        })
-        .execute();
-      const balance = input.credits ? await this.credits.grant(tx, id, input.credits, 'grant', 'initial credits') : 0;
-      const key = await this.issueKey(tx, id);
-      return { balance, key };
-    });
-    return { id, name: input.name, creditBalance: result.balance, keyId: result.key.id, apiKey: result.key.apiKey };
-  }
-
-  async issueKey(db: Pick<Db, 'insertInto'>, accountId: string): Promise<{ id: string; apiKey: string }> {
-    const apiKey = newApiKey();
-    const id = newId('key');
-    await db
-      .insertInto('api_keys')
+    await tx
+      .insertInto('accounts')
       .values({
         id,
-        account_id: accountId,
-        key_hash: sha256Hex(apiKey),
-        key_prefix: apiKey.slice(0, 7),
-        created_at: this.clock.now().toISOString(),
-        revoked_at: null,
+        name: input.name,
+        credit_balance: 0,
+        rate_limit_per_min: input.rateLimitPerMin ?? null,
+        retention_days: input.retentionDays ?? 7,
+        logo_blob_key: null,
+        engine: input.engine ?? null,
+        engine_checks: null,
+        disabled_at: null,
+        created_at: now,
+        updated_at: now,
       })
       .execute();
-    return { id, apiKey };
+    if (input.credits) await this.credits.grant(tx, id, input.credits, 'grant', 'initial credits');
+    return tx.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   }
 
-  async createKey(accountId: string): Promise<{ id: string; apiKey: string }> {
+  async issueKey(
+    db: Pick<Db, 'insertInto'>,
+    accountId: string,
+    label: string | null = null,
+  ): Promise<{ id: string; apiKey: string; row: ApiKeyRow }> {
+    const apiKey = newApiKey();
+    const row: ApiKeyRow = {
+      id: newId('key'),
+      account_id: accountId,
+      key_hash: sha256Hex(apiKey),
+      key_prefix: apiKey.slice(0, 7),
+      label,
+      created_at: this.clock.now().toISOString(),
+      revoked_at: null,
+      last_used_at: null,
+    };
+    await db.insertInto('api_keys').values(row).execute();
+    return { id: row.id, apiKey, row };
+  }
+
+  async createKey(
+    accountId: string,
+    label: string | null = null,
+  ): Promise<{ id: string; apiKey: string; row: ApiKeyRow }> {
     await this.require(accountId);
-    return this.issueKey(this.db, accountId);
+    return this.issueKey(this.db, accountId, label);
+  }
+
+  /** An account's keys, newest first (revoked ones included). */
+  async keysOf(accountId: string, limit: number, cursor?: string): Promise<Page<ApiKeyRow>> {
+    const after = decodeCursor(cursor);
+    let q = this.db.selectFrom('api_keys').selectAll().where('account_id', '=', accountId);
+    if (after) q = q.where(olderThan(after, 'api_keys'));
+    const rows = await q
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
+      .execute();
+    return pageOf(rows, limit);
+  }
+
+  /**
+   * Revokes one of the account's keys and returns it; a key already revoked is returned as it is. API_KEY_NOT_FOUND
+   * for a key of another account, so one account's key ids cannot be probed through another's.
+   */
+  async revokeKeyOf(accountId: string, keyId: string): Promise<ApiKeyRow> {
+    const key = await this.db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('id', '=', keyId)
+      .where('account_id', '=', accountId)
+      .executeTakeFirst();
+    if (!key) throw new ApiError('API_KEY_NOT_FOUND', `API key '${keyId}' not found on account '${accountId}'.`);
+    if (key.revoked_at === null) await this.revokeKey(keyId);
+    return this.db.selectFrom('api_keys').selectAll().where('id', '=', keyId).executeTakeFirstOrThrow();
   }
 
   /** Returns false when the key does not exist or was already revoked. */
@@ -135,12 +205,51 @@ export class AccountsService {
     }
     const hash = sha256Hex(apiKey);
     const hit = this.authCache.get(hash);
-    if (hit && hit.until > now) return hit.account;
+    if (hit && hit.until > now) {
+      this.noteKeyUse(hit.keyId);
+      return hit.account;
+    }
     const [row] = await this.lookupKey(hash);
     if (!row) return null;
+    const { api_key_id: keyId, ...account } = row;
     if (this.authCache.size > 10_000) this.authCache.clear();
-    this.authCache.set(hash, { account: row, until: now + AUTH_CACHE_MS });
-    return row;
+    this.authCache.set(hash, { account, keyId, until: now + AUTH_CACHE_MS });
+    this.noteKeyUse(keyId);
+    return account;
+  }
+
+  /**
+   * Records that a key authenticated a request, to the minute: one map lookup per request, and at most one UPDATE per
+   * key and minute, which the request does not wait for (its failure costs a late `lastUsedAt`, never the request).
+   * The UPDATE's condition keeps several processes from each writing the same minute.
+   */
+  private noteKeyUse(keyId: string): void {
+    const now = this.clock.now().getTime();
+    const last = this.keyUseWritten.get(keyId);
+    if (last !== undefined && now - last < KEY_USE_RESOLUTION_MS) return;
+    if (this.keyUseWritten.size > 10_000) this.keyUseWritten.clear();
+    this.keyUseWritten.set(keyId, now);
+    const write = this.db
+      .updateTable('api_keys')
+      .set({ last_used_at: new Date(now).toISOString() })
+      .where('id', '=', keyId)
+      .where((eb) =>
+        eb.or([
+          eb('last_used_at', 'is', null),
+          eb('last_used_at', '<=', new Date(now - KEY_USE_RESOLUTION_MS).toISOString()),
+        ]),
+      )
+      .execute()
+      .then(
+        () => undefined,
+        () => undefined,
+      );
+    this.keyUseWrites = Promise.all([this.keyUseWrites, write]).then(() => undefined);
+  }
+
+  /** Resolves once the `last_used_at` writes begun so far are done (tests, and closing). */
+  settled(): Promise<void> {
+    return this.keyUseWrites;
   }
 
   async get(accountId: string): Promise<Account | null> {
@@ -151,6 +260,28 @@ export class AccountsService {
     const account = await this.get(accountId);
     if (!account) throw new Error(`unknown account: ${accountId}`);
     return account;
+  }
+
+  /** The account, or ACCOUNT_NOT_FOUND (the admin API's 404). */
+  async found(accountId: string): Promise<Account> {
+    const account = await this.get(accountId);
+    if (!account) throw new ApiError('ACCOUNT_NOT_FOUND', `Account '${accountId}' not found.`);
+    return account;
+  }
+
+  /** Accounts newest first; `search` matches a substring of the name or the id, ignoring case. */
+  async page(query: { search?: string; limit: number; cursor?: string }): Promise<Page<Account>> {
+    const after = decodeCursor(query.cursor);
+    let q = this.db.selectFrom('accounts').selectAll();
+    const search = query.search;
+    if (search) q = q.where((eb) => eb.or([matches('accounts.name', search), matches('accounts.id', search)]));
+    if (after) q = q.where(olderThan(after, 'accounts'));
+    const rows = await q
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(query.limit + 1)
+      .execute();
+    return pageOf(rows, query.limit);
   }
 
   async list(): Promise<Array<Account & { active_keys: number }>> {
@@ -170,6 +301,9 @@ export class AccountsService {
   async update(
     accountId: string,
     patch: {
+      name?: string;
+      /** true disables the account (its keys stop working at once); false enables it again. */
+      disabled?: boolean;
       logoBlobKey?: string | null;
       rateLimitPerMin?: number | null;
       retentionDays?: number;
@@ -177,15 +311,21 @@ export class AccountsService {
       engineChecks?: string | null;
     },
   ): Promise<void> {
+    const now = this.clock.now().toISOString();
     const res = await this.db
       .updateTable('accounts')
       .set({
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        // Disabling a disabled account keeps the time it was first disabled.
+        ...(patch.disabled !== undefined
+          ? { disabled_at: patch.disabled ? sql<string>`coalesce(disabled_at, ${now})` : null }
+          : {}),
         ...(patch.logoBlobKey !== undefined ? { logo_blob_key: patch.logoBlobKey } : {}),
         ...(patch.rateLimitPerMin !== undefined ? { rate_limit_per_min: patch.rateLimitPerMin } : {}),
         ...(patch.retentionDays !== undefined ? { retention_days: patch.retentionDays } : {}),
         ...(patch.engine !== undefined ? { engine: patch.engine } : {}),
         ...(patch.engineChecks !== undefined ? { engine_checks: patch.engineChecks } : {}),
-        updated_at: this.clock.now().toISOString(),
+        updated_at: now,
       })
       .where('id', '=', accountId)
       .executeTakeFirst();

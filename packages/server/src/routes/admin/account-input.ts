@@ -1,0 +1,30 @@
+/** The account settings the admin API takes, checked as the CLI checks them (services/engine-choice.ts). */
+import { z } from 'zod';
+import type { Config } from '../../config.js';
+import { ApiError } from '../../errors.js';
+import { ACCOUNT_ENGINES, missingForEngine } from '../../services/engine-choice.js';
+
+export const AccountName = z.string().trim().min(1).max(200);
+export const RateLimit = z
+  .number()
+  .int()
+  .min(1)
+  .max(1_000_000)
+  .nullable()
+  .describe('Requests per minute; null: the deployment default');
+export const RetentionDays = z.union([z.literal(1), z.literal(3), z.literal(7)], {
+  errorMap: () => ({ message: 'Expected 1, 3 or 7' }),
+});
+export const Engine = z.enum(ACCOUNT_ENGINES).nullable().describe('null: the deployment default');
+export const EngineChecks = z.enum(['strict', 'lenient']).nullable().describe('null: the deployment default');
+
+/** VALIDATION_FAILED (path `engine`) for an engine this server cannot run: every try-on of the account would fail. */
+export function refuseUnrunnableEngine(engine: string | null | undefined, config: Readonly<Config>): void {
+  if (!engine) return;
+  const missing = missingForEngine(engine, config);
+  if (missing) {
+    throw new ApiError('VALIDATION_FAILED', `The ${engine} engine ${missing}.`, [
+      { path: 'engine', message: `This server cannot run the ${engine} engine` },
+    ]);
+  }
+}
