@@ -20,9 +20,15 @@ const FLOORS: string[][] = [
   ['garment/'],
   ['fit/'],
   ['composite/'],
-  // The engines, and the tasks their worker threads run.
-  ['engines/'],
-  ['quality/', 'index.ts'],
+  // The identity pass for hosted engines' results: it parses the person (body/) and the garment (garment/), not
+  // the composite, and the engines' worker tasks call it.
+  ['identity/'],
+  // The engines, and the tasks their worker threads run; the hosted engines (providers/) beside them, with their
+  // retries, circuit breaker and fallback chain. Neither imports the other.
+  ['engines/', 'providers/'],
+  // The fakes of the providers' APIs (testing/, a separate package export for the server's tests) sit on top: they
+  // use providers/http.ts's clock type, and nothing in the engine may import them.
+  ['quality/', 'index.ts', 'testing/'],
 ];
 
 function floorOf(path: string): { floor: number; room: string } {
