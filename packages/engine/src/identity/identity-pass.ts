@@ -147,8 +147,9 @@ export async function applyIdentityPass(
 export type IdentityRegionFn = (input: TryOnInput) => Promise<IdentityRegion>;
 
 /**
- * An engine whose results get the identity pass unless the try-on turns it off (`identityPass: false`, the
- * account's choice). Same name as the engine it wraps: the generation's engine stays the provider's.
+ * An engine whose results get the identity pass, unless the try-on says otherwise (`identityPass`, the account's
+ * choice; when the try-on does not say, `byDefault`: on unless the deployment turned it off). Same name as the
+ * engine it wraps: the generation's engine stays the provider's.
  */
 export class IdentityPassEngine implements TryOnEngine {
   readonly name: string;
@@ -156,12 +157,13 @@ export class IdentityPassEngine implements TryOnEngine {
   constructor(
     private readonly inner: TryOnEngine,
     private readonly regionOf: IdentityRegionFn,
+    private readonly byDefault = true,
   ) {
     this.name = inner.name;
   }
 
   async tryOn(input: TryOnInput): Promise<TryOnOutput> {
-    if (input.identityPass === false) return this.inner.tryOn(input);
+    if (!(input.identityPass ?? this.byDefault)) return this.inner.tryOn(input);
     const region = await this.regionOf(input);
     const output = await this.inner.tryOn(input);
     return applyIdentityPass(input.person, output, region);
