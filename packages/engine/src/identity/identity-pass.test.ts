@@ -155,6 +155,22 @@ describe('identity pass', () => {
     assert.ok(Buffer.from(out.image).equals(Buffer.from((await drifting.tryOn(input)).image)));
   });
 
+  it("follows the deployment's default when the try-on does not say, and the try-on's choice over it", async () => {
+    let computed = 0;
+    const offByDefault = new IdentityPassEngine(
+      drifting,
+      async (input) => {
+        computed++;
+        return identityRegion(input, ctx);
+      },
+      false,
+    );
+    const unsaid = await offByDefault.tryOn(inputOf('woman-2.png', 'upper-4.jpg', 'Printed cotton T-shirt'));
+    assert.deepEqual([unsaid.contentType, computed], ['image/jpeg', 0], 'off by default: the answer as it came');
+    const asked = await offByDefault.tryOn(inputOf('woman-2.png', 'upper-4.jpg', 'Printed cotton T-shirt', true));
+    assert.deepEqual([asked.contentType, computed], ['image/png', 1], 'the account turned it on');
+  });
+
   it('fails before the engine is called when the photo shows no person', async () => {
     const calls = drifting.calls;
     const blank = await sharp({ create: { width: 400, height: 500, channels: 3, background: '#8899aa' } })
