@@ -5,6 +5,15 @@
 import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import {
+  capabilitiesOf,
+  ENGINE_ENV,
+  ENGINE_NAMES,
+  EngineConfigError,
+  type EngineSettings,
+  engineSettingsOf,
+  missingForHostedEngine,
+} from './config-engines.js';
 import { Secret } from './secret.js';
 
 const bool = z
@@ -27,7 +36,7 @@ const EnvSchema = z.object({
   SIGNED_URL_TTL_S: int(10, 7 * 24 * 3600).default(3600),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The default try-on engine; a product titled exactly `mock` always uses the mock engine. */
-  ENGINE: z.enum(['composite', 'mock', 'external']).default('composite'),
+  ENGINE: z.enum(ENGINE_NAMES).default('composite'),
   EXTERNAL_ENGINE_URL: z.string().url().optional(),
   /**
    * How the engine treats a photo it judges unsuitable (seated, crossed arms, an open jacket) or a result it judges
@@ -92,6 +101,8 @@ const EnvSchema = z.object({
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   /** Path-style URLs (`endpoint/bucket/key`), which most self-hosted S3 servers need; AWS uses `bucket.endpoint/key`. */
   S3_FORCE_PATH_STYLE: bool.default('false'),
+  /** The hosted engines, their resilience and the identity pass (config-engines.ts). */
+  ...ENGINE_ENV,
 });
 
 /** The S3 bucket blobs go to (scale-out); see S3_* in the README. */
@@ -119,6 +130,8 @@ export interface Config {
   engine: z.infer<typeof EnvSchema>['ENGINE'];
   externalEngineUrl: string | null;
   engineChecks: z.infer<typeof EnvSchema>['ENGINE_CHECKS'];
+  /** The hosted engines (FASHN, OIP, Replicate), retries, circuit breaker, fallback, identity pass. */
+  engines: EngineSettings;
   workerConcurrency: number;
   engineThreads: number;
   vision: boolean;
@@ -202,6 +215,29 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
   if (e.ENGINE === 'external' && !e.EXTERNAL_ENGINE_URL) {
     throw new ConfigError('Invalid environment variable EXTERNAL_ENGINE_URL: required when ENGINE=external');
   }
+  let engines: EngineSettings;
+  try {
+    engines = engineSettingsOf(e);
+  } catch (err) {
+    throw err instanceof EngineConfigError ? new ConfigError(err.message) : err;
+  }
+  const named = [
+    ['ENGINE', e.ENGINE],
+    ...engines.fallback.map((f) => ['ENGINE_FALLBACK', f]),
+    ...Object.values(engines.byCategory).map((f) => ['ENGINE_BY_CATEGORY', f]),
+  ];
+  for (const [variable, name] of named) {
+    const missing = missingForHostedEngine(name!, { externalEngineUrl: e.EXTERNAL_ENGINE_URL ?? null, engines });
+    if (missing) throw new ConfigError(`Invalid environment variable ${variable}: ${name} ${missing}`);
+  }
+  for (const [category, name] of Object.entries(engines.byCategory)) {
+    const { categories } = capabilitiesOf(name, engines);
+    if (!(categories as string[]).includes(category)) {
+      throw new ConfigError(
+        `Invalid environment variable ENGINE_BY_CATEGORY: ${name} does not dress '${category}' garments (its categories: ${categories.join(', ')})`,
+      );
+    }
+  }
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
@@ -214,6 +250,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     engine: e.ENGINE,
     externalEngineUrl: e.EXTERNAL_ENGINE_URL ?? null,
     engineChecks: e.ENGINE_CHECKS,
+    engines,
     workerConcurrency: e.WORKER_CONCURRENCY,
     engineThreads: e.ENGINE_THREADS === 'auto' ? defaultEngineThreads() : e.ENGINE_THREADS,
     vision: e.VISION === 'on',
