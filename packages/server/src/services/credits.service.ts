@@ -2,12 +2,23 @@
  * Credits move only here: one conditional UPDATE plus a ledger row, in one transaction (architecture.md §4).
  * The CHECK (credit_balance >= 0) constraint is the last line of defence; the WHERE clause is the first.
  */
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Db, DbOrTx, Tx } from '../db/database.js';
 import { prepare } from '../db/prepared.js';
-import type { LedgerReason } from '../db/schema.js';
+import type { CreditLedgerTable, LedgerReason } from '../db/schema.js';
 import { newId } from '../ids.js';
 import type { Clock } from '../ports/clock.js';
+
+export type LedgerRow = Selectable<CreditLedgerTable>;
+
+/** A removal of credits larger than the balance: nothing changed. */
+export class OverdrawError extends Error {
+  constructor(readonly balance: number) {
+    // The message `fitroom credits add` has always printed for this.
+    super('balance would become negative');
+    this.name = 'OverdrawError';
+  }
+}
 
 export class CreditsService {
   private readonly balanceOf;
@@ -70,6 +81,20 @@ export class CreditsService {
 
   /** Adds (or, with a negative amount, removes, never below zero) credits with a ledger row and a reason. */
   async grant(db: DbOrTx, accountId: string, amount: number, reason: LedgerReason, note: string): Promise<number> {
+    return (await this.grantWithEntry(db, accountId, amount, reason, note)).balance;
+  }
+
+  /**
+   * `grant`, answering the ledger row it wrote too (the admin API shows it). A removal that would take the balance
+   * below zero changes nothing and throws OverdrawError.
+   */
+  async grantWithEntry(
+    db: DbOrTx,
+    accountId: string,
+    amount: number,
+    reason: LedgerReason,
+    note: string,
+  ): Promise<{ balance: number; entry: LedgerRow }> {
     if (!Number.isInteger(amount) || amount === 0) throw new Error('amount must be a non-zero integer');
     const run = async (tx: Tx) => {
       const row = await tx
@@ -79,9 +104,18 @@ export class CreditsService {
         .where('credit_balance', '>=', Math.max(0, -amount))
         .returning('credit_balance')
         .executeTakeFirst();
-      if (!row) throw new Error(amount < 0 ? 'balance would become negative' : `unknown account: ${accountId}`);
-      await this.ledger(tx, accountId, amount, reason, row.credit_balance, null, note);
-      return row.credit_balance;
+      if (!row) {
+        if (amount > 0) throw new Error(`unknown account: ${accountId}`);
+        const current = await tx
+          .selectFrom('accounts')
+          .select('credit_balance')
+          .where('id', '=', accountId)
+          .executeTakeFirst();
+        if (!current) throw new Error(`unknown account: ${accountId}`);
+        throw new OverdrawError(current.credit_balance);
+      }
+      const entry = await this.ledger(tx, accountId, amount, reason, row.credit_balance, null, note);
+      return { balance: row.credit_balance, entry };
     };
     return 'isTransaction' in db && db.isTransaction ? run(db as Tx) : (db as Db).transaction().execute(run);
   }
@@ -104,19 +138,18 @@ export class CreditsService {
     balanceAfter: number,
     generationId: string | null,
     note: string | null = null,
-  ): Promise<void> {
-    await tx
-      .insertInto('credit_ledger')
-      .values({
-        id: newId('led'),
-        account_id: accountId,
-        delta,
-        reason,
-        generation_id: generationId,
-        note,
-        balance_after: balanceAfter,
-        created_at: this.clock.now().toISOString(),
-      })
-      .execute();
+  ): Promise<LedgerRow> {
+    const entry: LedgerRow = {
+      id: newId('led'),
+      account_id: accountId,
+      delta,
+      reason,
+      generation_id: generationId,
+      note,
+      balance_after: balanceAfter,
+      created_at: this.clock.now().toISOString(),
+    };
+    await tx.insertInto('credit_ledger').values(entry).execute();
+    return entry;
   }
 }
