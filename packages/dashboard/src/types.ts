@@ -1,4 +1,4 @@
-/** The admin API's shapes (scratch contract, docs/admin-api.md) and the few public-API answers the playground reads. */
+/** The admin API's shapes (docs/admin-api.md, packages/server/src/routes/admin/shapes.ts) and the few public-API answers the playground reads. */
 
 export interface Page<T> {
   data: T[];
@@ -13,6 +13,8 @@ export interface Account {
   retentionDays: 1 | 3 | 7;
   engine: string | null;
   engineChecks: 'strict' | 'lenient' | null;
+  /** The identity pass on hosted engines' results; null: the deployment default. */
+  identityPass: boolean | null;
   hasLogo: boolean;
   disabled: boolean;
   createdAt: string;
@@ -34,10 +36,13 @@ export interface CreatedKey {
   apiKey: ApiKey;
 }
 
+export type LedgerReason = 'grant' | 'top_up' | 'generation_debit' | 'generation_refund' | 'adjustment';
+
 export interface LedgerEntry {
   id: string;
+  accountId: string;
   delta: number;
-  reason: string;
+  reason: LedgerReason;
   note: string | null;
   generationId: string | null;
   balanceAfter: number;
@@ -45,7 +50,9 @@ export interface LedgerEntry {
 }
 
 export interface ProductImage {
-  url: string;
+  /** Signed URL of the stored copy; the source URL when never downloaded; null if neither. */
+  url: string | null;
+  sourceUrl: string | null;
   role: string | null;
 }
 
@@ -53,11 +60,15 @@ export interface Product {
   id: string;
   accountId: string;
   externalId: string;
-  kind: string;
+  kind: 'catalog' | 'inline' | 'one_shot';
   title: string;
   description: string;
   images: ProductImage[];
+  /** Its TTL from its last use; null: kept until deleted. */
+  validForDays: number | null;
   expiresAt: string | null;
+  /** Past expiresAt, not swept yet. */
+  expired: boolean;
   lastUsedAt: string | null;
   createdAt: string;
   updatedAt: string;
@@ -84,12 +95,25 @@ export interface Generation {
 }
 
 export interface GenerationDetail extends Generation {
-  product?: Record<string, unknown> | null;
+  updatedAt: string;
+  /** When retention removes its person photo and result. */
+  expiresAt: string;
+  externalUserId: string | null;
+  keepForDays: number;
+  watermark: boolean | null;
+  engineChecks: string | null;
+  /** The product as the try-on ran with it. */
+  product: { externalId: string; title: string | null; description: string | null; images: ProductImage[] } | null;
 }
 
 export interface Engine {
   name: string;
   default: boolean;
+  /** The try-on is sent to another service. */
+  hosted: boolean;
+  categories: Array<'upper' | 'lower' | 'dress'>;
+  maxSide: number | null;
+  licence: 'commercial' | 'non-commercial';
 }
 
 export interface UsageDay {
@@ -98,8 +122,12 @@ export interface UsageDay {
   generations: number;
   completed: number;
   failed: number;
+  /** Debits less refunds. */
   creditsUsed: number;
+  /** Granted at creation or topped up. */
   creditsAdded: number;
+  /** Taken back by an operator. */
+  creditsRemoved: number;
 }
 
 export interface Session {

@@ -1,5 +1,6 @@
 /** Small building blocks shared by the pages: links, loading and error states, badges, dates. */
-import type { ButtonHTMLAttributes, ComponentChildren } from 'preact';
+import { type ButtonHTMLAttributes, type ComponentChildren, cloneElement, isValidElement, type VNode } from 'preact';
+import { useId } from 'preact/hooks';
 import { describeError } from '../api.js';
 import { followLink, href } from '../router.js';
 
@@ -84,15 +85,37 @@ export function PageHeader(props: { title: string; children?: ComponentChildren 
   );
 }
 
-/** A labelled form control: the label wraps the control, so it is announced and clickable. */
-export function Field(props: { label: string; hint?: string; children: ComponentChildren; class?: string }) {
+/**
+ * A labelled form control: a `<label for>` and the control (the only child, given the id). The label does not wrap
+ * the control, so a select's chosen option or an input's value does not become part of the control's name; the hint
+ * is the control's description (aria-describedby).
+ */
+export function Field(props: {
+  label: string;
+  hint?: string | undefined;
+  children: ComponentChildren;
+  class?: string;
+}) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  const control = isValidElement(props.children)
+    ? cloneElement(props.children as VNode<Record<string, unknown>>, {
+        id,
+        'aria-describedby': props.hint ? hintId : undefined,
+      })
+    : props.children;
   return (
-    // biome-ignore lint/a11y/noLabelWithoutControl: the control is passed as children, inside the label
-    <label class={`field ${props.class ?? ''}`}>
-      <span class="field-label">{props.label}</span>
-      {props.children}
-      {props.hint ? <span class="hint">{props.hint}</span> : null}
-    </label>
+    <div class={`field ${props.class ?? ''}`}>
+      <label class="field-label" htmlFor={id}>
+        {props.label}
+      </label>
+      {control}
+      {props.hint ? (
+        <span class="hint" id={hintId}>
+          {props.hint}
+        </span>
+      ) : null}
+    </div>
   );
 }
 

@@ -1,0 +1,208 @@
+/** Usage: generations, failures and credits per day and per account, as charts and tables. */
+import { useState } from 'preact/hooks';
+import { admin } from '../api.js';
+import { AccountSelect } from '../components/account-select.js';
+import { BarChart } from '../components/bar-chart.js';
+import { Button, Empty, ErrorBox, Field, Link, Loading, PageHeader } from '../components/ui.js';
+import { useLoad } from '../hooks.js';
+import { navigate } from '../router.js';
+import type { UsageDay } from '../types.js';
+
+const DAY = 86_400_000;
+
+function isoDay(t: number): string {
+  return new Date(t).toISOString().slice(0, 10);
+}
+
+/** Every day from `from` to `to` (YYYY-MM-DD, UTC), so that days without activity show as zero. */
+function daysBetween(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`) && out.length < 400; t += DAY)
+    out.push(isoDay(t));
+  return out;
+}
+
+interface Totals {
+  generations: number;
+  completed: number;
+  failed: number;
+  creditsUsed: number;
+  creditsAdded: number;
+  creditsRemoved: number;
+}
+
+const zero = (): Totals => ({
+  generations: 0,
+  completed: 0,
+  failed: 0,
+  creditsUsed: 0,
+  creditsAdded: 0,
+  creditsRemoved: 0,
+});
+function add(t: Totals, d: UsageDay): void {
+  t.generations += d.generations;
+  t.completed += d.completed;
+  t.failed += d.failed;
+  t.creditsUsed += d.creditsUsed;
+  t.creditsAdded += d.creditsAdded;
+  t.creditsRemoved += d.creditsRemoved;
+}
+
+export function UsagePage(props: { query: URLSearchParams }) {
+  const today = isoDay(Date.now());
+  const from = props.query.get('from') ?? isoDay(Date.now() - 29 * DAY);
+  const to = props.query.get('to') ?? today;
+  const accountId = props.query.get('accountId') ?? '';
+  const [draft, setDraft] = useState({ from, to, accountId });
+  const [names, setNames] = useState<Map<string, string>>(new Map());
+  const usage = useLoad(
+    () =>
+      admin.get<{ days: UsageDay[] }>('/usage', {
+        from: `${from}T00:00:00.000Z`,
+        to: new Date(Date.parse(`${to}T00:00:00Z`) + DAY).toISOString(),
+        accountId,
+      }),
+    [from, to, accountId],
+  );
+
+  const apply = (e: Event) => {
+    e.preventDefault();
+    const q = new URLSearchParams({ from: draft.from, to: draft.to });
+    if (draft.accountId) q.set('accountId', draft.accountId);
+    navigate(`/usage?${q}`, { replace: true });
+  };
+
+  const labels = daysBetween(from, to);
+  const perDay = new Map(labels.map((d) => [d, zero()]));
+  const perAccount = new Map<string, Totals>();
+  for (const d of usage.data?.days ?? []) {
+    const day = perDay.get(d.date);
+    if (day) add(day, d);
+    const account = perAccount.get(d.accountId) ?? zero();
+    add(account, d);
+    perAccount.set(d.accountId, account);
+  }
+  const days = labels.map((d) => perDay.get(d) ?? zero());
+  const accounts = [...perAccount.entries()].sort((a, b) => b[1].generations - a[1].generations);
+  const maxGenerations = Math.max(1, ...accounts.map(([, t]) => t.generations));
+
+  return (
+    <>
+      <PageHeader title="Usage" />
+      <form class="form-row card" aria-label="Period and account" onSubmit={apply}>
+        <Field label="From">
+          <input
+            type="date"
+            required
+            value={draft.from}
+            onInput={(e) => setDraft({ ...draft, from: e.currentTarget.value })}
+          />
+        </Field>
+        <Field label="To">
+          <input
+            type="date"
+            required
+            value={draft.to}
+            onInput={(e) => setDraft({ ...draft, to: e.currentTarget.value })}
+          />
+        </Field>
+        <AccountSelect
+          value={draft.accountId}
+          onChange={(id) => setDraft({ ...draft, accountId: id })}
+          anyLabel="All accounts"
+          onAccounts={(list) => setNames(new Map(list.map((a) => [a.id, a.name])))}
+        />
+        <Button type="submit">Show</Button>
+      </form>
+      <ErrorBox error={usage.error} retry={usage.reload} />
+      {usage.loading ? <Loading /> : null}
+      {usage.data ? (
+        <>
+          <div class="charts">
+            <div class="card">
+              <BarChart
+                title="Generations per day"
+                labels={labels}
+                stacked
+                series={[
+                  { label: 'completed', tone: 's-ok', values: days.map((d) => d.completed) },
+                  { label: 'failed', tone: 's-bad', values: days.map((d) => d.failed) },
+                  {
+                    label: 'pending',
+                    tone: 's-wait',
+                    values: days.map((d) => Math.max(0, d.generations - d.completed - d.failed)),
+                  },
+                ]}
+              />
+            </div>
+            <div class="card">
+              <BarChart
+                title="Credits per day"
+                labels={labels}
+                stacked={false}
+                series={[
+                  { label: 'used', tone: 's-used', values: days.map((d) => d.creditsUsed) },
+                  { label: 'added', tone: 's-added', values: days.map((d) => d.creditsAdded) },
+                  { label: 'taken back', tone: 's-removed', values: days.map((d) => d.creditsRemoved) },
+                ]}
+              />
+            </div>
+          </div>
+          <div class="card">
+            <h2>Per account</h2>
+            {accounts.length === 0 ? (
+              <Empty>No activity in this period.</Empty>
+            ) : (
+              <div class="table-wrap">
+                <table class="stack">
+                  <thead>
+                    <tr>
+                      <th>Account</th>
+                      <th>Generations</th>
+                      <th class="num">Completed</th>
+                      <th class="num">Failed</th>
+                      <th class="num">Credits used</th>
+                      <th class="num">Credits added</th>
+                      <th class="num">Taken back</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {accounts.map(([id, t]) => (
+                      <tr key={id}>
+                        <td data-label="Account">
+                          <Link to={`/accounts/${encodeURIComponent(id)}`}>{names.get(id) ?? id}</Link>
+                          {names.has(id) ? <span class="mono muted small"> {id}</span> : null}
+                        </td>
+                        <td data-label="Generations">
+                          <span class="hbar">
+                            <span class="hbar-fill" style={{ width: `${(t.generations / maxGenerations) * 100}%` }} />
+                            {t.generations}
+                          </span>
+                        </td>
+                        <td data-label="Completed" class="num">
+                          {t.completed}
+                        </td>
+                        <td data-label="Failed" class="num">
+                          {t.failed}
+                        </td>
+                        <td data-label="Credits used" class="num">
+                          {t.creditsUsed}
+                        </td>
+                        <td data-label="Credits added" class="num">
+                          {t.creditsAdded}
+                        </td>
+                        <td data-label="Taken back" class="num">
+                          {t.creditsRemoved}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </div>
+        </>
+      ) : null}
+    </>
+  );
+}
