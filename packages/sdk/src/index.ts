@@ -30,3 +30,10 @@ export type { WaitForOptions } from './resources/generations.js';
 export { RESPONSE_FIELDS } from './response-fields.js';
 export type { RequestOptions } from './transport.js';
 export type * from './types.js';
+export {
+  type VerifyWebhookOptions,
+  verifyWebhook,
+  WEBHOOK_SIGNATURE_HEADER,
+  type WebhookEvent,
+  WebhookVerificationError,
+} from './webhooks.js';

@@ -111,6 +111,11 @@ interface TryOnRequestCommon {
   /** Opaque end-user id (no PII); makes the generation erasable with `customers.delete(id)`. */
   externalUserId?: string;
   output?: TryOnOutputOptions;
+  /**
+   * fitroom's extension (not in Genlook v1): where the generation's terminal event is POSTed, signed, instead of the
+   * account's webhook endpoint. Check it with `verifyWebhook`; see fitroom's docs/webhooks.md.
+   */
+  webhookUrl?: string;
   /** Sending files switches the request to multipart (JSON in `data`, each file as a part named by its key). */
   files?: FileMap;
   /** @deprecated Since 1.4.0: use `externalUserId`. */
