@@ -35,6 +35,7 @@ import { GenerationsService } from './services/generations.service.js';
 import { ImagesService } from './services/images.service.js';
 import { ProductsService } from './services/products.service.js';
 import { RetentionService } from './services/retention.service.js';
+import { WebhooksService } from './services/webhooks.service.js';
 
 /** How this process hears of what other processes on the database did: key and account changes, new jobs. */
 interface CrossProcessSignals {
@@ -72,6 +73,7 @@ export interface Deps {
   generations: GenerationsService;
   customers: CustomersService;
   retention: RetentionService;
+  webhooks: WebhooksService;
   /**
    * Whether this process runs the periodic task `name` now (the retention sweep, the reconciler): always on its own;
    * with Redis, one process per `ttlMs` across every process of the deployment.
@@ -150,7 +152,19 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   const sqlQueue = redis ? null : new SqlJobQueue({ db, clock, enqueueSignal: signals.enqueueSignal });
   const queue: JobQueue = redis?.queue ?? sqlQueue!;
   const events = redis?.events ?? new MemoryGenerationEvents();
-  const generations = new GenerationsService(db, blobs, clock, config, credits, images, products, queue, events);
+  const webhooks = new WebhooksService(db, clock, queue, config);
+  const generations = new GenerationsService(
+    db,
+    blobs,
+    clock,
+    config,
+    credits,
+    images,
+    products,
+    queue,
+    events,
+    webhooks,
+  );
   const retention = new RetentionService(db, blobs, clock, products, generations);
   // BullMQ buries a job whose final attempt lost its lease at the next claim; its generation fails then (the database
   // queue leaves such jobs to the retention sweep).
@@ -174,6 +188,7 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     generations,
     customers: new CustomersService(db, blobs, clock),
     retention,
+    webhooks,
     takeTurn: (name, ttlMs) => redis?.takeTurn(name, ttlMs) ?? Promise.resolve(true),
     stopping: stopping.signal,
     async recoverAbandonedWork() {

@@ -15,7 +15,7 @@ function randomToken(length = 20): string {
   return out;
 }
 
-export type IdPrefix = 'acc' | 'key' | 'img' | 'gen' | 'prd' | 'pim' | 'led' | 'job';
+export type IdPrefix = 'acc' | 'key' | 'img' | 'gen' | 'prd' | 'pim' | 'led' | 'job' | 'evt' | 'whd' | 'wha';
 export const newId = (prefix: IdPrefix) => `${prefix}_${randomToken()}`;
 /** One-shot products get server-made external ids with this prefix; clients may not create such ids themselves. */
 export const ONE_SHOT_PREFIX = '_anon_';

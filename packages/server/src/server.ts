@@ -15,9 +15,11 @@ import { asyncStdout, type LogOutput } from './logging.js';
 import { createMetrics } from './metrics.js';
 import { API_PREFIX } from './paths.js';
 import { adminRoutes } from './routes/admin/index.js';
+import { adminWebhookRoutes } from './routes/admin/webhook-routes.js';
 import { routes } from './routes/index.js';
 import { AdminAuth, resolveAdminToken } from './services/admin-auth.service.js';
 import { TryOnWorker } from './workers/try-on.worker.js';
+import { WebhookWorker } from './workers/webhook.worker.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -85,7 +87,10 @@ export async function createServer(config: Readonly<Config>, options: StartOptio
   const admin = serveApi ? resolveAdminToken(config) : null;
   const app = await buildApp(deps, {
     routes: serveApi ? routes : [],
-    plugins: [systemRoutes, ...(admin ? [adminApi(new AdminAuth(admin.token, deps.clock), adminRoutes)] : [])],
+    plugins: [
+      systemRoutes,
+      ...(admin ? [adminApi(new AdminAuth(admin.token, deps.clock), [...adminRoutes, ...adminWebhookRoutes])] : []),
+    ],
     logger: logOutput?.stream ?? false,
     metrics,
   });
@@ -96,6 +101,7 @@ export async function createServer(config: Readonly<Config>, options: StartOptio
   }
 
   let worker: TryOnWorker | null = null;
+  let webhookWorker: WebhookWorker | null = null;
   let sweeper: NodeJS.Timeout | null = null;
   if (role !== 'api' && (options.workers ?? true) && config.workerConcurrency > 0) {
     // A process killed while it ran try-ons (SIGKILL, OOM) left them PROCESSING under a lease; if it is provably dead,
@@ -114,6 +120,8 @@ export async function createServer(config: Readonly<Config>, options: StartOptio
       { concurrency: config.workerConcurrency, leaseMs: config.jobLeaseS * 1000 },
     );
     worker.start();
+    webhookWorker = new WebhookWorker({ ...deps, logger: app.log });
+    webhookWorker.start();
     const sweepEveryMs = options.sweepIntervalMs ?? 60_000;
     const sweep = async () => {
       // Once per interval across the deployment: with Redis, the first worker to ask does it.
@@ -125,6 +133,14 @@ export async function createServer(config: Readonly<Config>, options: StartOptio
       });
       if (requeued > 0)
         app.log.info({ requeued }, 'PENDING try-ons older than a minute enqueued again (keyed: no doubles)');
+      // Webhook deliveries left without a job: BullMQ's lost after a commit (due for a minute), or a database queue's
+      // buried after its worker's database calls kept failing (due for 15 minutes: a busy queue is not mistaken for it).
+      const overdueMs = deps.queue.outsideTransactions ? 60_000 : 15 * 60_000;
+      await deps.webhooks
+        .requeueDue(overdueMs)
+        .catch((err) => app.log.error({ err }, 'requeueing webhook deliveries failed'));
+      // The delivery log keeps ended deliveries for WEBHOOK_LOG_DAYS.
+      await deps.webhooks.prune().catch((err) => app.log.error({ err }, 'pruning the webhook delivery log failed'));
     };
     sweeper = setInterval(sweep, sweepEveryMs);
     sweeper.unref();
@@ -144,6 +160,7 @@ export async function createServer(config: Readonly<Config>, options: StartOptio
       deps.beginShutdown(); // held /try-on/sync requests answer 202 now, so closing does not wait up to 90 s
       await closeWithin(app, sockets, CLOSE_GRACE_MS);
       await worker?.close();
+      await webhookWorker?.close();
       await engines.close();
       await deps.close();
       await logOutput?.flush(); // last: every line logged until now is written before the process may exit

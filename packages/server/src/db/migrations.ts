@@ -252,12 +252,88 @@ const m0005: Migration = {
   },
 };
 
+/** The identity pass of hosted engines' results, per account (IDENTITY_PASS's override; null = the deployment's). */
+const m0006: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('accounts').addColumn('identity_pass', 'text').execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.alterTable('accounts').dropColumn('identity_pass').execute();
+  },
+};
+
+/**
+ * Webhooks (docs/webhooks.md): an account's endpoint and signing secret, a generation's own URL (the request's
+ * `webhookUrl`), one delivery per event and target, and the log of its HTTP attempts.
+ */
+const m0007: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('accounts').addColumn('webhook_url', 'text').execute();
+    await db.schema.alterTable('accounts').addColumn('webhook_secret', 'text').execute();
+    await db.schema.alterTable('generations').addColumn('webhook_url', 'text').execute();
+    await db.schema
+      .createTable('webhook_deliveries')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('event_id', 'text', (c) => c.notNull())
+      .addColumn('event_type', 'text', (c) => c.notNull())
+      .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+      .addColumn('generation_id', 'text', (c) => c.notNull())
+      .addColumn('url', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('attempts', 'integer', (c) => c.notNull())
+      .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+      .addColumn('last_status_code', 'integer')
+      .addColumn('last_error', 'text')
+      .addColumn('event_created_at', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addColumn('delivered_at', 'text')
+      .execute();
+    // Due deliveries are found by (status, next_attempt_at); an operator looks one up by its event id.
+    await db.schema
+      .createIndex('webhook_deliveries_due')
+      .on('webhook_deliveries')
+      .columns(['status', 'next_attempt_at'])
+      .execute();
+    await db.schema.createIndex('webhook_deliveries_event').on('webhook_deliveries').column('event_id').execute();
+    await db.schema
+      .createIndex('webhook_deliveries_account')
+      .on('webhook_deliveries')
+      .columns(['account_id', 'created_at'])
+      .execute();
+    await db.schema
+      .createTable('webhook_attempts')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('delivery_id', 'text', (c) => c.notNull().references('webhook_deliveries.id').onDelete('cascade'))
+      .addColumn('attempt', 'integer', (c) => c.notNull())
+      .addColumn('status_code', 'integer')
+      .addColumn('error', 'text')
+      .addColumn('duration_ms', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('webhook_attempts_delivery')
+      .on('webhook_attempts')
+      .columns(['delivery_id', 'attempt'])
+      .execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropTable('webhook_attempts').execute();
+    await db.schema.dropTable('webhook_deliveries').execute();
+    await db.schema.alterTable('generations').dropColumn('webhook_url').execute();
+    await db.schema.alterTable('accounts').dropColumn('webhook_secret').execute();
+    await db.schema.alterTable('accounts').dropColumn('webhook_url').execute();
+  },
+};
+
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_idempotency_keys': m0002,
   '0003_engine_checks': m0003,
   '0004_generations_by_status': m0004,
   '0005_admin_api': m0005,
+  '0006_identity_pass': m0006,
+  '0007_webhooks': m0007,
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -28,6 +28,8 @@ test('PostgreSQL: migrations apply and 30 concurrent debits on a balance of 10 s
       '0003_engine_checks',
       '0004_generations_by_status',
       '0005_admin_api',
+      '0006_identity_pass',
+      '0007_webhooks',
     ]);
     assert.deepEqual(await migrateToLatest(db as never), [], 'idempotent');
 

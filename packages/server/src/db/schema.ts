@@ -3,7 +3,10 @@
  * they sort lexicographically in time order and mean the same on SQLite and PostgreSQL, so every query is portable.
  * Booleans are 0/1 integers for the same reason.
  */
-import type { Selectable } from 'kysely';
+import type { ColumnType, Selectable } from 'kysely';
+
+/** A nullable column that inserts may leave out (it is then NULL): the columns later migrations added. */
+type NullableAdded<T> = ColumnType<T | null, T | null | undefined, T | null>;
 
 export interface AccountsTable {
   id: string;
@@ -19,6 +22,18 @@ export interface AccountsTable {
   engine: string | null;
   /** Engine checks override for this account (`strict` | `lenient`); null = the deployment default (ENGINE_CHECKS). */
   engine_checks: string | null;
+  /**
+   * The identity pass on hosted engines' results for this account (`on` | `off`); null = the deployment's
+   * IDENTITY_PASS (migration 0006).
+   */
+  identity_pass: NullableAdded<string>;
+  /** Where this account's webhook events go (docs/webhooks.md); null = none. */
+  webhook_url: NullableAdded<string>;
+  /**
+   * The key webhook events are signed with (HMAC-SHA256). Kept as is, not hashed: signing needs the key itself.
+   * Shown once by the CLI, never logged or listed.
+   */
+  webhook_secret: NullableAdded<string>;
   disabled_at: string | null;
   created_at: string;
   updated_at: string;
@@ -123,6 +138,8 @@ export interface GenerationsTable {
   engine: string;
   /** The engine checks mode the generation was accepted with (`strict` | `lenient`); null (older rows) = strict. */
   engine_checks: string | null;
+  /** The request's own `webhookUrl` (replaces the account's endpoint for this generation); null = the account's. */
+  webhook_url: NullableAdded<string>;
   error_code: string | null;
   error_message: string | null;
   created_at: string;
@@ -159,6 +176,43 @@ export interface IdempotencyKeysTable {
   created_at: string;
 }
 
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+/** One event sent to one URL (a redelivery is another row with the same event id). */
+export interface WebhookDeliveriesTable {
+  id: string;
+  /** `evt_…`: what receivers de-duplicate on (delivery is at-least-once). */
+  event_id: string;
+  event_type: string;
+  account_id: string;
+  generation_id: string;
+  url: string;
+  status: WebhookDeliveryStatus;
+  /** HTTP attempts begun so far. */
+  attempts: number;
+  /** When the next attempt may run (pending); set before an attempt begins, so a crash mid-attempt retries. */
+  next_attempt_at: string;
+  last_status_code: number | null;
+  last_error: string | null;
+  /** The event's `createdAt` (the terminal transition's time), the same on every attempt and redelivery. */
+  event_created_at: string;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
+}
+
+/** The delivery log: one row per HTTP attempt. */
+export interface WebhookAttemptsTable {
+  id: string;
+  delivery_id: string;
+  attempt: number;
+  /** The receiver's HTTP status; null when none came (refused address, timeout, connection error). */
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+  created_at: string;
+}
+
 export interface KvTable {
   key: string;
   value: string;
@@ -175,6 +229,8 @@ export interface Database {
   jobs: JobsTable;
   idempotency_keys: IdempotencyKeysTable;
   kv: KvTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -184,3 +240,4 @@ export type ProductRow = Selectable<ProductsTable>;
 export type ProductImageRow = Selectable<ProductImagesTable>;
 export type GenerationRow = Selectable<GenerationsTable>;
 export type JobRow = Selectable<JobsTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;

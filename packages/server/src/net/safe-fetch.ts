@@ -187,3 +187,81 @@ export async function downloadImage(
     throw onFailure(err instanceof FetchError ? err.message : 'download failed');
   }
 }
+
+export interface SafePostOptions {
+  timeoutMs: number;
+  /** How much of the answer's body is read (then the connection is dropped): the status is what counts. */
+  maxResponseBytes: number;
+  allowPrivate: boolean;
+}
+
+export interface PostResult {
+  status: number;
+  /** The start of the answer's body, at most `maxResponseBytes`. */
+  body: Buffer;
+}
+
+/**
+ * POSTs a body to a client-given URL (webhook deliveries) under the same rules as image downloads: only http(s), no
+ * credentials in the URL, every resolved address checked (private ones refused unless `allowPrivate`), the connection
+ * made to the checked address. Redirects are not followed (a 3xx is just the answer's status), the whole exchange
+ * has a time limit, and no more than `maxResponseBytes` of the answer is read.
+ */
+export async function safePost(
+  rawUrl: string,
+  body: string,
+  headers: Record<string, string>,
+  opts: SafePostOptions,
+): Promise<PostResult> {
+  let url: URL;
+  try {
+    url = new URL(rawUrl);
+  } catch {
+    throw new FetchError('not a valid URL', 'bad_url');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new FetchError('only http(s) URLs', 'bad_url');
+  if (url.username || url.password) throw new FetchError('credentials in URLs are not allowed', 'bad_url');
+  const literal = url.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(literal) && !opts.allowPrivate && isPrivateAddress(literal)) {
+    throw new FetchError(`${literal} is not a public address`, 'blocked');
+  }
+  const signal = AbortSignal.timeout(opts.timeoutMs);
+  const payload = Buffer.from(body);
+  return new Promise((resolve, reject) => {
+    const lib = url.protocol === 'https:' ? https : http;
+    const req = lib.request(
+      url,
+      {
+        method: 'POST',
+        lookup: guardedLookup(opts.allowPrivate),
+        signal,
+        headers: { ...headers, 'content-length': String(payload.length) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const finish = () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) });
+        res.on('data', (chunk: Buffer) => {
+          const room = opts.maxResponseBytes - size;
+          if (room > 0) chunks.push(chunk.subarray(0, room));
+          size += chunk.length;
+          // Enough read: the status is known, and a receiver streaming a large answer must not hold the worker.
+          if (size >= opts.maxResponseBytes) {
+            res.destroy();
+            finish();
+          }
+        });
+        res.on('end', finish);
+        res.on('error', () => finish());
+      },
+    );
+    req.on('error', (err) => {
+      if (err instanceof FetchError) return reject(err);
+      const cause = (err as { cause?: unknown }).cause;
+      if (cause instanceof FetchError) return reject(cause);
+      if (signal.aborted) return reject(new FetchError('timed out', 'timeout'));
+      reject(new FetchError(err.message, 'network'));
+    });
+    req.end(payload);
+  });
+}

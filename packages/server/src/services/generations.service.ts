@@ -20,9 +20,11 @@ import { addDays, type Clock } from '../ports/clock.js';
 import type { GenerationEvents } from '../ports/generation-events.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import type { CreditsService } from './credits.service.js';
+import { engineForTryOn } from './engine-choice.js';
 import type { ImagesService } from './images.service.js';
 import { PRODUCT_EXTERNAL_ID_UNIQUE, type PreparedImage, type ProductsService } from './products.service.js';
 import { parseTryOn, type TryOnRequest } from './try-on-input.js';
+import type { TerminalTransition, WebhooksService } from './webhooks.service.js';
 
 /** How long an idempotency key is remembered. */
 export const IDEMPOTENCY_TTL_DAYS = 1;
@@ -98,6 +100,8 @@ export class GenerationsService {
     private readonly products: ProductsService,
     private readonly queue: JobQueue,
     private readonly events: GenerationEvents,
+    /** Records a webhook event with each terminal transition (none: no webhooks, as in some tests). */
+    private readonly webhooks?: Pick<WebhooksService, 'recordTerminal' | 'afterCommit' | 'checkRequestUrl'>,
   ) {
     this.byId = prepare(db, (id: string) => db.selectFrom('generations').selectAll().where('id', '=', id), ['$id']);
     // What a poll needs, without the product snapshot and other large columns: the hot path of every client.
@@ -117,6 +121,10 @@ export class GenerationsService {
    */
   async submit(account: Account, body: unknown, files: Map<string, UploadedFile>, idempotencyKey?: string) {
     const request = parseTryOn(body);
+    if (request.webhookUrl !== null) {
+      if (!this.webhooks) throw new ApiError('VALIDATION_FAILED', 'webhookUrl is not supported by this server.');
+      await this.webhooks.checkRequestUrl(account.id, request.webhookUrl);
+    }
     const requestHash = idempotencyKey ? hashRequest(body, files) : '';
     if (idempotencyKey) {
       const replay = await this.replay(account.id, idempotencyKey, requestHash);
@@ -302,9 +310,10 @@ export class GenerationsService {
       watermark: request.watermark === null ? null : request.watermark ? 1 : 0,
       ai_label: request.aiLabel ? 1 : 0,
       keep_for_days: keepForDays,
-      engine: snapshot.title === MOCK_TITLE ? 'mock' : (account.engine ?? this.config.engine),
+      engine: snapshot.title === MOCK_TITLE ? 'mock' : engineForTryOn(account, snapshot, this.config),
       // Decided when the generation is accepted, like its engine: a retry runs with the same mode.
       engine_checks: account.engine_checks ?? this.config.engineChecks,
+      webhook_url: request.webhookUrl,
       error_code: null,
       error_message: null,
       created_at: now.toISOString(),
@@ -396,35 +405,59 @@ export class GenerationsService {
 
   /** → COMPLETED with the stored result. False when it was already terminal (the caller removes its blob). */
   async complete(generationId: string, resultBlobKey: string): Promise<boolean> {
-    const now = this.clock.now().toISOString();
-    const res = await this.db
-      .updateTable('generations')
-      .set({ status: 'COMPLETED', result_blob_key: resultBlobKey, updated_at: now, completed_at: now })
-      .where('id', '=', generationId)
-      .where('status', 'in', ['PENDING', 'PROCESSING'])
-      .executeTakeFirst();
-    const done = Number(res.numUpdatedRows) === 1;
+    const { done, deliveryId } = await this.db.transaction().execute(async (tx) => {
+      const now = this.clock.now().toISOString();
+      const row = await tx
+        .updateTable('generations')
+        .set({ status: 'COMPLETED', result_blob_key: resultBlobKey, updated_at: now, completed_at: now })
+        .where('id', '=', generationId)
+        .where('status', 'in', ['PENDING', 'PROCESSING'])
+        .returning(['account_id', 'webhook_url'])
+        .executeTakeFirst();
+      if (!row) return { done: false, deliveryId: null };
+      return { done: true, deliveryId: await this.recordTerminal(tx, generationId, row, 'COMPLETED', now) };
+    });
     if (done) this.events.publishTerminal(generationId);
+    if (deliveryId) await this.webhooks?.afterCommit(deliveryId);
     return done;
   }
 
   /** → FAILED and the credit refunded, in one transaction; a no-op when already terminal. */
   async fail(generationId: string, code: string | null, message: string): Promise<boolean> {
-    const done = await this.db.transaction().execute(async (tx) => {
+    const { done, deliveryId } = await this.db.transaction().execute(async (tx) => {
       const now = this.clock.now().toISOString();
       const row = await tx
         .updateTable('generations')
         .set({ status: 'FAILED', error_code: code, error_message: message, updated_at: now, completed_at: now })
         .where('id', '=', generationId)
         .where('status', 'in', ['PENDING', 'PROCESSING'])
-        .returning(['account_id'])
+        .returning(['account_id', 'webhook_url'])
         .executeTakeFirst();
-      if (!row) return false;
+      if (!row) return { done: false, deliveryId: null };
       await this.credits.refundGeneration(tx, row.account_id, generationId);
-      return true;
+      return { done: true, deliveryId: await this.recordTerminal(tx, generationId, row, 'FAILED', now) };
     });
     if (done) this.events.publishTerminal(generationId);
+    if (deliveryId) await this.webhooks?.afterCommit(deliveryId);
     return done;
+  }
+
+  /** The webhook event of a terminal transition, in its transaction: it exists if and only if the transition does. */
+  private recordTerminal(
+    tx: Tx,
+    generationId: string,
+    row: { account_id: string; webhook_url: string | null },
+    status: TerminalTransition['status'],
+    at: string,
+  ): Promise<string | null> {
+    if (!this.webhooks) return Promise.resolve(null);
+    return this.webhooks.recordTerminal(tx, {
+      generationId,
+      accountId: row.account_id,
+      status,
+      requestUrl: row.webhook_url,
+      at,
+    });
   }
 
   /** Records a product image the job downloaded, in the snapshot and (if unchanged since) on the product. */

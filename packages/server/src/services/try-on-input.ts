@@ -50,6 +50,8 @@ export const WireTryOn = z
       .optional(),
     useWatermark: z.boolean().optional(),
     retentionDays: KeepForDays.optional(),
+    /** fitroom's extension (docs/webhooks.md): where this generation's terminal event is POSTed, signed. */
+    webhookUrl: z.string().min(1).max(2048).optional(),
   })
   .passthrough();
 
@@ -66,6 +68,8 @@ export interface TryOnRequest {
   watermark: boolean | null;
   keepForDays: number | null;
   aiLabel: boolean;
+  /** Where the terminal event goes instead of the account's endpoint (fitroom's extension); null: the account's. */
+  webhookUrl: string | null;
 }
 
 export function parseTryOn(body: unknown): TryOnRequest {
@@ -113,5 +117,6 @@ export function parseTryOn(body: unknown): TryOnRequest {
     watermark: raw.output?.watermark ?? raw.useWatermark ?? null,
     keepForDays: raw.output?.keepForDays ?? raw.retentionDays ?? null,
     aiLabel: raw.output?.aiLabel ?? false,
+    webhookUrl: raw.webhookUrl ?? null,
   };
 }
