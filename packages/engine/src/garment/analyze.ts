@@ -16,11 +16,13 @@ import { asGarmentLandmarks, type BottomLandmarks, findBottomLandmarks, looksLik
 import { classifyGarment, type GarmentClass, type ProductWords, unsupportedByWords, wordsSleeve } from './classify.js';
 import { borderUniformity, cutOutFlatLay } from './cutout.js';
 import { findLandmarks, type GarmentLandmarks } from './landmarks.js';
+import { isOffShoulder } from './off-shoulder.js';
 import { cutGarmentOffModel, fillHemNotches, type OnModelOptions } from './on-model.js';
 import { onModelLandmarks } from './on-model-landmarks.js';
+import { MAX_UNSEEN_OUTLINE, unseenOutlineShare } from './outline-contrast.js';
 
 /** Bump when the cut-out changes so that on-disk entries from older code are ignored. */
-const CACHE_VERSION = 9;
+const CACHE_VERSION = 10;
 /** Garments are analysed with their long side at most this: plenty for a ~300×500 px garment on a 768×1024 photo. */
 export const GARMENT_MAX_SIDE = 768;
 
@@ -245,6 +247,13 @@ export async function analyzeGarment(
         const r = cutOutFlatLay(img, { border });
         // The back collar seen through a V-neck is not worn in front: the person's neck and chest show there.
         const { mask } = removeBackCollar(img, r.mask);
+        if (unseenOutlineShare(img, mask, r.background) > MAX_UNSEEN_OUTLINE) {
+          throw new EngineError(
+            'GARMENT_NOT_DETECTED',
+            "The garment's edge cannot be told from the product photo's background along most of its outline (a " +
+              'pale garment on a pale background). Photograph it on a contrasting background.',
+          );
+        }
         cut = { image: decontaminateRim(img, mask), mask, source: 'flat-lay', background: r.background };
       } catch (err) {
         if (!(err instanceof EngineError)) throw err;
@@ -286,6 +295,12 @@ export async function analyzeGarment(
       cls: { ...cls, lowerKind },
       bottom,
     };
+  }
+  if (cut.source === 'flat-lay' && cls.sleeve !== 'none' && isOffShoulder(cut.mask, landmarks)) {
+    throw new EngineError(
+      'UNSUPPORTED_GARMENT',
+      'The composite engine cannot dress an off-shoulder or cold-shoulder top (sleeves hanging below bare shoulders).',
+    );
   }
   if (cls.sleeve === 'none' && (landmarks.sleeveLeft || landmarks.sleeveRight || cut.model)) {
     // The words say sleeveless: whatever stuck out was a strap, a drape or a tie. Worn by a model, the straps are
