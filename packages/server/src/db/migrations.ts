@@ -326,6 +326,28 @@ const m0007: Migration = {
   },
 };
 
+/**
+ * The admin API's lists over every account (issue 15): products newest first (all of them, or one account's — the
+ * contract's products_listing index leads with the kind, which the admin list does not filter on), and the credit
+ * ledger by time for the usage report (credit_ledger_account serves one account only).
+ */
+const m0008: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.createIndex('products_created').on('products').columns(['created_at', 'id']).execute();
+    await db.schema
+      .createIndex('products_account_created')
+      .on('products')
+      .columns(['account_id', 'created_at', 'id'])
+      .execute();
+    await db.schema.createIndex('credit_ledger_created').on('credit_ledger').column('created_at').execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropIndex('credit_ledger_created').execute();
+    await db.schema.dropIndex('products_account_created').execute();
+    await db.schema.dropIndex('products_created').execute();
+  },
+};
+
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_idempotency_keys': m0002,
@@ -334,6 +356,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005_admin_api': m0005,
   '0006_identity_pass': m0006,
   '0007_webhooks': m0007,
+  '0008_admin_lists': m0008,
 };
 
 class InCodeMigrations implements MigrationProvider {

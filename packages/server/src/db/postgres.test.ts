@@ -30,6 +30,7 @@ test('PostgreSQL: migrations apply and 30 concurrent debits on a balance of 10 s
       '0005_admin_api',
       '0006_identity_pass',
       '0007_webhooks',
+      '0008_admin_lists',
     ]);
     assert.deepEqual(await migrateToLatest(db as never), [], 'idempotent');
 
