@@ -1,0 +1,254 @@
+// The dashboard in a real browser (Debian's Chromium through playwright-core) against a real fitroom server
+// (packages/server's startTestServer: its own data directory and database, real HTTP on 127.0.0.1, the mock engine).
+// One signed-in page walks through what an operator does: accounts, keys, credits, the logo, the playground, the
+// gallery; then the authentication boundaries between the admin token and account keys. Every wait is on a condition
+// (an element, a function of the page), never a fixed sleep.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { browserTestsSkipped, type LaunchedChromium, launchChromium } from './browser.js';
+import { ensureDashboardBuilt, loadServerTesting, redPng, TEST_PHOTOS, type TestServer } from './server.js';
+
+const ADMIN_TOKEN = `fra_browser_test_${'t'.repeat(32)}`;
+const skip = browserTestsSkipped();
+
+describe('the dashboard in Chromium', { skip }, () => {
+  let server: TestServer;
+  let chromium: LaunchedChromium;
+  let context: BrowserContext;
+  let page: Page;
+  let origin: string;
+  /** Errors the page threw and Content-Security-Policy refusals, which must not happen. */
+  const pageProblems: string[] = [];
+  /** Shared by the steps below, in order. */
+  const state = { accountId: '', apiKey: '', generationId: '' };
+
+  before(async () => {
+    ensureDashboardBuilt();
+    const { startTestServer } = await loadServerTesting();
+    server = await startTestServer({ credits: 10, env: { ADMIN_TOKEN } });
+    origin = new URL(server.baseUrl).origin;
+    chromium = await launchChromium({ width: 1280, height: 900 });
+    context = chromium.context;
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(20_000);
+    page.on('pageerror', (err) => pageProblems.push(`page error: ${err.message}`));
+    page.on('console', (msg) => {
+      if (/Content.Security.Policy/i.test(msg.text())) pageProblems.push(`CSP: ${msg.text()}`);
+    });
+  });
+  after(async () => {
+    await chromium?.close();
+    await server?.close();
+  });
+
+  /** A locator's text (playwright's textContent, trimmed). */
+  const text = async (locator: Locator) => ((await locator.textContent()) ?? '').trim();
+  const nav = (name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name });
+  const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
+
+  test('a wrong token does not sign in', async () => {
+    await page.goto(`${origin}/dashboard/`);
+    await page.getByLabel('Admin token').fill(`fra_wrong_${'w'.repeat(32)}`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').waitFor();
+    assert.match(await text(page.getByRole('alert')), /ADMIN_AUTH_REQUIRED|token/i);
+    assert.equal(await page.getByRole('navigation', { name: 'Sections' }).count(), 0);
+    assert.deepEqual(await context.cookies(), []);
+  });
+
+  test('signs in with the admin token (keyboard only) into an HttpOnly, SameSite=Strict session', async () => {
+    await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
+    await page.getByLabel('Admin token').press('Enter');
+    await heading('Accounts').waitFor();
+    const cookies = await context.cookies();
+    assert.equal(cookies.length, 1);
+    assert.equal(cookies[0]?.httpOnly, true);
+    assert.equal(cookies[0]?.sameSite, 'Strict');
+    assert.ok(!cookies[0]?.value.includes(ADMIN_TOKEN), 'the cookie is not the token');
+    assert.equal(await page.evaluate(() => document.cookie), '', 'scripts cannot read the session');
+  });
+
+  test('creates an account', async () => {
+    await page.getByRole('button', { name: 'New account' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Browser Boutique');
+    await page.getByRole('spinbutton', { name: 'Credits' }).fill('5');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await heading('Browser Boutique').waitFor();
+    state.accountId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '');
+    assert.match(state.accountId, /^acc_/);
+    assert.equal(await text(page.getByTestId('balance')), '5');
+  });
+
+  test('creates a key, shown once with a copy button, that works against the API', async () => {
+    await page.getByRole('tab', { name: 'API keys' }).click();
+    await page.getByLabel('Label').fill('shop backend');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const shown = page.getByLabel('The new API key');
+    await shown.waitFor();
+    state.apiKey = await shown.inputValue();
+    assert.match(state.apiKey, /^gk_/);
+    await page.getByRole('button', { name: 'Copy' }).click();
+    await page.getByRole('button', { name: 'Copied' }).waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), state.apiKey, 'the copy button copied it');
+
+    const res = await fetch(`${server.baseUrl}/account/credits`, { headers: { 'x-api-key': state.apiKey } });
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { creditBalance: 5 });
+
+    // Shown once: after a reload the list has the key's prefix only, and it was used just now.
+    await page.reload();
+    const row = page.getByRole('row').filter({ hasText: 'shop backend' });
+    await row.waitFor();
+    assert.ok((await text(row)).includes(`${state.apiKey.slice(0, 7)}…`), 'the key is listed by its prefix');
+    assert.ok(!(await page.content()).includes(state.apiKey), 'the key is not shown again');
+    assert.doesNotMatch(await text(row), /never/);
+  });
+
+  test('tops up credits with a reason and shows the ledger row', async () => {
+    await page.getByRole('tab', { name: 'Credits' }).click();
+    await page.getByRole('spinbutton', { name: 'Credits' }).fill('7');
+    await page.getByLabel('Reason').fill('invoice 42');
+    await page.getByRole('button', { name: 'Add credits' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'invoice 42' });
+    await row.waitFor();
+    assert.equal(await text(row.locator('td[data-label="Change"]')), '+7');
+    assert.equal(await text(row.locator('td[data-label="Balance"]')), '12');
+    assert.equal(await text(page.getByTestId('balance')), '12');
+  });
+
+  test('uploads a watermark logo with a preview first', async () => {
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    await page
+      .getByLabel('Logo file')
+      .setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: await redPng() });
+    const preview = page.getByAltText('Preview of the picked logo');
+    await preview.waitFor();
+    assert.ok(await preview.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0));
+    await page.getByRole('button', { name: 'Upload logo' }).click();
+    const current = page.getByAltText('Current logo of Browser Boutique');
+    await current.waitFor();
+    await page.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>('img[alt^="Current logo"]');
+      return img?.complete && img.naturalWidth > 0;
+    });
+  });
+
+  test('runs the playground to a finished try-on (mock product), with the logo on the result', async () => {
+    await nav('Playground').click();
+    await heading('Playground').waitFor();
+    await page.getByLabel('Account', { exact: true }).selectOption(state.accountId);
+    await page.getByLabel('Photo of the shopper').setInputFiles(`${TEST_PHOTOS}/person/woman-1.jpg`);
+    await page.getByAltText('The uploaded person photo, as cropped').waitFor();
+    await page.getByLabel('Upload a garment').check();
+    await page.getByLabel('Title').fill('mock');
+    await page.getByLabel('Garment photo').setInputFiles(`${TEST_PHOTOS}/garment/upper-1.jpg`);
+    await page.getByRole('button', { name: 'Add product' }).click();
+    await page.getByLabel('Pick one').check();
+    await page.getByRole('radio', { name: 'mock' }).waitFor();
+    assert.ok(await page.getByRole('radio', { name: 'mock' }).isChecked());
+    await page.getByRole('button', { name: 'Run try-on' }).click();
+    await page.getByText('completed', { exact: true }).waitFor({ timeout: 60_000 });
+
+    const slider = page.getByRole('slider');
+    await slider.focus();
+    await slider.press('ArrowLeft');
+    assert.equal(await slider.inputValue(), '49');
+    const result = page.getByAltText('The try-on result');
+    await page.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>('img[alt="The try-on result"]');
+      return img?.complete && img.naturalWidth > 0;
+    });
+    state.generationId = (await text(page.locator('.run-status .mono'))).trim();
+    assert.match(state.generationId, /^gen_/);
+
+    // The mock engine returns the person photo; the watermark is the red logo, bottom-right.
+    const url = await result.getAttribute('src');
+    assert.ok(url);
+    const { redShare } = await loadServerTesting();
+    const image = Buffer.from(await (await fetch(url)).arrayBuffer());
+    assert.ok((await redShare(image, 'bottom-right')) > 0.3, 'the logo is in the bottom-right corner');
+    assert.ok((await redShare(image, 'top-left')) < 0.05, 'and not elsewhere');
+  });
+
+  test('finds that generation in the gallery, filtered by account and status, and opens it', async () => {
+    await nav('Generations').click();
+    await heading('Generations').waitFor();
+    await page.getByLabel('Account', { exact: true }).selectOption(state.accountId);
+    await page.getByLabel('Status').selectOption('COMPLETED');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    const card = page.locator(`[data-generation-id="${state.generationId}"]`);
+    await card.waitFor();
+    assert.equal(await page.locator('[data-generation-id]').count(), 1);
+    assert.match(await text(card), /completed/);
+    assert.equal(await card.getByRole('img').count(), 3, 'person, product and result thumbnails');
+
+    await page.getByLabel('Status').selectOption('FAILED');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('No generations match.').waitFor();
+
+    await page.goto(`${origin}/dashboard/generations?accountId=${state.accountId}`);
+    assert.equal(await text(card.getByRole('link', { name: 'Browser Boutique' })), 'Browser Boutique');
+    await card.getByRole('link', { name: 'mock' }).click();
+    await heading('mock').waitFor();
+    assert.match(await text(page.locator('main')), new RegExp(state.generationId));
+  });
+
+  test('at phone width: the menu opens from the keyboard, and no page scrolls sideways', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await page.goto(`${origin}/dashboard/accounts`);
+      await heading('Accounts').waitFor();
+      const menu = page.getByRole('button', { name: 'Menu' });
+      assert.equal(await nav('Usage').isVisible(), false, 'the sections are folded behind the menu');
+      await menu.focus();
+      await page.keyboard.press('Enter');
+      assert.equal(await menu.getAttribute('aria-expanded'), 'true');
+      await nav('Usage').focus();
+      await page.keyboard.press('Enter');
+      await heading('Usage').waitFor();
+      for (const path of [
+        'accounts',
+        `accounts/${state.accountId}?tab=credits`,
+        'generations',
+        'usage',
+        'playground',
+      ]) {
+        await page.goto(`${origin}/dashboard/${path}`);
+        await page.getByRole('heading', { level: 1 }).waitFor();
+        await page.waitForFunction(() => document.querySelectorAll('.spinner').length === 0);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, `/dashboard/${path} is ${overflow} px wider than the phone`);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+  });
+
+  test('an account key gets 401 on /admin/v1; the admin token is refused as an account key', async () => {
+    const asAccount: Array<Record<string, string>> = [
+      { 'x-api-key': state.apiKey },
+      { authorization: `Bearer ${state.apiKey}` },
+    ];
+    for (const headers of asAccount) {
+      const res = await fetch(`${origin}/admin/v1/accounts`, { headers });
+      assert.equal(res.status, 401);
+      assert.equal(((await res.json()) as { status: number }).status, 401);
+    }
+    const asKey = await fetch(`${server.baseUrl}/account/credits`, { headers: { 'x-api-key': ADMIN_TOKEN } });
+    assert.equal(asKey.status, 401);
+    assert.equal(((await asKey.json()) as { code: string }).code, 'INVALID_API_KEY');
+  });
+
+  test('signs out: the session is gone', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Admin token').waitFor();
+    const status = await page.evaluate(async () => (await fetch('/admin/v1/session')).status);
+    assert.equal(status, 401);
+  });
+
+  test('no script error and no Content-Security-Policy refusal on any page', () => {
+    assert.deepEqual(pageProblems, []);
+  });
+});
