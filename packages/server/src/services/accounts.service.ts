@@ -309,6 +309,8 @@ export class AccountsService {
       retentionDays?: number;
       engine?: string | null;
       engineChecks?: string | null;
+      /** `on` | `off`; null: the deployment's IDENTITY_PASS. */
+      identityPass?: string | null;
     },
   ): Promise<void> {
     const now = this.clock.now().toISOString();
@@ -325,6 +327,7 @@ export class AccountsService {
         ...(patch.retentionDays !== undefined ? { retention_days: patch.retentionDays } : {}),
         ...(patch.engine !== undefined ? { engine: patch.engine } : {}),
         ...(patch.engineChecks !== undefined ? { engine_checks: patch.engineChecks } : {}),
+        ...(patch.identityPass !== undefined ? { identity_pass: patch.identityPass } : {}),
         updated_at: now,
       })
       .where('id', '=', accountId)

@@ -158,7 +158,12 @@ export class TryOnWorker {
         tryOnBackoffMs(job.attempt),
       );
       if (verdict === 'dead') {
-        await generations.fail(generationId, 'ENGINE_FAILED', 'The try-on engine failed. Retrying may succeed.');
+        // The engine's own code when it gave one (ENGINE_RATE_LIMITED, ENGINE_TIMEOUT, …): clearer than a generic one.
+        const [code, message] =
+          err instanceof EngineError
+            ? [err.code, err.message]
+            : ['ENGINE_FAILED', 'The try-on engine failed. Retrying may succeed.'];
+        await generations.fail(generationId, code, message);
       }
     } finally {
       clearInterval(heartbeat);
@@ -182,6 +187,7 @@ export class TryOnWorker {
     if (!engine)
       throw new GenerationFailure('ENGINE_FAILED', `The engine '${gen.engine}' is not available on this server.`);
 
+    const account = await accounts.get(gen.account_id);
     let output: Awaited<ReturnType<TryOnEngine['tryOn']>>;
     const started = performance.now();
     const took = () => (performance.now() - started) / 1000;
@@ -192,6 +198,8 @@ export class TryOnWorker {
         signal,
         // The mode the generation was accepted with (the account's, else ENGINE_CHECKS); older rows: strict.
         checks: gen.engine_checks === 'lenient' ? 'lenient' : 'strict',
+        // The account's choice (`accounts set --identity-pass`); unset: the deployment's IDENTITY_PASS.
+        ...(account?.identity_pass ? { identityPass: account.identity_pass === 'on' } : {}),
       });
     } catch (err) {
       this.deps.metrics?.observeEngine(gen.engine, 'error', took());
@@ -204,8 +212,11 @@ export class TryOnWorker {
     if (checks?.findings?.length) {
       this.deps.logger.info({ generationId, checks }, 'try-on drawn despite check findings');
     }
+    if (output.diagnostics?.fellBackFrom) {
+      const { engine, fellBackFrom } = output.diagnostics;
+      this.deps.logger.warn({ generationId, engine, fellBackFrom }, 'try-on drawn by a fallback engine');
+    }
 
-    const account = await accounts.get(gen.account_id);
     // Watermark: the account's logo unless the request said `watermark: false`; no logo, no watermark.
     const logo = gen.watermark !== 0 && account?.logo_blob_key ? await blobs.get(account.logo_blob_key) : null;
     const marked = await applyOutputMarks(output.image, { logo: logo?.data ?? null, aiLabel: gen.ai_label === 1 });

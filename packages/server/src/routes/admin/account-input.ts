@@ -17,6 +17,16 @@ export const RetentionDays = z.union([z.literal(1), z.literal(3), z.literal(7)],
 });
 export const Engine = z.enum(ACCOUNT_ENGINES).nullable().describe('null: the deployment default');
 export const EngineChecks = z.enum(['strict', 'lenient']).nullable().describe('null: the deployment default');
+export const IdentityPass = z
+  .boolean()
+  .nullable()
+  .describe(
+    "Whether hosted engines' results get the identity pass (the person's own pixels kept outside the garment); " +
+      'null: the deployment default (IDENTITY_PASS)',
+  );
+
+/** The identity pass as the accounts table keeps it (`on` | `off`; null: the deployment's). */
+export const identityPassColumn = (v: boolean | null): string | null => (v === null ? null : v ? 'on' : 'off');
 
 /** VALIDATION_FAILED (path `engine`) for an engine this server cannot run: every try-on of the account would fail. */
 export function refuseUnrunnableEngine(engine: string | null | undefined, config: Readonly<Config>): void {

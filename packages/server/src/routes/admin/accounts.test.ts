@@ -16,6 +16,7 @@ interface Account {
   retentionDays: number;
   engine: string | null;
   engineChecks: string | null;
+  identityPass: boolean | null;
   hasLogo: boolean;
   disabled: boolean;
   createdAt: string;
@@ -67,6 +68,7 @@ describe('admin API: accounts and keys', () => {
       retentionDays: 3,
       engine: 'mock',
       engineChecks: null,
+      identityPass: null,
       hasLogo: false,
       disabled: false,
       createdAt: clock.now().toISOString(),
@@ -245,8 +247,22 @@ describe('admin API: accounts and keys', () => {
       engines,
       {
         data: [
-          { name: 'composite', default: false },
-          { name: 'mock', default: true },
+          {
+            name: 'composite',
+            default: false,
+            hosted: false,
+            categories: ['upper', 'lower', 'dress'],
+            maxSide: null,
+            licence: 'commercial',
+          },
+          {
+            name: 'mock',
+            default: true,
+            hosted: false,
+            categories: ['upper', 'lower', 'dress'],
+            maxSide: null,
+            licence: 'commercial',
+          },
         ],
       },
       'no EXTERNAL_ENGINE_URL; the test servers run ENGINE=mock',
@@ -267,7 +283,16 @@ describe('admin API: accounts and keys', () => {
     try {
       const noVisionAdmin = adminClient(noVision);
       assert.deepEqual(await noVisionAdmin.json('GET', '/admin/v1/engines'), {
-        data: [{ name: 'mock', default: true }],
+        data: [
+          {
+            name: 'mock',
+            default: true,
+            hosted: false,
+            categories: ['upper', 'lower', 'dress'],
+            maxSide: null,
+            licence: 'commercial',
+          },
+        ],
       });
       const refused = await noVisionAdmin.call('PATCH', `/admin/v1/accounts/${noVision.accountId}`, {
         engine: 'composite',
@@ -295,6 +320,7 @@ describe('admin API: accounts and keys', () => {
       ['PATCH', `/admin/v1/accounts/${account.id}`, {}, ''],
       ['PATCH', `/admin/v1/accounts/${account.id}`, { disabled: 'yes' }, 'disabled'],
       ['PATCH', `/admin/v1/accounts/${account.id}`, { engineChecks: 'off' }, 'engineChecks'],
+      ['PATCH', `/admin/v1/accounts/${account.id}`, { identityPass: 'on' }, 'identityPass'],
       ['PATCH', `/admin/v1/accounts/${account.id}`, { name: 5 }, 'name'],
       ['PATCH', `/admin/v1/accounts/${account.id}`, { creditBalance: 1000 }, ''],
       ['POST', `/admin/v1/accounts/${account.id}/keys`, { label: 'x'.repeat(101) }, 'label'],

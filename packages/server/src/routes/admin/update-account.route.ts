@@ -7,6 +7,8 @@ import {
   AccountName,
   Engine,
   EngineChecks,
+  IdentityPass,
+  identityPassColumn,
   RateLimit,
   RetentionDays,
   refuseUnrunnableEngine,
@@ -20,6 +22,7 @@ const UpdateAccountBody = z
     retentionDays: RetentionDays,
     engine: Engine,
     engineChecks: EngineChecks,
+    identityPass: IdentityPass,
     disabled: z.boolean().describe("true: the account's keys are refused until it is enabled again"),
   })
   .partial()
@@ -45,7 +48,11 @@ export const updateAccountRoute = defineRoute({
     }
     refuseUnrunnableEngine(body.engine, deps.config);
     await deps.accounts.found(params.accountId);
-    await deps.accounts.update(params.accountId, body);
+    const { identityPass, ...rest } = body;
+    await deps.accounts.update(params.accountId, {
+      ...rest,
+      ...(identityPass !== undefined ? { identityPass: identityPassColumn(identityPass) } : {}),
+    });
     return accountOut(await deps.accounts.found(params.accountId));
   },
 });
