@@ -25,6 +25,8 @@ export const SIGNATURE_HEADER = 'fitroom-signature';
 export const EVENT_ID_HEADER = 'fitroom-event-id';
 export const EVENT_TYPE_HEADER = 'fitroom-event-type';
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
+/** How early a worker may take an attempt (machines' clocks differ a little; see `beginAttempt`). */
+const DUE_SLACK_MS = 2_000;
 /** How long the log keeps a delivery after it ended (delivered or failed); `prune` removes older ones. */
 export const WEBHOOK_LOG_DAYS = 30;
 
@@ -263,7 +265,9 @@ export class WebhooksService {
       .where('id', '=', deliveryId)
       .executeTakeFirst();
     const now = this.clock.now();
-    if (row?.status !== 'pending' || row.next_attempt_at > iso(now)) return null;
+    // Due within DUE_SLACK_MS counts as due: the job's delay ran on the clock of the machine that enqueued it, and a
+    // worker whose clock is a little behind would otherwise drop the job and leave the attempt to the minute's sweep.
+    if (row?.status !== 'pending' || row.next_attempt_at > iso(addMs(now, DUE_SLACK_MS))) return null;
     if (row.attempts >= WEBHOOK_MAX_ATTEMPTS) {
       // The last attempt began and never reported (its worker died): that was the last chance.
       await this.db

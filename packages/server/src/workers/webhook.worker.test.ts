@@ -23,9 +23,11 @@ import {
 } from '../jobs/webhook.job.js';
 import { ManualClock } from '../ports/clock.js';
 import { createServer } from '../server.js';
+import { WEBHOOK_LOG_DAYS } from '../services/webhooks.service.js';
 import { type AdminClient, adminClient } from '../testing/admin-client.js';
 import { freePort } from '../testing/processes.js';
 import { createTestContext, fixtureTryOn, postTryOn, type TestContext } from '../testing/test-server.js';
+import { WebhookWorker } from './webhook.worker.js';
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -574,5 +576,55 @@ describe('webhooks through the admin API', () => {
     } finally {
       await receiver.close();
     }
+  });
+});
+
+describe('the delivery log: one redelivery at a time, pruned after it ends', () => {
+  let ctx: TestContext;
+  const clock = new ManualClock(new Date());
+  before(async () => {
+    // No workers: the test makes each attempt itself, so a delivery stays pending as long as it needs.
+    ctx = await createTestContext({ clock, workers: false });
+  });
+  after(() => ctx.close());
+
+  test('redelivery is refused while a delivery of the event is pending; ended deliveries go after 30 days', async () => {
+    const worker = new WebhookWorker({ ...ctx.deps, logger: { info() {}, warn() {}, error() {} } });
+    // A host name resolving to loopback: accepted when set, refused (for good, no retries) when delivered.
+    await ctx.deps.webhooks.setEndpoint(ctx.accountId, 'http://localhost:9/hooks');
+    const accepted = await postTryOn(ctx, ...fixtureTryOn({ title: 'mock' }));
+    const generationId = accepted.json().generationId;
+    assert.equal(await ctx.deps.generations.fail(generationId, 'ENGINE_FAILED', 'test'), true);
+    const [first] = await deliveries(ctx);
+    assert.equal(first?.status, 'pending');
+    await assert.rejects(ctx.deps.webhooks.redeliver(first!.event_id), /still being delivered/);
+    await worker.deliver(first!.id);
+    assert.equal((await deliveries(ctx))[0]?.status, 'failed');
+
+    const again = await ctx.deps.webhooks.redeliver(first!.event_id);
+    await assert.rejects(ctx.deps.webhooks.redeliver(first!.event_id), /still being delivered/);
+    await worker.deliver(again.deliveryId);
+    const log = await ctx.deps.webhooks.list({ eventId: first!.event_id });
+    assert.deepEqual(
+      log.map((d) => [d.status, d.attempts.length]),
+      [
+        ['failed', 1],
+        ['failed', 1],
+      ],
+    );
+
+    // A pending delivery stays however old it is; ended ones go WEBHOOK_LOG_DAYS after they ended.
+    const pending = await ctx.deps.webhooks.redeliver(first!.event_id);
+    clock.advance((WEBHOOK_LOG_DAYS - 1) * 86_400_000);
+    assert.equal(await ctx.deps.webhooks.prune(), 0);
+    clock.advance(2 * 86_400_000);
+    assert.equal(await ctx.deps.webhooks.prune(), 2);
+    const left = await deliveries(ctx);
+    assert.deepEqual(
+      left.map((d) => d.id),
+      [pending.deliveryId],
+    );
+    const attempts = await ctx.deps.db.selectFrom('webhook_attempts').select('id').execute();
+    assert.equal(attempts.length, 0, 'the attempts went with their deliveries');
   });
 });
