@@ -52,4 +52,29 @@ describe('external engine', () => {
     }
     assert.equal((await failure(refusing('SOMETHING_ELSE').engine.tryOn(input())))?.code, 'ENGINE_FAILED');
   });
+
+  it('no answer within its time limit is ENGINE_TIMEOUT (retryable); a refused connection ENGINE_UNAVAILABLE', async () => {
+    const hanging = new ExternalEngine({
+      baseUrl: 'http://gpu.invalid',
+      timeoutMs: 50,
+      // Never answers; the ref'd timer keeps the event loop up (AbortSignal.timeout's own timer does not).
+      fetch: ((_url: string, init: RequestInit) =>
+        new Promise((_resolve, reject) => {
+          const alive = setTimeout(() => reject(new Error('the time limit never fired')), 5000);
+          init.signal?.addEventListener('abort', () => {
+            clearTimeout(alive);
+            reject(init.signal?.reason);
+          });
+        })) as typeof fetch,
+    });
+    const slow = await hanging.tryOn(input()).catch((err: EngineError) => err);
+    assert.deepEqual([(slow as EngineError).code, (slow as EngineError).retryable], ['ENGINE_TIMEOUT', true]);
+    const down = new ExternalEngine({
+      baseUrl: 'http://gpu.invalid',
+      fetch: (async () => {
+        throw new TypeError('fetch failed');
+      }) as typeof fetch,
+    });
+    assert.equal((await failure(down.tryOn(input())))?.code, 'ENGINE_UNAVAILABLE');
+  });
 });

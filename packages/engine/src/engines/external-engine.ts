@@ -92,6 +92,15 @@ export class ExternalEngine implements TryOnEngine {
         },
       });
     } catch (err) {
+      // Its own deadline is a timeout, not an outage: the resilience layer retries outages at once within the
+      // try-on, and three more waits of ENGINE_TIMEOUT_S each would hold the job for many minutes.
+      if (timeout.aborted && !input.signal?.aborted) {
+        throw new EngineError(
+          'ENGINE_TIMEOUT',
+          'The external engine did not answer in time. Retrying may succeed.',
+          true,
+        );
+      }
       throw new EngineError('ENGINE_UNAVAILABLE', `External engine unreachable: ${(err as Error).message}`, true);
     }
     if (res.status === 422) {
