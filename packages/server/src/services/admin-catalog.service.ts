@@ -1,11 +1,12 @@
 /**
- * The admin API's views over every account's products and generations (docs/admin-api.md): keyset pages newest
- * first (pagination.ts), filters, and the deletion of a product by its id.
+ * The admin API's views over every account's products and generations, and over an account's credit ledger
+ * (docs/admin-api.md): keyset pages newest first (pagination.ts), filters, and the deletion of a product by its id.
  */
 import type { Db } from '../db/database.js';
 import type { GenerationRow, GenerationStatus, ProductImageRow, ProductRow } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import { ApiError } from '../errors.js';
+import type { LedgerRow } from './credits.service.js';
 import { decodeCursor, matches, olderThan, type Page, pageOf } from './pagination.js';
 
 export interface ProductQuery {
@@ -105,4 +106,21 @@ export async function findGeneration(db: Db, id: string): Promise<GenerationRow>
   const row = await db.selectFrom('generations').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw new ApiError('GENERATION_NOT_FOUND', `Generation '${id}' not found.`);
   return row;
+}
+
+/** An account's credit ledger, newest first. */
+export async function pageLedger(
+  db: Db,
+  accountId: string,
+  query: { limit: number; cursor?: string },
+): Promise<Page<LedgerRow>> {
+  const after = decodeCursor(query.cursor);
+  let q = db.selectFrom('credit_ledger').selectAll().where('account_id', '=', accountId);
+  if (after) q = q.where(olderThan(after, 'credit_ledger'));
+  const rows = await q
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(query.limit + 1)
+    .execute();
+  return pageOf(rows, query.limit);
 }

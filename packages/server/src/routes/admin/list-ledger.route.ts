@@ -1,6 +1,6 @@
 import { ADMIN_PREFIX } from '../../http/admin.js';
 import { defineRoute } from '../../http/route.js';
-import { decodeCursor, olderThan, pageOf as pageOfRows } from '../../services/pagination.js';
+import { pageLedger } from '../../services/admin-catalog.service.js';
 import { AccountParams, AdminLedgerEntry, adminErrors, ledgerOut, PageQuery, pageOf } from './shapes.js';
 
 export const listLedgerRoute = defineRoute({
@@ -18,15 +18,7 @@ export const listLedgerRoute = defineRoute({
   responses: { 200: { description: 'One page', schema: pageOf(AdminLedgerEntry) }, ...adminErrors(400, 404) },
   async handler({ params, query, deps }) {
     await deps.accounts.found(params.accountId);
-    const after = decodeCursor(query.cursor);
-    let q = deps.db.selectFrom('credit_ledger').selectAll().where('account_id', '=', params.accountId);
-    if (after) q = q.where(olderThan(after, 'credit_ledger'));
-    const rows = await q
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(query.limit + 1)
-      .execute();
-    const page = pageOfRows(rows, query.limit);
+    const page = await pageLedger(deps.db, params.accountId, query);
     return { data: page.data.map(ledgerOut), nextCursor: page.nextCursor };
   },
 });
