@@ -9,10 +9,14 @@ export interface Series {
   values: number[];
 }
 
-const HEIGHT = 180;
-const PAD_LEFT = 34;
+/**
+ * The drawing's own units: a fixed width whatever the number of days, so that the axis text keeps about the same
+ * size on the page (the SVG is scaled to its card's width).
+ */
+const WIDTH = 520;
+const HEIGHT = 200;
+const PAD_LEFT = 38;
 const PAD_BOTTOM = 22;
-const SLOT = 22;
 
 /** A round axis maximum: 1, 2, 5 × 10^n at or above the largest value. */
 function niceMax(value: number): number {
@@ -30,10 +34,11 @@ export function BarChart(props: { title: string; labels: string[]; series: Serie
       : Math.max(0, ...props.series.map((s) => s.values[i] ?? 0)),
   );
   const max = niceMax(Math.max(0, ...totals));
-  const width = PAD_LEFT + n * SLOT + 4;
+  const width = WIDTH;
+  const slot = (WIDTH - PAD_LEFT - 4) / Math.max(1, n);
   const plot = HEIGHT - PAD_BOTTOM;
   const y = (v: number) => plot - (v / max) * (plot - 8);
-  const labelEvery = Math.max(1, Math.ceil(n / 8));
+  const labelEvery = Math.max(1, Math.ceil(n / 7));
   const sums = props.series.map((s) => `${s.label} ${s.values.reduce((a, b) => a + b, 0)}`).join(', ');
 
   return (
@@ -57,7 +62,7 @@ export function BarChart(props: { title: string; labels: string[]; series: Serie
         aria-label={`${props.title}, ${props.labels[0] ?? ''} to ${props.labels[n - 1] ?? ''}: ${sums}`}
         preserveAspectRatio="xMinYMid meet"
       >
-        {[0, max / 2, max].map((tick) => (
+        {(max >= 2 ? [0, max / 2, max] : [0, max]).map((tick) => (
           <g key={tick}>
             <line x1={PAD_LEFT} x2={width} y1={y(tick)} y2={y(tick)} class="grid-line" />
             <text x={PAD_LEFT - 4} y={y(tick) + 3} class="axis" text-anchor="end">
@@ -66,8 +71,8 @@ export function BarChart(props: { title: string; labels: string[]; series: Serie
           </g>
         ))}
         {props.labels.map((label, i) => {
-          const x = PAD_LEFT + i * SLOT + 3;
-          const barWidth = SLOT - 6;
+          const barWidth = slot * 0.72;
+          const x = PAD_LEFT + i * slot + (slot - barWidth) / 2;
           let base = 0;
           return (
             <g key={label}>

@@ -13,6 +13,7 @@ export function ProductsPage(props: { query: URLSearchParams }) {
   const search = props.query.get('search') ?? '';
   const [text, setText] = useState(search);
   const [account, setAccount] = useState(accountId);
+  const [names, setNames] = useState<Map<string, string>>(new Map());
   const list = usePaged<Product>(
     (cursor) => admin.get<Page<Product>>('/products', { accountId, search, cursor, limit: 48 }),
     [accountId, search],
@@ -38,7 +39,12 @@ export function ProductsPage(props: { query: URLSearchParams }) {
     <>
       <PageHeader title="Products" />
       <form class="form-row card" aria-label="Filters" onSubmit={apply}>
-        <AccountSelect value={account} onChange={setAccount} anyLabel="All accounts" />
+        <AccountSelect
+          value={account}
+          onChange={setAccount}
+          anyLabel="All accounts"
+          onAccounts={(list) => setNames(new Map(list.map((a) => [a.id, a.name])))}
+        />
         <Field label="Search" hint="External id or title">
           <input type="search" value={text} onInput={(e) => setText(e.currentTarget.value)} />
         </Field>
@@ -70,8 +76,11 @@ export function ProductsPage(props: { query: URLSearchParams }) {
                 <dd class="mono">{p.externalId}</dd>
                 <dt>Account</dt>
                 <dd>
-                  <Link class="mono" to={`/accounts/${encodeURIComponent(p.accountId)}`}>
-                    {p.accountId}
+                  <Link
+                    class={names.has(p.accountId) ? undefined : 'mono'}
+                    to={`/accounts/${encodeURIComponent(p.accountId)}`}
+                  >
+                    {names.get(p.accountId) ?? p.accountId}
                   </Link>
                 </dd>
                 <dt>Kind</dt>

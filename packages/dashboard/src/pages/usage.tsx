@@ -85,6 +85,8 @@ export function UsagePage(props: { query: URLSearchParams }) {
   const days = labels.map((d) => perDay.get(d) ?? zero());
   const accounts = [...perAccount.entries()].sort((a, b) => b[1].generations - a[1].generations);
   const maxGenerations = Math.max(1, ...accounts.map(([, t]) => t.generations));
+  const maxFailed = Math.max(1, ...accounts.map(([, t]) => t.failed));
+  const maxUsed = Math.max(1, ...accounts.map(([, t]) => t.creditsUsed));
 
   return (
     <>
@@ -137,11 +139,28 @@ export function UsagePage(props: { query: URLSearchParams }) {
             </div>
             <div class="card">
               <BarChart
-                title="Credits per day"
+                title="Failures per day"
+                labels={labels}
+                stacked
+                series={[{ label: 'failed', tone: 's-bad', values: days.map((d) => d.failed) }]}
+              />
+            </div>
+            <div class="card">
+              <BarChart
+                title="Credits used per day"
+                labels={labels}
+                stacked
+                series={[
+                  { label: 'used (debits less refunds)', tone: 's-used', values: days.map((d) => d.creditsUsed) },
+                ]}
+              />
+            </div>
+            <div class="card">
+              <BarChart
+                title="Credits added per day"
                 labels={labels}
                 stacked={false}
                 series={[
-                  { label: 'used', tone: 's-used', values: days.map((d) => d.creditsUsed) },
                   { label: 'added', tone: 's-added', values: days.map((d) => d.creditsAdded) },
                   { label: 'taken back', tone: 's-removed', values: days.map((d) => d.creditsRemoved) },
                 ]}
@@ -160,8 +179,8 @@ export function UsagePage(props: { query: URLSearchParams }) {
                       <th>Account</th>
                       <th>Generations</th>
                       <th class="num">Completed</th>
-                      <th class="num">Failed</th>
-                      <th class="num">Credits used</th>
+                      <th>Failed</th>
+                      <th>Credits used</th>
                       <th class="num">Credits added</th>
                       <th class="num">Taken back</th>
                     </tr>
@@ -174,19 +193,16 @@ export function UsagePage(props: { query: URLSearchParams }) {
                           {names.has(id) ? <span class="mono muted small"> {id}</span> : null}
                         </td>
                         <td data-label="Generations">
-                          <span class="hbar">
-                            <span class="hbar-fill" style={{ width: `${(t.generations / maxGenerations) * 100}%` }} />
-                            {t.generations}
-                          </span>
+                          <HBar value={t.generations} max={maxGenerations} tone="" />
                         </td>
                         <td data-label="Completed" class="num">
                           {t.completed}
                         </td>
-                        <td data-label="Failed" class="num">
-                          {t.failed}
+                        <td data-label="Failed">
+                          <HBar value={t.failed} max={maxFailed} tone="bad" />
                         </td>
-                        <td data-label="Credits used" class="num">
-                          {t.creditsUsed}
+                        <td data-label="Credits used">
+                          <HBar value={t.creditsUsed} max={maxUsed} tone="" />
                         </td>
                         <td data-label="Credits added" class="num">
                           {t.creditsAdded}
@@ -204,5 +220,15 @@ export function UsagePage(props: { query: URLSearchParams }) {
         </>
       ) : null}
     </>
+  );
+}
+
+/** A number with a bar as long as its share of the column's largest (the per-account chart). */
+function HBar(props: { value: number; max: number; tone: '' | 'bad' }) {
+  return (
+    <span class="hbar">
+      <span class={`hbar-fill ${props.tone}`} style={{ width: `${(props.value / props.max) * 120}px` }} />
+      {props.value}
+    </span>
   );
 }
