@@ -90,7 +90,12 @@ export const admin = {
   get: <T>(path: string, query?: RequestOptions['query']) => send<T>(`/admin/v1${path}`, { query }),
   post: <T>(path: string, json?: unknown) => send<T>(`/admin/v1${path}`, { method: 'POST', json: json ?? {} }),
   patch: <T>(path: string, json: unknown) => send<T>(`/admin/v1${path}`, { method: 'PATCH', json }),
-  put: <T>(path: string, form: FormData) => send<T>(`/admin/v1${path}`, { method: 'PUT', form }),
+  /** A file upload (FormData) or a JSON body. */
+  put: <T>(path: string, body: FormData | Record<string, unknown>) =>
+    send<T>(
+      `/admin/v1${path}`,
+      body instanceof FormData ? { method: 'PUT', form: body } : { method: 'PUT', json: body },
+    ),
   delete: <T>(path: string) => send<T>(`/admin/v1${path}`, { method: 'DELETE' }),
 };
 

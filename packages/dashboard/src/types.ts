@@ -130,6 +130,27 @@ export interface UsageDay {
   creditsRemoved: number;
 }
 
+/** GET /admin/v1/accounts/:id/webhook. */
+export interface WebhookEndpoint {
+  webhookUrl: string | null;
+  hasSecret: boolean;
+}
+
+export interface WebhookDelivery {
+  deliveryId: string;
+  /** The same on every attempt and redelivery of the event. */
+  eventId: string;
+  type: string;
+  generationId: string;
+  accountId: string;
+  url: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: Array<{ attempt: number; statusCode: number | null; error: string | null; durationMs: number; at: string }>;
+  nextAttemptAt: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+}
+
 export interface Session {
   csrfToken: string;
   expiresAt: string;

@@ -4,6 +4,10 @@
 // gallery; then the authentication boundaries between the admin token and account keys. Every wait is on a condition
 // (an element, a function of the page), never a fixed sleep.
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { browserTestsSkipped, type LaunchedChromium, launchChromium } from './browser.js';
@@ -21,12 +25,13 @@ describe('the dashboard in Chromium', { skip }, () => {
   /** Errors the page threw and Content-Security-Policy refusals, which must not happen. */
   const pageProblems: string[] = [];
   /** Shared by the steps below, in order. */
-  const state = { accountId: '', apiKey: '', generationId: '' };
+  const state = { accountId: '', apiKey: '', generationId: '', productExternalId: '' };
 
   before(async () => {
     ensureDashboardBuilt();
     const { startTestServer } = await loadServerTesting();
-    server = await startTestServer({ credits: 10, env: { ADMIN_TOKEN } });
+    // Private addresses allowed: the webhook receiver of a test listens on 127.0.0.1.
+    server = await startTestServer({ credits: 10, env: { ADMIN_TOKEN, ALLOW_PRIVATE_FETCH: 'true' } });
     origin = new URL(server.baseUrl).origin;
     chromium = await launchChromium({ width: 1280, height: 900 });
     context = chromium.context;
@@ -148,6 +153,7 @@ describe('the dashboard in Chromium', { skip }, () => {
     await page.getByLabel('Pick one').check();
     await page.getByRole('radio', { name: 'mock' }).waitFor();
     assert.ok(await page.getByRole('radio', { name: 'mock' }).isChecked());
+    state.productExternalId = await page.getByRole('radio', { name: 'mock' }).inputValue();
     await page.getByRole('button', { name: 'Run try-on' }).click();
     await page.getByText('completed', { exact: true }).waitFor({ timeout: 60_000 });
 
@@ -193,6 +199,73 @@ describe('the dashboard in Chromium', { skip }, () => {
     await card.getByRole('link', { name: 'mock' }).click();
     await heading('mock').waitFor();
     assert.match(await text(page.locator('main')), new RegExp(state.generationId));
+  });
+
+  test('sets a webhook endpoint: the secret shown once signs the deliveries, listed and sent again', async () => {
+    const arrivals: Array<{ body: string; signature: string }> = [];
+    const waiting: Array<() => void> = [];
+    const receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        arrivals.push({
+          body: Buffer.concat(chunks).toString('utf8'),
+          signature: String(req.headers['fitroom-signature']),
+        });
+        res.end('ok');
+        for (const wake of waiting.splice(0)) wake();
+      });
+    });
+    /** Resolves once `count` deliveries have arrived (the test's own timeout bounds the wait). */
+    const arrived = async (count: number) => {
+      while (arrivals.length < count) await new Promise<void>((resolve) => waiting.push(resolve));
+    };
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const port = (receiver.address() as AddressInfo).port;
+    try {
+      await page.goto(`${origin}/dashboard/accounts/${state.accountId}?tab=webhooks`);
+      await page.getByLabel('Webhook URL').fill(`http://127.0.0.1:${port}/hook`);
+      await page.getByRole('button', { name: 'Save endpoint' }).click();
+      const secret = await page.getByLabel('The signing secret').inputValue();
+      assert.match(secret, /^whsec_/);
+
+      // A try-on of the account through the public API ends, and its event is delivered, signed with that secret.
+      const api = (path: string, init: RequestInit) =>
+        fetch(`${server.baseUrl}${path}`, { ...init, headers: { 'x-api-key': state.apiKey, ...init.headers } });
+      const person = new FormData();
+      person.append('file', new Blob([new Uint8Array(readFileSync(`${TEST_PHOTOS}/person/woman-1.jpg`))]), 'p.jpg');
+      person.append('externalUserId', 'hook-shopper');
+      const { imageId } = (await (await api('/images/upload', { method: 'POST', body: person })).json()) as {
+        imageId: string;
+      };
+      const tryOn = await api('/try-on/sync', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          products: [{ externalId: state.productExternalId }],
+          person: { image: { source: { id: imageId } } },
+          externalUserId: 'hook-shopper',
+        }),
+      });
+      assert.equal(tryOn.status, 200);
+      await arrived(1);
+      const first = arrivals[0]!;
+      const [, t, v1] = /^t=(\d+),v1=([0-9a-f]+)$/.exec(first.signature) ?? [];
+      assert.equal(v1, createHmac('sha256', secret).update(`${t}.${first.body}`).digest('hex'), 'signed with it');
+      const event = JSON.parse(first.body) as { id: string; type: string };
+      assert.equal(event.type, 'generation.completed');
+
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      const row = page.getByRole('row').filter({ hasText: event.id });
+      await row.waitFor();
+      assert.match(await text(row), /generation\.completed/);
+      await row.getByRole('button', { name: `Redeliver event ${event.id}` }).click();
+      await page.getByText('queued again').waitFor();
+      await arrived(2);
+      assert.equal((JSON.parse(arrivals[1]!.body) as { id: string }).id, event.id, 'the same event again');
+    } finally {
+      receiver.close();
+    }
   });
 
   test('at phone width: the menu opens from the keyboard, and no page scrolls sideways', async () => {

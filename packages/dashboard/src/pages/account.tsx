@@ -1,17 +1,20 @@
-/** One account: its settings and watermark logo, its API keys, its credits and ledger. */
+/** One account: its settings and watermark logo, its API keys, its credits and ledger, its webhooks. */
 import { useEffect, useState } from 'preact/hooks';
 import { admin } from '../api.js';
 import { EngineSelect } from '../components/engine-select.js';
+import { ShownOnce } from '../components/shown-once.js';
 import { Badge, Button, Empty, ErrorBox, Field, Link, Loading, PageHeader, When } from '../components/ui.js';
 import { useAction, useLoad } from '../hooks.js';
 import { usePaged } from '../paged.js';
 import { navigate } from '../router.js';
 import type { Account, ApiKey, CreatedKey, LedgerEntry, Page } from '../types.js';
+import { Webhooks } from './account-webhooks.js';
 
 const TABS = [
   { id: 'settings', label: 'Settings' },
   { id: 'keys', label: 'API keys' },
   { id: 'credits', label: 'Credits' },
+  { id: 'webhooks', label: 'Webhooks' },
 ] as const;
 type Tab = (typeof TABS)[number]['id'];
 
@@ -94,6 +97,7 @@ export function AccountPage(props: { id: string; tab: string | null }) {
               </>
             ) : null}
             {tab === 'keys' ? <Keys accountId={a.id} /> : null}
+            {tab === 'webhooks' ? <Webhooks accountId={a.id} /> : null}
             {tab === 'credits' ? (
               <Credits account={a} onBalance={(creditBalance) => account.set({ ...a, creditBalance })} />
             ) : null}
@@ -298,7 +302,9 @@ function Keys(props: { accountId: string }) {
             Create key
           </Button>
         </div>
-        {created ? <NewKey created={created} onDone={() => setCreated(null)} /> : null}
+        {created ? (
+          <ShownOnce value={created.key} what="key" label="The new API key" onDone={() => setCreated(null)} />
+        ) : null}
         <ErrorBox error={action.error} />
       </form>
       <div class="card">
@@ -357,40 +363,6 @@ function Keys(props: { accountId: string }) {
         ) : null}
       </div>
     </>
-  );
-}
-
-/** The new key, shown this once: the server keeps only its hash. */
-function NewKey(props: { created: CreatedKey; onDone: () => void }) {
-  const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(props.created.key);
-      setCopied('yes');
-    } catch {
-      setCopied('failed');
-    }
-  };
-  return (
-    <div class="new-key" role="status">
-      <p>
-        <strong>Copy this key now:</strong> it is shown once and cannot be read back.
-      </p>
-      <div class="form-row">
-        <input
-          class="mono key-value"
-          readOnly
-          value={props.created.key}
-          aria-label="The new API key"
-          onFocus={(e) => e.currentTarget.select()}
-        />
-        <Button variant="primary" onClick={copy}>
-          {copied === 'yes' ? 'Copied' : 'Copy'}
-        </Button>
-        <Button onClick={props.onDone}>Done</Button>
-      </div>
-      {copied === 'failed' ? <p class="hint">The browser refused the clipboard: select the key and copy it.</p> : null}
-    </div>
   );
 }
 
