@@ -43,7 +43,10 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
  * error more precisely, e.g. FASHN's `OutOfCredits` on a 429).
  */
 export function httpFailure(provider: string, res: Response, detail?: string, code?: EngineErrorCode): EngineError {
-  const what = `${provider} answered HTTP ${res.status}${detail ? ` (${detail})` : ''}`;
+  // The detail is the provider's error name (FASHN's `OutOfCredits`): it goes into logs and the shopper's message,
+  // so only a name made of letters is kept, never free text that could echo a key or a request back.
+  const name = detail && /^[A-Za-z][A-Za-z ]{0,63}$/.test(detail) ? detail : undefined;
+  const what = `${provider} answered HTTP ${res.status}${name ? ` (${name})` : ''}`;
   const retryAfter = retryAfterMs(res.headers.get('retry-after'));
   const s = res.status;
   const typed: [EngineErrorCode, boolean] =
