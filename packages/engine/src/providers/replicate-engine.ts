@@ -13,7 +13,7 @@
  *   429               ENGINE_RATE_LIMITED    retryable (retry-after honoured)
  *   5xx, network      ENGINE_UNAVAILABLE     retryable
  *   deadline          ENGINE_TIMEOUT         retryable (the prediction is cancelled)
- *   failed            ENGINE_FAILED          final (the model's error is logged, not shown)
+ *   failed            ENGINE_FAILED          final (the model's error text is dropped: free text may echo input)
  *   canceled          ENGINE_FAILED          retryable
  */
 import { EngineError, type TryOnEngine, type TryOnInput, type TryOnOutput } from '../engine.js';
