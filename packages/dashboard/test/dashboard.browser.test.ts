@@ -112,7 +112,11 @@ describe('the dashboard in Chromium', { skip }, () => {
   });
 
   test('tops up credits with a reason and shows the ledger row', async () => {
-    await page.getByRole('tab', { name: 'Credits' }).click();
+    // The tabs follow the arrow keys (one tab stop for the list, as the ARIA tabs pattern has it).
+    await page.getByRole('tab', { name: 'API keys' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await page.getByRole('tab', { name: 'Credits', selected: true }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Credits');
     await page.getByRole('spinbutton', { name: 'Credits' }).fill('7');
     await page.getByLabel('Reason').fill('invoice 42');
     await page.getByRole('button', { name: 'Add credits' }).click();
@@ -297,6 +301,15 @@ describe('the dashboard in Chromium', { skip }, () => {
     } finally {
       await page.setViewportSize({ width: 1280, height: 900 });
     }
+  });
+
+  test("a page whose data cannot be had says why, with the server's code, and offers a retry", async () => {
+    await page.goto(`${origin}/dashboard/accounts/acc_does_not_exist`);
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await text(alert), /ACCOUNT_NOT_FOUND/);
+    await alert.getByRole('button', { name: 'Retry' }).click();
+    await page.getByRole('alert').filter({ hasText: 'ACCOUNT_NOT_FOUND' }).waitFor();
   });
 
   test('an account key gets 401 on /admin/v1; the admin token is refused as an account key', async () => {

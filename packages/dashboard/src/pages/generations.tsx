@@ -81,7 +81,7 @@ export function GenerationsPage(props: { query: URLSearchParams }) {
             ))}
           </select>
         </Field>
-        <Field label="From">
+        <Field label="From" hint="Days in your time zone">
           <input type="date" value={draft.from} onInput={(e) => setDraft({ ...draft, from: e.currentTarget.value })} />
         </Field>
         <Field label="To">

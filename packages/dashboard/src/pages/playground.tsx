@@ -5,7 +5,7 @@
  * ends. The try-ons are the account's own: they cost its credits and appear in its gallery.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { admin, publicApi } from '../api.js';
+import { ApiFailure, admin, publicApi } from '../api.js';
 import { AccountSelect } from '../components/account-select.js';
 import { CompareSlider } from '../components/compare-slider.js';
 import { Button, Empty, ErrorBox, Field, Link, Loading, PageHeader, StatusBadge } from '../components/ui.js';
@@ -29,6 +29,22 @@ function keyFor(accountId: string): Promise<string> {
     playgroundKeys.set(accountId, key);
   }
   return key;
+}
+
+/**
+ * A public-API call with the account's playground key. Another tab (or a reload) asking for the account's key revokes
+ * the one this page holds: a 401 INVALID_API_KEY means "ask for a new key", once, not "signed out".
+ */
+async function withKey<T>(accountId: string, call: (key: string) => Promise<T>): Promise<T> {
+  const key = await keyFor(accountId);
+  try {
+    return await call(key);
+  } catch (err) {
+    if (!(err instanceof ApiFailure && err.code === 'INVALID_API_KEY')) throw err;
+    if (playgroundKeys.get(accountId) !== undefined && (await playgroundKeys.get(accountId)) === key)
+      playgroundKeys.delete(accountId);
+    return call(await keyFor(accountId));
+  }
 }
 
 const POLL_MS = 1000;
@@ -85,11 +101,12 @@ function PersonStep(props: {
     props.onPerson(null);
     if (!file) return;
     void action.run(async () => {
-      const key = await keyFor(props.accountId);
       const form = new FormData();
       form.append('file', file);
       form.append('externalUserId', 'dashboard-playground');
-      props.onPerson(await publicApi.postForm<UploadedImage>(key, '/images/upload', form));
+      props.onPerson(
+        await withKey(props.accountId, (key) => publicApi.postForm<UploadedImage>(key, '/images/upload', form)),
+      );
     });
   };
   return (
@@ -128,6 +145,8 @@ function ProductStep(props: {
         : Promise.resolve({ data: [], nextCursor: null }),
     [props.accountId, props.version],
   );
+  // One-shot products have no reusable external id, and expired ones answer 404: neither can be tried on again.
+  const choices = products.items.filter((p) => !p.expired && p.kind !== 'one_shot');
   return (
     <section class="card step" aria-labelledby="step-product">
       <h2 id="step-product">3. Product</h2>
@@ -146,12 +165,12 @@ function ProductStep(props: {
           <ErrorBox error={products.error} retry={products.reload} />
           {products.loading ? <Loading /> : null}
           {!props.accountId ? <p class="hint">Choose an account first.</p> : null}
-          {props.accountId && !products.loading && !products.error && products.items.length === 0 ? (
-            <Empty>This account has no products yet: upload a garment.</Empty>
+          {props.accountId && !products.loading && !products.error && choices.length === 0 ? (
+            <Empty>This account has no products to try on: upload a garment.</Empty>
           ) : null}
           <fieldset class="product-picks">
             <legend class="visually-hidden">Products of the account</legend>
-            {products.items.map((p) => (
+            {choices.map((p) => (
               <label key={p.id} class={`pick ${props.selected === p.externalId ? 'picked' : ''}`}>
                 <input
                   type="radio"
@@ -186,7 +205,6 @@ function UploadProduct(props: { accountId: string; onCreated: (externalId: strin
     e.preventDefault();
     if (!file) return;
     void action.run(async () => {
-      const key = await keyFor(props.accountId);
       const externalId = `playground-${Date.now().toString(36)}`;
       const form = new FormData();
       form.append(
@@ -194,7 +212,7 @@ function UploadProduct(props: { accountId: string; onCreated: (externalId: strin
         JSON.stringify({ externalId, title: title.trim(), images: [{ source: { fileKey: 'image' } }] }),
       );
       form.append('image', file);
-      await publicApi.postForm<unknown>(key, '/products', form);
+      await withKey(props.accountId, (key) => publicApi.postForm<unknown>(key, '/products', form));
       props.onCreated(externalId);
     });
   };
@@ -243,29 +261,25 @@ function RunStep(props: { accountId: string; person: UploadedImage | null; produ
     setStartedAt(began);
     setElapsed(0);
     try {
-      const key = await keyFor(props.accountId);
-      const started = await publicApi.postJson<{ generationId: string; status: PublicGeneration['status'] }>(
-        key,
-        '/try-on',
-        {
+      // A 401 answer created nothing, so withKey's one retry with a new key cannot start a second try-on.
+      const started = await withKey(props.accountId, (key) =>
+        publicApi.postJson<{ generationId: string; status: PublicGeneration['status'] }>(key, '/try-on', {
           products: [{ externalId: props.productExternalId }],
-          person: { image: { source: { id: props.person.imageId } } },
+          person: { image: { source: { id: props.person?.imageId } } },
           externalUserId: 'dashboard-playground',
-        },
+        }),
       );
-      let current = await publicApi.get<PublicGeneration>(
-        key,
-        `/generations/${encodeURIComponent(started.generationId)}`,
-      );
+      const poll = () =>
+        withKey(props.accountId, (key) =>
+          publicApi.get<PublicGeneration>(key, `/generations/${encodeURIComponent(started.generationId)}`),
+        );
+      let current = await poll();
       while (alive.current) {
         setGeneration(current);
         setElapsed(Date.now() - began);
         if (TERMINAL.has(current.status)) break;
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-        current = await publicApi.get<PublicGeneration>(
-          key,
-          `/generations/${encodeURIComponent(started.generationId)}`,
-        );
+        current = await poll();
       }
     } catch (err) {
       if (alive.current) setError(err);

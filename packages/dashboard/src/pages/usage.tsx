@@ -92,7 +92,7 @@ export function UsagePage(props: { query: URLSearchParams }) {
     <>
       <PageHeader title="Usage" />
       <form class="form-row card" aria-label="Period and account" onSubmit={apply}>
-        <Field label="From">
+        <Field label="From" hint="UTC days, as the server counts them">
           <input
             type="date"
             required
