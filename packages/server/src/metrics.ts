@@ -1,7 +1,7 @@
 /**
  * Prometheus metrics of one process (`GET /metrics`, text format): requests per route and status with their latency,
- * engine calls with their time, generations by status and engine (PENDING is the work waiting for a worker), and
- * Node's own process figures (CPU, memory, event-loop delay, GC).
+ * engine calls with their time, generations by status and engine (PENDING is the work waiting for a worker), webhook
+ * deliveries by status, and Node's own process figures (CPU, memory, event-loop delay, GC).
  *
  * Routes are labelled by their template (`/tryon/v1/generations/:id`), never by the raw URL, so the number of series
  * stays fixed whatever clients send. Generations are counted by one grouped query when Prometheus scrapes, not kept
@@ -62,6 +62,21 @@ export function createMetrics(db: Db): Metrics {
         .execute();
       this.reset();
       for (const row of rows) this.set({ status: row.status, engine: row.engine }, Number(row.n));
+    },
+  });
+  new Gauge({
+    name: 'fitroom_webhook_deliveries',
+    help: 'Webhook deliveries in the log, by status (pending: still being retried; failed: given up after an hour).',
+    labelNames: ['status'] as const,
+    registers: [registry],
+    async collect() {
+      const rows = await db
+        .selectFrom('webhook_deliveries')
+        .select(['status', (eb) => eb.fn.countAll<string | number>().as('n')])
+        .groupBy('status')
+        .execute();
+      this.reset();
+      for (const row of rows) this.set({ status: row.status }, Number(row.n));
     },
   });
   return {

@@ -584,7 +584,7 @@ describe('the delivery log: one redelivery at a time, pruned after it ends', () 
   const clock = new ManualClock(new Date());
   before(async () => {
     // No workers: the test makes each attempt itself, so a delivery stays pending as long as it needs.
-    ctx = await createTestContext({ clock, workers: false });
+    ctx = await createTestContext({ clock, workers: false, env: { METRICS_TOKEN: 'webhook-metrics-token' } });
   });
   after(() => ctx.close());
 
@@ -615,6 +615,12 @@ describe('the delivery log: one redelivery at a time, pruned after it ends', () 
 
     // A pending delivery stays however old it is; ended ones go WEBHOOK_LOG_DAYS after they ended.
     const pending = await ctx.deps.webhooks.redeliver(first!.event_id);
+    const scrape = await ctx.app.inject({
+      url: '/metrics',
+      headers: { authorization: 'Bearer webhook-metrics-token' },
+    });
+    assert.match(scrape.body, /^fitroom_webhook_deliveries\{status="failed"\} 2$/m);
+    assert.match(scrape.body, /^fitroom_webhook_deliveries\{status="pending"\} 1$/m);
     clock.advance((WEBHOOK_LOG_DAYS - 1) * 86_400_000);
     assert.equal(await ctx.deps.webhooks.prune(), 0);
     clock.advance(2 * 86_400_000);
