@@ -115,6 +115,23 @@ describe('the dashboard in Chromium', { skip, timeout: 300_000 }, () => {
     assert.ok(!(await page.content()).includes(state.apiKey), 'the key is not shown again');
   });
 
+  test('revokes a key (after a confirmation): it is refused at once', async () => {
+    await page.getByLabel('Label').fill('old integration');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const shown = page.getByLabel('The new API key');
+    await shown.waitFor();
+    const doomed = await shown.inputValue();
+    await page.getByRole('button', { name: 'Done' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'old integration' });
+    page.once('dialog', (dialog) => void dialog.accept());
+    await row.getByRole('button', { name: `Revoke key ${doomed.slice(0, 7)}` }).click();
+    await row.getByText('revoked').waitFor();
+    const res = await fetch(`${server.baseUrl}/account/credits`, { headers: { 'x-api-key': doomed } });
+    assert.equal(res.status, 401);
+    const other = await fetch(`${server.baseUrl}/account/credits`, { headers: { 'x-api-key': state.apiKey } });
+    assert.equal(other.status, 200, 'the other key still works');
+  });
+
   test('tops up credits with a reason and shows the ledger row', async () => {
     // The tabs follow the arrow keys (one tab stop for the list, as the ARIA tabs pattern has it).
     await page.getByRole('tab', { name: 'API keys' }).focus();
