@@ -293,6 +293,29 @@ describe('the dashboard in Chromium', { skip, timeout: 300_000 }, () => {
     }
   });
 
+  test('finds a product by search, with its image and lifetime, and deletes it', async () => {
+    await nav('Products').click();
+    await heading('Products').waitFor();
+    await page.getByLabel('Account', { exact: true }).selectOption(state.accountId);
+    await page.getByLabel('Search').fill(state.productExternalId);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    const card = page.getByRole('listitem').filter({ hasText: state.productExternalId });
+    await card.waitFor();
+    assert.equal(await page.getByRole('listitem').count(), 1);
+    assert.match(await text(card), /kept until deleted|left/);
+    await page.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>('.product img');
+      return img?.complete && img.naturalWidth > 0;
+    });
+    page.once('dialog', (dialog) => void dialog.accept());
+    await card.getByRole('button', { name: 'Delete mock' }).click();
+    await page.getByText('No products match.').waitFor();
+    const gone = await fetch(`${server.baseUrl}/products/${encodeURIComponent(state.productExternalId)}`, {
+      headers: { 'x-api-key': state.apiKey },
+    });
+    assert.equal(gone.status, 404);
+  });
+
   test('at phone width: the menu opens from the keyboard, and no page scrolls sideways', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     try {
