@@ -293,6 +293,22 @@ describe('the dashboard in Chromium', { skip, timeout: 300_000 }, () => {
     }
   });
 
+  test("usage: today's try-ons and credits of the account, in the charts and its row", async () => {
+    await nav('Usage').click();
+    await heading('Usage').waitFor();
+    await page.getByLabel('Account', { exact: true }).selectOption(state.accountId);
+    await page.getByRole('button', { name: 'Show' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'Browser Boutique' });
+    await row.waitFor();
+    // The playground's try-on and the webhook test's, both completed; 5 credits at creation and 7 topped up.
+    assert.equal(await text(row.locator('td[data-label="Generations"]')), '2');
+    assert.equal(await text(row.locator('td[data-label="Completed"]')), '2');
+    assert.equal(await text(row.locator('td[data-label="Credits used"]')), '2');
+    assert.equal(await text(row.locator('td[data-label="Credits added"]')), '12');
+    const chart = page.getByRole('img', { name: /^Generations per day/ });
+    assert.match((await chart.getAttribute('aria-label')) ?? '', /completed 2, failed 0/);
+  });
+
   test('finds a product by search, with its image and lifetime, and deletes it', async () => {
     await nav('Products').click();
     await heading('Products').waitFor();
