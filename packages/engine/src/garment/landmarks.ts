@@ -24,6 +24,13 @@ const STRAP_SEARCH_DEPTH = 0.35;
 const MIN_SLEEVE_AREA = 0.012;
 /** The hem's corners are measured this share of the height above the hem (its own edge is often ragged). */
 const HEM_CORNER_ABOVE = 0.01;
+/**
+ * The rows just below the armpit (this share of the garment's height) where a sleeve's lower edge can still touch the
+ * body: the armpit is found where the edge jumps, and the notch under the sleeve opens a few rows lower.
+ */
+const ARMPIT_JUNCTION = 0.03;
+/** …there, a row reaching past a side line by more than this share of the width is sleeve past that line. */
+const JUNCTION_REACH = 0.05;
 
 export interface Point {
   x: number;
@@ -129,18 +136,31 @@ export function strapCorner(
  * The part map on the full mask: torso between the side lines (and below the armpit, the central run only), sleeves
  * outside them. Only the largest connected piece of each sleeve is kept; stray bits (a side slit, a label) go back to
  * the torso.
+ *
+ * The junction: where a sleeve hangs lower than the armpit, its edge still touches the body for a few rows under the
+ * armpit before the notch between them opens. As torso, those rows would cut the sleeve in two and its lower piece
+ * would go to the torso with them (a long sleeve's upper half warped with the body; a contrast sleeve's corner drawn
+ * on the body's side). So on a side where the notch opens within ARMPIT_JUNCTION, the rows above it are cut at the
+ * side line. Where it never opens (a cami's body under its straps), nothing is cut.
  */
 function partMap(
   mask: BinaryMask,
   cx: number,
   { leftX, rightX, armpitY, hanging }: Armpits,
+  garmentHeight: number,
 ): { parts: Uint8Array; areaL: number; areaR: number } {
   const { width: w, height: h } = mask;
   const parts = new Uint8Array(w * h);
   let areaL = 0;
   let areaR = 0;
+  const notch = hanging
+    ? { left: -1, right: -1 }
+    : notchRows(mask, cx, armpitY, armpitY + ARMPIT_JUNCTION * garmentHeight);
+  const reach = JUNCTION_REACH * (rightX - leftX);
   for (let y = 0; y < h; y++) {
-    const cr = y > armpitY && !hanging ? centralRun(rowRuns(mask, y), cx) : null;
+    let cr = y > armpitY && !hanging ? centralRun(rowRuns(mask, y), cx) : null;
+    if (cr && y < notch.left && cr.a < leftX - reach) cr = { a: leftX, b: cr.b };
+    if (cr && y < notch.right && cr.b > rightX + reach) cr = { a: cr.a, b: rightX };
     for (let x = 0; x < w; x++) {
       const i = y * w + x;
       if (!mask.data[i]) continue;
@@ -167,6 +187,23 @@ function partMap(
 }
 
 /**
+ * The first row on each side, below `fromY` and down to `toY`, where a piece of the garment lies apart from the
+ * central run on that side (the notch under a sleeve has opened); -1 on a side where none does.
+ */
+function notchRows(mask: BinaryMask, cx: number, fromY: number, toY: number): { left: number; right: number } {
+  let left = -1;
+  let right = -1;
+  for (let y = Math.floor(fromY) + 1; y <= Math.min(toY, mask.height - 1) && (left < 0 || right < 0); y++) {
+    const runs = rowRuns(mask, y);
+    const cr = centralRun(runs, cx);
+    if (!cr) continue;
+    if (left < 0 && runs.some((r) => r.b < cr.a)) left = y;
+    if (right < 0 && runs.some((r) => r.a > cr.b)) right = y;
+  }
+  return { left, right };
+}
+
+/**
  * Finds landmarks on a garment mask (upper garments and dresses). Returns null when the mask is empty. With
  * `sleeveless` (from the product's words), sleeve detection is skipped: straps and drapes then stay torso.
  * Stages: the outline (outline.ts) → the armpits and side lines (armpits.ts) → the part map → shoulders, neck, hem
@@ -179,7 +216,7 @@ export function findLandmarks(mask: BinaryMask, options: { sleeveless?: boolean 
   const { core, x0, y0, x1, y1, W, H, cx, L, R, yHem } = o;
   const pits = findArmpits(o, options.sleeveless);
   const { jl, jr, leftX, rightX, armpitY, hanging } = pits;
-  const { parts, areaL, areaR } = partMap(mask, cx, pits);
+  const { parts, areaL, areaR } = partMap(mask, cx, pits, H);
 
   const topAt = (x: number): number => {
     const xi = Math.round(Math.min(w - 1, Math.max(0, x)));
