@@ -113,6 +113,7 @@ describe('fitroom CLI (against a running server’s data directory)', () => {
     const cleared = await cli('accounts', 'set-logo', '--account', acct.id, '--clear');
     assert.deepEqual(cleared.last, { account: acct.id, logo: null });
     assert.equal((await ctx.deps.accounts.get(acct.id))?.logo_blob_key, null);
+    assert.equal(await ctx.deps.blobs.get(row!.logo_blob_key!), null, 'and its file is deleted');
   });
 
   test('accounts set changes the engine, rate limit and retention; the running server applies them', async () => {
@@ -128,26 +129,42 @@ describe('fitroom CLI (against a running server’s data directory)', () => {
       '42',
       '--retention-days',
       '3',
+      '--identity-pass',
+      'off',
     );
     assert.deepEqual(set.last, {
       id: acct.id,
       engine: 'mock',
       engineChecks: null,
+      identityPass: 'off',
       rateLimitPerMin: 42,
       retentionDays: 3,
     });
     await new Promise((r) => setTimeout(r, 150)); // the server notices other processes' writes within 100 ms
     assert.equal((await credits(acct.apiKey)).headers['x-ratelimit-limit'], '42');
-    const reset = await cli('accounts', 'set', '--account', acct.id, '--engine', 'default', '--rate-limit', 'default');
+    const reset = await cli(
+      'accounts',
+      'set',
+      '--account',
+      acct.id,
+      '--engine',
+      'default',
+      '--rate-limit',
+      'default',
+      '--identity-pass',
+      'default',
+    );
     assert.deepEqual(reset.last, {
       id: acct.id,
       engine: null,
       engineChecks: null,
+      identityPass: null,
       rateLimitPerMin: null,
       retentionDays: 3,
     });
     assert.equal((await cli('accounts', 'set', '--account', acct.id, '--engine', 'gpu')).code, 2);
     assert.equal((await cli('accounts', 'set', '--account', acct.id, '--retention-days', '5')).code, 2);
+    assert.equal((await cli('accounts', 'set', '--account', acct.id, '--identity-pass', 'maybe')).code, 2);
   });
 
   test('accounts set --engine-checks: lenient draws what strict refuses (typed code, refunded); default resets', async () => {
@@ -180,6 +197,9 @@ describe('fitroom CLI (against a running server’s data directory)', () => {
     const external = await cliIn(ctx.dataEnv, 'accounts', 'set', '--account', acct.id, '--engine', 'external');
     assert.equal(external.code, 1);
     assert.match(external.stderr, /^fitroom: --engine external needs EXTERNAL_ENGINE_URL/);
+    const fashn = await cliIn(ctx.dataEnv, 'accounts', 'set', '--account', acct.id, '--engine', 'fashn');
+    assert.equal(fashn.code, 1);
+    assert.match(fashn.stderr, /^fitroom: --engine fashn needs FASHN_API_KEY .*Set them for the server and for this/);
     const composite = await cliWith(
       { VISION: 'off' },
       'accounts',
@@ -265,6 +285,9 @@ describe('fitroom CLI (against a running server’s data directory)', () => {
           '0003_engine_checks',
           '0004_generations_by_status',
           '0005_admin_api',
+          '0006_identity_pass',
+          '0007_webhooks',
+          '0008_admin_lists',
         ],
       });
       assert.deepEqual((await cliIn(fresh, 'migrate')).last, { applied: [] });

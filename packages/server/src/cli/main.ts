@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type Config, ConfigError, parseConfig } from '../config.js';
+import { ENGINE_NAMES, HOSTED_ENGINES } from '../config-engines.js';
 import { openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrations.js';
 import { createDeps, type Deps } from '../deps.js';
@@ -19,13 +20,20 @@ Usage:
                                                         api: the API only, worker: try-ons and sweeps only
   fitroom accounts create --name N [--credits C] [--rate-limit R]
   fitroom accounts list
-  fitroom accounts set --account ID [--engine composite|mock|external|default] [--rate-limit R|default]
-                       [--retention-days 1|3|7] [--engine-checks strict|lenient|default]
+  fitroom accounts set --account ID [--engine composite|mock|external|fashn|oip|replicate|default]
+                       [--rate-limit R|default] [--retention-days 1|3|7] [--engine-checks strict|lenient|default]
+                       [--identity-pass on|off|default]   (hosted engines: the person's pixels kept outside the garment)
+                       [--webhook-url URL]                (empty: clears; the first URL creates the signing secret)
   fitroom accounts set-logo --account ID --file logo.png   (watermark; --clear removes it)
   fitroom credits add --account ID --amount N [--reason TEXT]
   fitroom keys create --account ID
   fitroom keys revoke --key-id ID
+  fitroom webhooks list [--account ID] [--event evt_…] [--limit N]   deliveries, newest first, with their attempts
+  fitroom webhooks redeliver --event evt_…               send an event again (same event id)
+  fitroom webhooks rotate-secret --account ID            a new signing secret, printed once
   fitroom migrate                                       bring the database (DATABASE_URL, else DATA_DIR's) up to date
+  fitroom mcp [--http [--port 8081] [--host 127.0.0.1]]  the MCP server (stdio, or Streamable HTTP at /mcp) for AI
+                                                        clients; FITROOM_API_KEY, FITROOM_BASE_URL: see docs/mcp.md
 
 Configuration comes from the environment (PORT, HOST, DATA_DIR, DATABASE_URL, PUBLIC_URL, …): see the README.
 Admin commands print one JSON object as their last line.`;
@@ -59,7 +67,10 @@ function intOption(values: Record<string, unknown>, name: string, opts: { min?: 
 function refuseUnavailableEngine(engine: string, config: Readonly<Config>): void {
   const missing = missingForEngine(engine, config);
   if (!missing) return;
-  const fix = engine === 'external' ? ' Set it for the server and for this command, then run this again.' : '';
+  // The variables an engine needs are read here as the server reads them: both must have them.
+  const fix = (HOSTED_ENGINES as readonly string[]).includes(engine)
+    ? ' Set them for the server and for this command, then run this again.'
+    : '';
   throw new InputError(`--engine ${engine} ${missing}.${fix}`);
 }
 
@@ -108,8 +119,12 @@ async function main(argv: string[]): Promise<number> {
         clear: { type: 'boolean' },
         engine: { type: 'string' },
         'engine-checks': { type: 'string' },
+        'identity-pass': { type: 'string' },
         'retention-days': { type: 'string' },
         role: { type: 'string' },
+        'webhook-url': { type: 'string' },
+        event: { type: 'string' },
+        limit: { type: 'string' },
       },
     }).values;
 
@@ -154,6 +169,16 @@ async function main(argv: string[]): Promise<number> {
       process.once('SIGTERM', () => void stop('SIGTERM'));
       return -1; // keep running
     }
+    case 'mcp': {
+      // Loaded here: the MCP server is a client of the API and needs none of the server's start-up.
+      const { runMcp, McpUsageError } = await import('../mcp/cli.js');
+      try {
+        await runMcp(argv.slice(1), process.env);
+      } catch (err) {
+        throw err instanceof McpUsageError ? new UsageError(err.message) : err;
+      }
+      return -1; // keep running: it serves until its client (stdio) or a signal (HTTP) ends it
+    }
     case 'migrate': {
       // Not through createDeps: it migrates on opening, which would leave nothing for this command to report.
       const db = openDatabase(parseConfig(process.env));
@@ -189,6 +214,8 @@ async function main(argv: string[]): Promise<number> {
             // The overrides set with `accounts set` (null: the deployment's ENGINE / ENGINE_CHECKS).
             engine: r.engine,
             engineChecks: r.engine_checks,
+            identityPass: r.identity_pass,
+            webhookUrl: r.webhook_url,
             activeKeys: r.active_keys,
             hasLogo: r.logo_blob_key !== null,
             createdAt: r.created_at,
@@ -200,8 +227,8 @@ async function main(argv: string[]): Promise<number> {
         const accountId = need(values, 'account');
         const patch: Parameters<Deps['accounts']['update']>[1] = {};
         if (values.engine !== undefined) {
-          if (!['composite', 'mock', 'external', 'default'].includes(String(values.engine))) {
-            throw new UsageError('--engine must be composite, mock, external or default');
+          if (![...ENGINE_NAMES, 'default'].includes(String(values.engine))) {
+            throw new UsageError(`--engine must be ${ENGINE_NAMES.join(', ')} or default`);
           }
           refuseUnavailableEngine(String(values.engine), parseConfig(process.env));
           patch.engine = values.engine === 'default' ? null : String(values.engine);
@@ -212,6 +239,12 @@ async function main(argv: string[]): Promise<number> {
           }
           patch.engineChecks = values['engine-checks'] === 'default' ? null : String(values['engine-checks']);
         }
+        if (values['identity-pass'] !== undefined) {
+          if (!['on', 'off', 'default'].includes(String(values['identity-pass']))) {
+            throw new UsageError('--identity-pass must be on, off or default');
+          }
+          patch.identityPass = values['identity-pass'] === 'default' ? null : String(values['identity-pass']);
+        }
         if (values['rate-limit'] !== undefined) {
           patch.rateLimitPerMin =
             values['rate-limit'] === 'default' ? null : intOption(values, 'rate-limit', { min: 1 });
@@ -221,15 +254,22 @@ async function main(argv: string[]): Promise<number> {
           if (![1, 3, 7].includes(days!)) throw new UsageError('--retention-days must be 1, 3 or 7');
           patch.retentionDays = days;
         }
-        if (Object.keys(patch).length === 0) throw new UsageError('nothing to set');
+        const webhookUrl = values['webhook-url'];
+        if (Object.keys(patch).length === 0 && webhookUrl === undefined) throw new UsageError('nothing to set');
+        let webhook: { webhookUrl: string | null; secret?: string } | undefined;
         const account = await withDeps(async (d) => {
-          await d.accounts.update(accountId, patch);
+          if (Object.keys(patch).length > 0) await d.accounts.update(accountId, patch);
+          if (webhookUrl !== undefined) webhook = await d.webhooks.setEndpoint(accountId, webhookUrl || null);
           return d.accounts.require(accountId);
         });
         out({
+          // The signing secret appears here once, when the first URL creates it (like an API key at creation).
+          ...(webhook ? { webhookUrl: webhook.webhookUrl } : {}),
+          ...(webhook?.secret ? { webhookSecret: webhook.secret } : {}),
           id: account.id,
           engine: account.engine,
           engineChecks: account.engine_checks,
+          identityPass: account.identity_pass,
           rateLimitPerMin: account.rate_limit_per_min,
           retentionDays: account.retention_days,
         });
@@ -238,11 +278,12 @@ async function main(argv: string[]): Promise<number> {
       if (sub === 'set-logo') {
         const accountId = need(values, 'account');
         const result = await withDeps(async (d) => {
+          const { clearAccountLogo, setAccountLogo } = await import('../services/logo.js');
           if (values.clear) {
-            await d.accounts.update(accountId, { logoBlobKey: null });
+            // The file goes too (clearing only the key left it behind); the admin API's DELETE …/logo does the same.
+            await clearAccountLogo(d, accountId);
             return { account: accountId, logo: null };
           }
-          const { setAccountLogo } = await import('../services/logo.js');
           return setAccountLogo(d, accountId, readInputFile(need(values, 'file')));
         });
         out(result);
@@ -285,6 +326,31 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       throw new UsageError(`unknown command: keys ${sub ?? ''}`);
+    }
+    case 'webhooks': {
+      const values = parse(rest);
+      if (sub === 'list') {
+        const limit = intOption(values, 'limit', { min: 1 });
+        const filter = {
+          ...(values.account ? { accountId: String(values.account) } : {}),
+          ...(values.event ? { eventId: String(values.event) } : {}),
+          ...(limit ? { limit } : {}),
+        };
+        out(await withDeps((d) => d.webhooks.list(filter)));
+        return 0;
+      }
+      if (sub === 'redeliver') {
+        const eventId = need(values, 'event');
+        out(await withDeps((d) => d.webhooks.redeliver(eventId)));
+        return 0;
+      }
+      if (sub === 'rotate-secret') {
+        const accountId = need(values, 'account');
+        const secret = await withDeps((d) => d.webhooks.rotateSecret(accountId));
+        out({ account: accountId, webhookSecret: secret });
+        return 0;
+      }
+      throw new UsageError(`unknown command: webhooks ${sub ?? ''}`);
     }
     default:
       throw new UsageError(`unknown command: ${cmd}`);
