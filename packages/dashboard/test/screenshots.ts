@@ -8,6 +8,8 @@
  * the pictures are those of the run. Takes a minute or two.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
@@ -31,7 +33,8 @@ const server = await startTestServer({
   credits: 40,
   clock,
   vision: ENGINE === 'composite',
-  env: { ADMIN_TOKEN, ENGINE },
+  // The shops' webhook receiver below listens on 127.0.0.1.
+  env: { ADMIN_TOKEN, ENGINE, ALLOW_PRIVATE_FETCH: 'true' },
 });
 const origin = new URL(server.baseUrl).origin;
 
@@ -196,8 +199,21 @@ for (let daysAgo = HISTORY_DAYS; daysAgo >= 1; daysAgo--) {
   }
   process.stdout.write('.');
 }
-// Today: every product on every shopper, on the real engine, for the gallery.
+// Today: every product on every shopper, on the real engine, for the gallery; the first shop's events go to a
+// receiver of this script (every third delivery answered 503 first, so that the log shows a retry).
 clock.back = 0;
+let hooks = 0;
+const receiver = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    res.statusCode = ++hooks % 3 === 0 ? 503 : 204;
+    res.end();
+  });
+});
+await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+await call('PUT', `/admin/v1/accounts/${accounts[0]!.id}/webhook`, {
+  json: { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/fitroom` },
+});
 for (const { key, shop } of accounts) {
   for (const [i, person] of shop.people.entries()) {
     const user = `shopper-today-${i + 1}`;
@@ -259,6 +275,10 @@ try {
   await page.getByRole('row').filter({ hasText: 'invoice 2026-140' }).waitFor();
   await shoot('account', false);
 
+  await page.getByRole('tab', { name: 'Webhooks' }).click();
+  await page.getByRole('row').filter({ hasText: 'generation.completed' }).first().waitFor();
+  await shoot('webhooks', false);
+
   await page.goto(`${origin}/dashboard/products?accountId=${firstAccount}`);
   await page.getByRole('heading', { name: 'Printed T-shirt' }).waitFor();
   await shoot('products', false);
@@ -266,6 +286,10 @@ try {
   await page.goto(`${origin}/dashboard/generations`);
   await page.locator('[data-generation-id]').first().waitFor();
   await shoot('generations', false);
+
+  await page.locator('[data-generation-id]').first().getByRole('link').first().click();
+  await page.getByRole('heading', { level: 1 }).filter({ hasNotText: 'Generations' }).waitFor();
+  await shoot('generation');
 
   await page.goto(`${origin}/dashboard/usage`);
   await page.locator('figure.chart').first().waitFor();
@@ -291,5 +315,6 @@ try {
 } finally {
   await chromium.close();
   await server.close();
+  receiver.close();
 }
 console.log(shots.map((p) => `wrote ${p}`).join('\n'));
