@@ -81,13 +81,14 @@ export function GenerationsPage(props: { query: URLSearchParams }) {
             ))}
           </select>
         </Field>
-        <Field label="From" hint="Days in your time zone">
+        <Field label="From">
           <input type="date" value={draft.from} onInput={(e) => setDraft({ ...draft, from: e.currentTarget.value })} />
         </Field>
         <Field label="To">
           <input type="date" value={draft.to} onInput={(e) => setDraft({ ...draft, to: e.currentTarget.value })} />
         </Field>
         <Button type="submit">Apply filters</Button>
+        <p class="hint filters-note">Dates are days in your time zone, both included.</p>
       </form>
       <ErrorBox error={list.error} retry={list.reload} />
       {list.items.length > 0 ? (

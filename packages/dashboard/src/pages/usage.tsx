@@ -91,8 +91,8 @@ export function UsagePage(props: { query: URLSearchParams }) {
   return (
     <>
       <PageHeader title="Usage" />
-      <form class="form-row card" aria-label="Period and account" onSubmit={apply}>
-        <Field label="From" hint="UTC days, as the server counts them">
+      <form class="form-row card filters" aria-label="Period and account" onSubmit={apply}>
+        <Field label="From">
           <input
             type="date"
             required
@@ -115,6 +115,7 @@ export function UsagePage(props: { query: URLSearchParams }) {
           onAccounts={(list) => setNames(new Map(list.map((a) => [a.id, a.name])))}
         />
         <Button type="submit">Show</Button>
+        <p class="hint filters-note">Days are UTC days, as the server counts them, both included.</p>
       </form>
       <ErrorBox error={usage.error} retry={usage.reload} />
       {usage.loading ? <Loading /> : null}
