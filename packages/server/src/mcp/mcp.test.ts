@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { request } from 'node:http';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -215,6 +215,12 @@ describe('fitroom mcp', () => {
       assert.equal(two.structuredContent.errorCode, 'VALIDATION_FAILED');
       const noFile = await call(client, 'upload_photo', { path: '/nonexistent/photo.jpg' });
       assert.equal(noFile.structuredContent.errorCode, 'FILE_REQUIRED');
+      // Any other file stays on this machine: refused before anything is sent.
+      const blobs = (await ctx.blobKeys()).length;
+      const notPhoto = await call(client, 'upload_photo', { path: join(repoRoot, 'package.json') });
+      assert.equal(notPhoto.structuredContent.errorCode, 'INVALID_IMAGE');
+      assert.match(String(notPhoto.structuredContent.message), /nothing was uploaded/);
+      assert.equal((await ctx.blobKeys()).length, blobs);
 
       // The MCP server downloads photo URLs only from public addresses (here: the local image server).
       const hits = images.hits.get('/me.jpg') ?? 0;

@@ -126,6 +126,20 @@ const externalUserId = z
   .optional()
   .describe('Opaque id of the shopper (no personal data); lets their data be erased later.');
 
+/**
+ * Whether the bytes start like a format the API reads (JPEG, PNG, WebP, HEIC/HEIF/AVIF). Checked before anything is
+ * sent, so a path that names some other file (a key, a document: a model can be talked into naming any path) never
+ * leaves this machine; the server still decodes and judges the actual image.
+ */
+export function looksLikeImage(b: Uint8Array): boolean {
+  const ascii = (from: number, to: number) => Buffer.from(b.subarray(from, to)).toString('latin1');
+  if (b.length < 12) return false;
+  if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return true;
+  if (b[0] === 0x89 && ascii(1, 4) === 'PNG') return true;
+  if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return true;
+  return ascii(4, 8) === 'ftyp';
+}
+
 /** Reads one photo from exactly one of a local path, a URL or base64, within the API's size limit. */
 async function readPhoto(
   args: { path?: string | undefined; url?: string | undefined; base64?: string | undefined },
@@ -306,6 +320,9 @@ export const TOOLS = [
     annotations: { readOnlyHint: false, openWorldHint: true, destructiveHint: false },
     async handler(client, args, ctx) {
       const photo = await readPhoto(args, ctx.options, ctx.signal);
+      if (!looksLikeImage(photo.bytes)) {
+        throw new ToolError('INVALID_IMAGE', 'That is not a JPEG, PNG, WebP or HEIC photo; nothing was uploaded.');
+      }
       const uploaded = await client.images.upload(
         photo.bytes,
         {
