@@ -51,7 +51,15 @@ export const WireTryOn = z
     useWatermark: z.boolean().optional(),
     retentionDays: KeepForDays.optional(),
     /** fitroom's extension (docs/webhooks.md): where this generation's terminal event is POSTed, signed. */
-    webhookUrl: z.string().min(1).max(2048).optional(),
+    webhookUrl: z
+      .string()
+      .min(1)
+      .max(2048)
+      .optional()
+      .describe(
+        "fitroom's extension (not in Genlook v1): the http(s) URL this generation's signed terminal event is POSTed " +
+          "to, instead of the account's webhook endpoint (docs/webhooks.md)",
+      ),
   })
   .passthrough();
 
