@@ -1,7 +1,8 @@
 /** The typed failures of providers' HTTP answers: their codes, and what of the provider's answer reaches a message. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { httpFailure, retryAfterMs } from './http.js';
+import { EngineError } from '../engine.js';
+import { httpFailure, readCapped, retryAfterMs } from './http.js';
 
 const answer = (status: number, headers: Record<string, string> = {}) => new Response(null, { status, headers });
 
@@ -44,5 +45,31 @@ describe('retryAfterMs', () => {
     assert.equal(retryAfterMs('Mon, 07 Dec 2026 12:00:30 GMT', now), 30_000);
     assert.equal(retryAfterMs('soon', now), undefined);
     assert.equal(retryAfterMs(null, now), undefined);
+  });
+});
+
+describe("readCapped (a provider's result image)", () => {
+  const streamed = (chunks: number, size: number) =>
+    new Response(
+      new ReadableStream({
+        start(c) {
+          for (let i = 0; i < chunks; i++) c.enqueue(new Uint8Array(size).fill(i));
+          c.close();
+        },
+      }),
+    );
+
+  it('reads a body up to the cap, byte for byte', async () => {
+    const bytes = await readCapped('Replicate', streamed(4, 1000), 4000);
+    assert.equal(bytes.length, 4000);
+    assert.equal(bytes[3999], 3);
+  });
+
+  it('refuses a body past the cap, streamed without a length or declared too large', async () => {
+    const isTooLarge = (err: unknown) =>
+      err instanceof EngineError && err.code === 'ENGINE_FAILED' && /larger than 3999 bytes/.test(err.message);
+    await assert.rejects(readCapped('Replicate', streamed(4, 1000), 3999), isTooLarge);
+    const declared = new Response('x', { headers: { 'content-length': '1000000' } });
+    await assert.rejects(readCapped('Replicate', declared, 3999), isTooLarge);
   });
 });

@@ -148,5 +148,31 @@ export async function fetchOutput(provider: string, url: string, o: RequestOptio
     await res.body?.cancel();
     throw httpFailure(provider, res, 'fetching the result');
   }
-  return new Uint8Array(await res.arrayBuffer());
+  return readCapped(provider, res, MAX_OUTPUT_BYTES);
+}
+
+/**
+ * The largest result image read from a provider. Trusted as the provider is, its storage still must not be able to
+ * fill a worker's memory (a broken CDN, a redirect to something else): a try-on result is a few MB at most.
+ */
+export const MAX_OUTPUT_BYTES = 40 * 1024 * 1024;
+
+/** A response's body, refused as ENGINE_FAILED once it passes `max` bytes (declared or streamed). */
+export async function readCapped(provider: string, res: Response, max: number): Promise<Uint8Array> {
+  const tooLarge = () => new EngineError('ENGINE_FAILED', `${provider} answered a result larger than ${max} bytes.`);
+  if (Number(res.headers.get('content-length') ?? 0) > max) {
+    await res.body?.cancel();
+    throw tooLarge();
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of res.body ?? []) {
+    size += chunk.byteLength;
+    if (size > max) {
+      await res.body?.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(chunk);
+  }
+  return new Uint8Array(Buffer.concat(chunks));
 }

@@ -25,6 +25,12 @@ export async function fitToMaxSide(person: Uint8Array, maxSide: number | null): 
   );
 }
 
+/**
+ * The most pixels a provider's result may decode to (sharp's own default is 268 M): hosted engines answer at around
+ * a megapixel (FASHN 864×1296), and a decompression bomb from a broken provider must not take a worker's memory.
+ */
+const MAX_RESULT_PIXELS = 50_000_000;
+
 /** The engine's result at the person photo's size (resized only when it differs; PNG stays PNG). */
 export async function resultAtPersonSize(
   provider: string,
@@ -37,13 +43,18 @@ export async function resultAtPersonSize(
   } catch {
     throw new EngineError('ENGINE_FAILED', `${provider} answered an image that cannot be decoded.`, true);
   }
+  if ((meta.width ?? 0) * (meta.height ?? 0) > MAX_RESULT_PIXELS) {
+    throw new EngineError('ENGINE_FAILED', `${provider} answered an image larger than ${MAX_RESULT_PIXELS} pixels.`);
+  }
   const target = await sizeOf(person);
   const png = meta.format === 'png';
   const contentType = png ? 'image/png' : 'image/jpeg';
   if (meta.width === target.width && meta.height === target.height && (png || meta.format === 'jpeg')) {
     return { image: result, contentType, width: target.width, height: target.height };
   }
-  const resized = sharp(result).resize(target.width, target.height, { fit: 'fill' });
+  const resized = sharp(result, { limitInputPixels: MAX_RESULT_PIXELS }).resize(target.width, target.height, {
+    fit: 'fill',
+  });
   const image = png ? await resized.png().toBuffer() : await resized.jpeg({ quality: 92 }).toBuffer();
   return {
     image: new Uint8Array(image),
