@@ -166,13 +166,14 @@ export async function readCapped(provider: string, res: Response, max: number): 
   }
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of res.body ?? []) {
-    size += chunk.byteLength;
+  const reader = res.body?.getReader();
+  for (let read = await reader?.read(); read && !read.done; read = await reader!.read()) {
+    size += read.value.byteLength;
     if (size > max) {
-      await res.body?.cancel().catch(() => {});
+      await reader!.cancel().catch(() => {});
       throw tooLarge();
     }
-    chunks.push(chunk);
+    chunks.push(read.value);
   }
   return new Uint8Array(Buffer.concat(chunks));
 }
