@@ -84,6 +84,39 @@ function guardedLookup(allowPrivate: boolean): LookupFunction {
   };
 }
 
+function parseUrl(rawUrl: string): URL {
+  try {
+    return new URL(rawUrl);
+  } catch {
+    throw new FetchError('not a valid URL', 'bad_url');
+  }
+}
+
+/**
+ * Refuses, before any connection, what no hop may be: a scheme other than http(s), credentials in the URL, or an IP
+ * literal in a non-public range (unless `allowPrivate`). A host name is checked later, at lookup (guardedLookup).
+ */
+function checkTarget(url: URL, allowPrivate: boolean): void {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new FetchError('only http(s) URLs', 'bad_url');
+  if (url.username || url.password) throw new FetchError('credentials in URLs are not allowed', 'bad_url');
+  const literal = url.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(literal) && !allowPrivate && isPrivateAddress(literal)) {
+    throw new FetchError(`${literal} is not a public address`, 'blocked');
+  }
+}
+
+/**
+ * A request's 'error' as a FetchError: guardedLookup's own refusal (thrown as is, or wrapped as the cause by node),
+ * the deadline's abort as a timeout, anything else as a network failure.
+ */
+function requestFailure(err: Error, signal: AbortSignal): FetchError {
+  if (err instanceof FetchError) return err;
+  const cause = (err as { cause?: unknown }).cause;
+  if (cause instanceof FetchError) return cause;
+  if (signal.aborted) return new FetchError('timed out', 'timeout');
+  return new FetchError(err.message, 'network');
+}
+
 export interface FetchedFile {
   data: Buffer;
   contentType: string | null;
@@ -92,19 +125,9 @@ export interface FetchedFile {
 
 export async function safeFetch(rawUrl: string, opts: SafeFetchOptions): Promise<FetchedFile> {
   const deadline = AbortSignal.timeout(opts.timeoutMs);
-  let url: URL;
-  try {
-    url = new URL(rawUrl);
-  } catch {
-    throw new FetchError('not a valid URL', 'bad_url');
-  }
+  let url = parseUrl(rawUrl);
   for (let hop = 0; hop <= (opts.maxRedirects ?? 3); hop++) {
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new FetchError('only http(s) URLs', 'bad_url');
-    if (url.username || url.password) throw new FetchError('credentials in URLs are not allowed', 'bad_url');
-    const literal = url.hostname.replace(/^\[|\]$/g, '');
-    if (isIP(literal) && !opts.allowPrivate && isPrivateAddress(literal)) {
-      throw new FetchError(`${literal} is not a public address`, 'blocked');
-    }
+    checkTarget(url, opts.allowPrivate);
     const res = await requestOnce(url, opts, deadline);
     if (res.redirect) {
       url = new URL(res.redirect, url);
@@ -157,13 +180,7 @@ function requestOnce(
         res.on('error', (err) => reject(new FetchError(err.message, 'network')));
       },
     );
-    req.on('error', (err) => {
-      if (err instanceof FetchError) return reject(err);
-      const cause = (err as { cause?: unknown }).cause;
-      if (cause instanceof FetchError) return reject(cause);
-      if (signal.aborted) return reject(new FetchError('timed out', 'timeout'));
-      reject(new FetchError(err.message, 'network'));
-    });
+    req.on('error', (err) => reject(requestFailure(err, signal)));
   });
 }
 
@@ -213,18 +230,8 @@ export async function safePost(
   headers: Record<string, string>,
   opts: SafePostOptions,
 ): Promise<PostResult> {
-  let url: URL;
-  try {
-    url = new URL(rawUrl);
-  } catch {
-    throw new FetchError('not a valid URL', 'bad_url');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new FetchError('only http(s) URLs', 'bad_url');
-  if (url.username || url.password) throw new FetchError('credentials in URLs are not allowed', 'bad_url');
-  const literal = url.hostname.replace(/^\[|\]$/g, '');
-  if (isIP(literal) && !opts.allowPrivate && isPrivateAddress(literal)) {
-    throw new FetchError(`${literal} is not a public address`, 'blocked');
-  }
+  const url = parseUrl(rawUrl);
+  checkTarget(url, opts.allowPrivate);
   const signal = AbortSignal.timeout(opts.timeoutMs);
   const payload = Buffer.from(body);
   return new Promise((resolve, reject) => {
@@ -255,13 +262,7 @@ export async function safePost(
         res.on('error', () => finish());
       },
     );
-    req.on('error', (err) => {
-      if (err instanceof FetchError) return reject(err);
-      const cause = (err as { cause?: unknown }).cause;
-      if (cause instanceof FetchError) return reject(cause);
-      if (signal.aborted) return reject(new FetchError('timed out', 'timeout'));
-      reject(new FetchError(err.message, 'network'));
-    });
+    req.on('error', (err) => reject(requestFailure(err, signal)));
     req.end(payload);
   });
 }
