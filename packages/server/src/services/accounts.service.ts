@@ -8,7 +8,7 @@ import { newApiKey, newId, sha256Hex } from '../ids.js';
 import type { AuthChanges } from '../ports/auth-changes.js';
 import type { Clock } from '../ports/clock.js';
 import type { CreditsService } from './credits.service.js';
-import { decodeCursor, matches, olderThan, type Page, pageOf } from './pagination.js';
+import { matches, newestFirstPage, type Page } from './pagination.js';
 
 export interface CreatedAccount {
   id: string;
@@ -144,15 +144,8 @@ export class AccountsService {
 
   /** An account's keys, newest first (revoked ones included). */
   async keysOf(accountId: string, limit: number, cursor?: string): Promise<Page<ApiKeyRow>> {
-    const after = decodeCursor(cursor);
-    let q = this.db.selectFrom('api_keys').selectAll().where('account_id', '=', accountId);
-    if (after) q = q.where(olderThan(after, 'api_keys'));
-    const rows = await q
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(limit + 1)
-      .execute();
-    return pageOf(rows, limit);
+    const q = this.db.selectFrom('api_keys').selectAll().where('account_id', '=', accountId);
+    return newestFirstPage(q, 'api_keys', { limit, cursor });
   }
 
   /**
@@ -271,17 +264,10 @@ export class AccountsService {
 
   /** Accounts newest first; `search` matches a substring of the name or the id, ignoring case. */
   async page(query: { search?: string; limit: number; cursor?: string }): Promise<Page<Account>> {
-    const after = decodeCursor(query.cursor);
     let q = this.db.selectFrom('accounts').selectAll();
     const search = query.search;
     if (search) q = q.where((eb) => eb.or([matches('accounts.name', search), matches('accounts.id', search)]));
-    if (after) q = q.where(olderThan(after, 'accounts'));
-    const rows = await q
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(query.limit + 1)
-      .execute();
-    return pageOf(rows, query.limit);
+    return newestFirstPage(q, 'accounts', query);
   }
 
   async list(): Promise<Array<Account & { active_keys: number }>> {

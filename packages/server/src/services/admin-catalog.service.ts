@@ -7,7 +7,7 @@ import type { GenerationRow, GenerationStatus, ProductImageRow, ProductRow } fro
 import type { Deps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import type { LedgerRow } from './credits.service.js';
-import { decodeCursor, matches, olderThan, type Page, pageOf } from './pagination.js';
+import { matches, newestFirstPage, type Page } from './pagination.js';
 
 export interface ProductQuery {
   accountId?: string;
@@ -25,18 +25,11 @@ export async function pageProducts(
   db: Db,
   query: ProductQuery,
 ): Promise<Page<{ product: ProductRow; images: ProductImageRow[] }>> {
-  const after = decodeCursor(query.cursor);
   let q = db.selectFrom('products').selectAll();
   if (query.accountId) q = q.where('account_id', '=', query.accountId);
   const search = query.search;
   if (search) q = q.where((eb) => eb.or([matches('products.external_id', search), matches('products.title', search)]));
-  if (after) q = q.where(olderThan(after, 'products'));
-  const rows = await q
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(query.limit + 1)
-    .execute();
-  const page = pageOf(rows, query.limit);
+  const page = await newestFirstPage(q, 'products', query);
   const images =
     page.data.length > 0
       ? await db
@@ -87,19 +80,12 @@ export interface GenerationQuery {
 }
 
 export async function pageGenerations(db: Db, query: GenerationQuery): Promise<Page<GenerationRow>> {
-  const after = decodeCursor(query.cursor);
   let q = db.selectFrom('generations').selectAll();
   if (query.accountId) q = q.where('account_id', '=', query.accountId);
   if (query.status) q = q.where('status', '=', query.status);
   if (query.from) q = q.where('created_at', '>=', query.from);
   if (query.to) q = q.where('created_at', '<', query.to);
-  if (after) q = q.where(olderThan(after, 'generations'));
-  const rows = await q
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(query.limit + 1)
-    .execute();
-  return pageOf(rows, query.limit);
+  return newestFirstPage(q, 'generations', query);
 }
 
 export async function findGeneration(db: Db, id: string): Promise<GenerationRow> {
@@ -114,13 +100,9 @@ export async function pageLedger(
   accountId: string,
   query: { limit: number; cursor?: string },
 ): Promise<Page<LedgerRow>> {
-  const after = decodeCursor(query.cursor);
-  let q = db.selectFrom('credit_ledger').selectAll().where('account_id', '=', accountId);
-  if (after) q = q.where(olderThan(after, 'credit_ledger'));
-  const rows = await q
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(query.limit + 1)
-    .execute();
-  return pageOf(rows, query.limit);
+  return newestFirstPage(
+    db.selectFrom('credit_ledger').selectAll().where('account_id', '=', accountId),
+    'credit_ledger',
+    query,
+  );
 }

@@ -3,7 +3,7 @@
  * last row's pair. Stable under inserts (a new row never shifts a page) and one indexed range scan per page, on
  * SQLite and PostgreSQL alike (timestamps are ISO strings, which sort as text in time order).
  */
-import { type RawBuilder, sql } from 'kysely';
+import { type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import { ApiError } from '../errors.js';
 
 export interface Page<T> {
@@ -48,6 +48,24 @@ export function pageOf<R extends { created_at: string; id: string }>(rows: R[], 
   const data = rows.slice(0, limit);
   const last = data[data.length - 1];
   return { data, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+}
+
+/**
+ * One page of `query` (a select from `table`, already filtered by the caller): the rows after the cursor, newest
+ * first, `limit` of them and the cursor of the next page. An invalid cursor is VALIDATION_FAILED before any query.
+ */
+export async function newestFirstPage<DB, TB extends keyof DB, R extends { created_at: string; id: string }>(
+  query: SelectQueryBuilder<DB, TB, R>,
+  table: TB & string,
+  page: { limit: number; cursor?: string | undefined },
+): Promise<Page<R>> {
+  const after = decodeCursor(page.cursor);
+  const rows = await (after ? query.where(olderThan(after, table)) : query)
+    .orderBy(sql.ref('created_at'), 'desc')
+    .orderBy(sql.ref('id'), 'desc')
+    .limit(page.limit + 1)
+    .execute();
+  return pageOf(rows, page.limit);
 }
 
 /** A LIKE pattern matching `text` anywhere, its wildcards escaped (used with `escape '\'`). */

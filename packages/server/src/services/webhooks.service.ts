@@ -18,7 +18,7 @@ import { enqueueWebhook, WEBHOOK_MAX_ATTEMPTS, WEBHOOK_TIMEOUT_MS, webhookRetryD
 import { isPrivateAddress } from '../net/safe-fetch.js';
 import { addDays, addMs, type Clock, iso } from '../ports/clock.js';
 import type { JobQueue } from '../ports/job-queue.js';
-import { decodeCursor, olderThan, type Page, pageOf } from './pagination.js';
+import { newestFirstPage, type Page } from './pagination.js';
 
 /** The header carrying `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`. */
 export const SIGNATURE_HEADER = 'fitroom-signature';
@@ -416,15 +416,8 @@ export class WebhooksService {
 
   /** One page of an account's deliveries, newest first (the admin API; cursors as in services/pagination.ts). */
   async page(accountId: string, limit: number, cursor?: string): Promise<Page<DeliveryView>> {
-    const after = decodeCursor(cursor);
-    let query = this.db.selectFrom('webhook_deliveries').selectAll().where('account_id', '=', accountId);
-    if (after) query = query.where(olderThan(after, 'webhook_deliveries'));
-    const rows = await query
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(limit + 1)
-      .execute();
-    const page = pageOf(rows, limit);
+    const query = this.db.selectFrom('webhook_deliveries').selectAll().where('account_id', '=', accountId);
+    const page = await newestFirstPage(query, 'webhook_deliveries', { limit, cursor });
     return { data: await this.views(page.data), nextCursor: page.nextCursor };
   }
 
