@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ADMIN_PREFIX } from '../../http/admin.js';
 import { defineRoute } from '../../http/route.js';
 import { parseOrThrow } from '../../http/validation.js';
-import { AccountParams, AdminApiKey, adminErrors, apiKeyOut } from './shapes.js';
+import { AccountParams, AdminCreatedKey, adminErrors, createdKeyOut } from './shapes.js';
 
 const CreateKeyBody = z.object({ label: z.string().trim().min(1).max(100).nullable().optional() }).strict();
 
@@ -17,16 +17,13 @@ export const createKeyRoute = defineRoute({
   params: AccountParams,
   body: CreateKeyBody,
   responses: {
-    201: {
-      description: 'Created',
-      schema: z.object({ key: z.string().describe('Shown once'), apiKey: AdminApiKey }),
-    },
+    201: { description: 'Created', schema: AdminCreatedKey },
     ...adminErrors(400, 404),
   },
   async handler({ req, reply, params, deps }) {
     const body = parseOrThrow(CreateKeyBody, req.body ?? {});
     await deps.accounts.found(params.accountId);
     const created = await deps.accounts.createKey(params.accountId, body.label ?? null);
-    return reply.status(201).send({ key: created.apiKey, apiKey: apiKeyOut(created.row) });
+    return reply.status(201).send(createdKeyOut(created));
   },
 });

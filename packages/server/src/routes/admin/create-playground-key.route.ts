@@ -3,7 +3,7 @@ import { ADMIN_PREFIX } from '../../http/admin.js';
 import { defineRoute } from '../../http/route.js';
 import { parseOrThrow } from '../../http/validation.js';
 import { newPlaygroundKey, PLAYGROUND_KEY_LABEL } from '../../services/playground-key.service.js';
-import { AccountParams, AdminApiKey, adminErrors, apiKeyOut } from './shapes.js';
+import { AccountParams, AdminCreatedKey, adminErrors, createdKeyOut } from './shapes.js';
 
 const Empty = z.object({}).strict();
 
@@ -21,15 +21,12 @@ export const createPlaygroundKeyRoute = defineRoute({
   params: AccountParams,
   body: Empty,
   responses: {
-    201: {
-      description: 'Created',
-      schema: z.object({ key: z.string().describe('Shown once'), apiKey: AdminApiKey }),
-    },
+    201: { description: 'Created', schema: AdminCreatedKey },
     ...adminErrors(400, 404),
   },
   async handler({ req, reply, params, deps }) {
     parseOrThrow(Empty, req.body ?? {});
     const created = await newPlaygroundKey(deps, params.accountId);
-    return reply.status(201).send({ key: created.apiKey, apiKey: apiKeyOut(created.row) });
+    return reply.status(201).send(createdKeyOut(created));
   },
 });

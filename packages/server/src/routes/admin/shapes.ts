@@ -79,6 +79,14 @@ export const apiKeyOut = (k: ApiKeyRow): z.infer<typeof AdminApiKey> => ({
   lastUsedAt: k.last_used_at,
 });
 
+/** A key just made (POST …/keys, POST …/playground-key): the key itself, in this answer only, and its description. */
+export const AdminCreatedKey = z.object({ key: z.string().describe('Shown once'), apiKey: AdminApiKey });
+
+export const createdKeyOut = (created: { apiKey: string; row: ApiKeyRow }): z.infer<typeof AdminCreatedKey> => ({
+  key: created.apiKey,
+  apiKey: apiKeyOut(created.row),
+});
+
 export const AdminLedgerEntry = z.object({
   id: z.string(),
   accountId: z.string(),
