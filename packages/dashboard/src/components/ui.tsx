@@ -1,7 +1,8 @@
-/** Small building blocks shared by the pages: links, loading and error states, badges, dates. */
+/** Small building blocks shared by the pages: links, loading and error states, badges, dates, tables, list footers. */
 import { type ButtonHTMLAttributes, type ComponentChildren, cloneElement, isValidElement, type VNode } from 'preact';
 import { useId } from 'preact/hooks';
 import { describeError } from '../api.js';
+import type { Paged } from '../paged.js';
 import { followLink, href } from '../router.js';
 
 export function Link(props: { to: string; children: ComponentChildren; class?: string; 'aria-current'?: 'page' }) {
@@ -132,5 +133,44 @@ export function Button(props: ButtonHTMLAttributes<HTMLButtonElement> & { busy?:
       {busy ? <span class="spinner" aria-hidden="true" /> : null}
       {children}
     </button>
+  );
+}
+
+/**
+ * A table whose rows stack into labelled blocks on narrow screens (styles.css `table.stack`: each cell shows its
+ * `data-label`), scrolling sideways in its wrapper otherwise. `head` is the header row's cells.
+ */
+export function DataTable(props: { class?: string; head: ComponentChildren; children: ComponentChildren }) {
+  return (
+    <div class="table-wrap">
+      <table class={props.class ? `stack ${props.class}` : 'stack'}>
+        <thead>
+          <tr>{props.head}</tr>
+        </thead>
+        <tbody>{props.children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+/**
+ * What follows a paged list's items: the spinner while a page loads, `empty` once a load found nothing (and did not
+ * fail: the error box says that), and "Load more" while another page follows.
+ */
+export function PagedListFooter(props: {
+  list: Pick<Paged<unknown>, 'items' | 'loading' | 'error' | 'hasMore' | 'loadMore'>;
+  empty: ComponentChildren;
+}) {
+  const { list } = props;
+  return (
+    <>
+      {list.loading ? <Loading /> : null}
+      {!list.loading && !list.error && list.items.length === 0 ? <Empty>{props.empty}</Empty> : null}
+      {list.hasMore && !list.loading ? (
+        <div class="more">
+          <Button onClick={list.loadMore}>Load more</Button>
+        </div>
+      ) : null}
+    </>
   );
 }

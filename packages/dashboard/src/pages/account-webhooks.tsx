@@ -5,7 +5,7 @@
 import { useState } from 'preact/hooks';
 import { admin } from '../api.js';
 import { ShownOnce } from '../components/shown-once.js';
-import { Badge, Button, Empty, ErrorBox, Field, Link, Loading, When } from '../components/ui.js';
+import { Badge, Button, DataTable, ErrorBox, Field, Link, Loading, PagedListFooter, When } from '../components/ui.js';
 import { useAction, useLoad } from '../hooks.js';
 import { type Paged, usePaged } from '../paged.js';
 import type { Page, WebhookDelivery, WebhookEndpoint } from '../types.js';
@@ -138,77 +138,68 @@ function Deliveries(props: { base: string; deliveries: Paged<WebhookDelivery> })
         </p>
       ) : null}
       {list.items.length > 0 ? (
-        <div class="table-wrap">
-          <table class="stack">
-            <thead>
-              <tr>
-                <th>When</th>
-                <th>Event</th>
-                <th>Generation</th>
-                <th>Status</th>
-                <th>Attempts</th>
-                <th>
-                  <span class="visually-hidden">Actions</span>
-                </th>
+        <DataTable
+          head={
+            <>
+              <th>When</th>
+              <th>Event</th>
+              <th>Generation</th>
+              <th>Status</th>
+              <th>Attempts</th>
+              <th>
+                <span class="visually-hidden">Actions</span>
+              </th>
+            </>
+          }
+        >
+          {list.items.map((d) => {
+            const last = d.attempts[d.attempts.length - 1];
+            return (
+              <tr key={d.deliveryId}>
+                <td data-label="When">
+                  <When at={d.createdAt} />
+                </td>
+                <td data-label="Event">
+                  <code>{d.type}</code> <span class="mono muted small">{d.eventId}</span>
+                </td>
+                <td data-label="Generation">
+                  <Link class="mono" to={`/generations/${encodeURIComponent(d.generationId)}`}>
+                    {d.generationId}
+                  </Link>
+                </td>
+                <td data-label="Status">
+                  <Badge tone={STATUS_TONE[d.status]}>{d.status}</Badge>
+                  {d.nextAttemptAt ? (
+                    <span class="muted small">
+                      {' '}
+                      next <When at={d.nextAttemptAt} />
+                    </span>
+                  ) : null}
+                </td>
+                <td data-label="Attempts">
+                  {d.attempts.length}
+                  {last ? (
+                    <span class="muted small" title={last.error ?? undefined}>
+                      {' '}
+                      (last: {last.statusCode ?? last.error ?? 'no answer'}, {last.durationMs} ms)
+                    </span>
+                  ) : null}
+                </td>
+                <td data-label="">
+                  <Button
+                    onClick={() => redeliver(d)}
+                    disabled={action.busy}
+                    aria-label={`Redeliver event ${d.eventId}`}
+                  >
+                    Redeliver
+                  </Button>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {list.items.map((d) => {
-                const last = d.attempts[d.attempts.length - 1];
-                return (
-                  <tr key={d.deliveryId}>
-                    <td data-label="When">
-                      <When at={d.createdAt} />
-                    </td>
-                    <td data-label="Event">
-                      <code>{d.type}</code> <span class="mono muted small">{d.eventId}</span>
-                    </td>
-                    <td data-label="Generation">
-                      <Link class="mono" to={`/generations/${encodeURIComponent(d.generationId)}`}>
-                        {d.generationId}
-                      </Link>
-                    </td>
-                    <td data-label="Status">
-                      <Badge tone={STATUS_TONE[d.status]}>{d.status}</Badge>
-                      {d.nextAttemptAt ? (
-                        <span class="muted small">
-                          {' '}
-                          next <When at={d.nextAttemptAt} />
-                        </span>
-                      ) : null}
-                    </td>
-                    <td data-label="Attempts">
-                      {d.attempts.length}
-                      {last ? (
-                        <span class="muted small" title={last.error ?? undefined}>
-                          {' '}
-                          (last: {last.statusCode ?? last.error ?? 'no answer'}, {last.durationMs} ms)
-                        </span>
-                      ) : null}
-                    </td>
-                    <td data-label="">
-                      <Button
-                        onClick={() => redeliver(d)}
-                        disabled={action.busy}
-                        aria-label={`Redeliver event ${d.eventId}`}
-                      >
-                        Redeliver
-                      </Button>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </DataTable>
       ) : null}
-      {list.loading ? <Loading /> : null}
-      {!list.loading && !list.error && list.items.length === 0 ? <Empty>No deliveries yet.</Empty> : null}
-      {list.hasMore && !list.loading ? (
-        <div class="more">
-          <Button onClick={list.loadMore}>Load more</Button>
-        </div>
-      ) : null}
+      <PagedListFooter list={list} empty="No deliveries yet." />
     </div>
   );
 }

@@ -1,9 +1,21 @@
 /** One account: its settings and watermark logo, its API keys, its credits and ledger, its webhooks. */
 import { useEffect, useState } from 'preact/hooks';
 import { admin } from '../api.js';
+import { AccountNameField, RateLimitField, RetentionField } from '../components/account-fields.js';
 import { EngineSelect } from '../components/engine-select.js';
 import { ShownOnce } from '../components/shown-once.js';
-import { Badge, Button, Empty, ErrorBox, Field, Link, Loading, PageHeader, When } from '../components/ui.js';
+import {
+  Badge,
+  Button,
+  DataTable,
+  ErrorBox,
+  Field,
+  Link,
+  Loading,
+  PagedListFooter,
+  PageHeader,
+  When,
+} from '../components/ui.js';
 import { useAction, useLoad } from '../hooks.js';
 import { usePaged } from '../paged.js';
 import { navigate } from '../router.js';
@@ -142,25 +154,9 @@ function Settings(props: { account: Account; onSaved: (a: Account) => void }) {
     <form class="card" onSubmit={submit} aria-labelledby="settings-title">
       <h2 id="settings-title">Settings</h2>
       <div class="form-grid">
-        <Field label="Name">
-          <input required maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} />
-        </Field>
-        <Field label="Rate limit (per minute)" hint="Empty: the server default">
-          <input
-            type="number"
-            min={1}
-            step={1}
-            value={rateLimit}
-            onInput={(e) => setRateLimit(e.currentTarget.value)}
-          />
-        </Field>
-        <Field label="Retention default">
-          <select value={retention} onChange={(e) => setRetention(e.currentTarget.value)}>
-            <option value="1">1 day</option>
-            <option value="3">3 days</option>
-            <option value="7">7 days</option>
-          </select>
-        </Field>
+        <AccountNameField value={name} onChange={setName} />
+        <RateLimitField value={rateLimit} onChange={setRateLimit} />
+        <RetentionField value={retention} onChange={setRetention} />
         <EngineSelect value={engine} onChange={setEngine} />
         <Field label="Engine checks">
           <select value={checks} onChange={(e) => setChecks(e.currentTarget.value)}>
@@ -311,56 +307,47 @@ function Keys(props: { accountId: string }) {
         <h2>Keys</h2>
         <ErrorBox error={keys.error} retry={keys.reload} />
         {keys.items.length > 0 ? (
-          <div class="table-wrap">
-            <table class="stack">
-              <thead>
-                <tr>
-                  <th>Key</th>
-                  <th>Label</th>
-                  <th>Created</th>
-                  <th>Last used</th>
-                  <th>Status</th>
-                  <th>
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {keys.items.map((k) => (
-                  <tr key={k.id}>
-                    <td data-label="Key" class="mono">
-                      {k.prefix}…
-                    </td>
-                    <td data-label="Label">{k.label ?? <span class="muted">—</span>}</td>
-                    <td data-label="Created">
-                      <When at={k.createdAt} />
-                    </td>
-                    <td data-label="Last used">
-                      <When at={k.lastUsedAt} empty="never" />
-                    </td>
-                    <td data-label="Status">
-                      {k.revokedAt ? <Badge tone="bad">revoked</Badge> : <Badge tone="ok">active</Badge>}
-                    </td>
-                    <td data-label="">
-                      {k.revokedAt ? null : (
-                        <Button variant="danger" onClick={() => revoke(k)} aria-label={`Revoke key ${k.prefix}`}>
-                          Revoke
-                        </Button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            head={
+              <>
+                <th>Key</th>
+                <th>Label</th>
+                <th>Created</th>
+                <th>Last used</th>
+                <th>Status</th>
+                <th>
+                  <span class="visually-hidden">Actions</span>
+                </th>
+              </>
+            }
+          >
+            {keys.items.map((k) => (
+              <tr key={k.id}>
+                <td data-label="Key" class="mono">
+                  {k.prefix}…
+                </td>
+                <td data-label="Label">{k.label ?? <span class="muted">—</span>}</td>
+                <td data-label="Created">
+                  <When at={k.createdAt} />
+                </td>
+                <td data-label="Last used">
+                  <When at={k.lastUsedAt} empty="never" />
+                </td>
+                <td data-label="Status">
+                  {k.revokedAt ? <Badge tone="bad">revoked</Badge> : <Badge tone="ok">active</Badge>}
+                </td>
+                <td data-label="">
+                  {k.revokedAt ? null : (
+                    <Button variant="danger" onClick={() => revoke(k)} aria-label={`Revoke key ${k.prefix}`}>
+                      Revoke
+                    </Button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         ) : null}
-        {keys.loading ? <Loading /> : null}
-        {!keys.loading && !keys.error && keys.items.length === 0 ? <Empty>No keys.</Empty> : null}
-        {keys.hasMore && !keys.loading ? (
-          <div class="more">
-            <Button onClick={keys.loadMore}>Load more</Button>
-          </div>
-        ) : null}
+        <PagedListFooter list={keys} empty="No keys." />
       </div>
     </>
   );
@@ -415,54 +402,46 @@ function Credits(props: { account: Account; onBalance: (balance: number) => void
         <h2>Ledger</h2>
         <ErrorBox error={ledger.error} retry={ledger.reload} />
         {ledger.items.length > 0 ? (
-          <div class="table-wrap">
-            <table class="stack ledger">
-              <thead>
-                <tr>
-                  <th>When</th>
-                  <th class="num">Change</th>
-                  <th>Kind</th>
-                  <th>Reason</th>
-                  <th>Generation</th>
-                  <th class="num">Balance</th>
-                </tr>
-              </thead>
-              <tbody>
-                {ledger.items.map((entry) => (
-                  <tr key={entry.id}>
-                    <td data-label="When">
-                      <When at={entry.createdAt} />
-                    </td>
-                    <td data-label="Change" class={`num ${entry.delta > 0 ? 'plus' : 'minus'}`}>
-                      {entry.delta > 0 ? `+${entry.delta}` : entry.delta}
-                    </td>
-                    <td data-label="Kind">{REASONS[entry.reason] ?? entry.reason}</td>
-                    <td data-label="Reason">{entry.note ?? <span class="muted">—</span>}</td>
-                    <td data-label="Generation">
-                      {entry.generationId ? (
-                        <Link class="mono" to={`/generations/${encodeURIComponent(entry.generationId)}`}>
-                          {entry.generationId}
-                        </Link>
-                      ) : (
-                        <span class="muted">—</span>
-                      )}
-                    </td>
-                    <td data-label="Balance" class="num">
-                      {entry.balanceAfter}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            class="ledger"
+            head={
+              <>
+                <th>When</th>
+                <th class="num">Change</th>
+                <th>Kind</th>
+                <th>Reason</th>
+                <th>Generation</th>
+                <th class="num">Balance</th>
+              </>
+            }
+          >
+            {ledger.items.map((entry) => (
+              <tr key={entry.id}>
+                <td data-label="When">
+                  <When at={entry.createdAt} />
+                </td>
+                <td data-label="Change" class={`num ${entry.delta > 0 ? 'plus' : 'minus'}`}>
+                  {entry.delta > 0 ? `+${entry.delta}` : entry.delta}
+                </td>
+                <td data-label="Kind">{REASONS[entry.reason] ?? entry.reason}</td>
+                <td data-label="Reason">{entry.note ?? <span class="muted">—</span>}</td>
+                <td data-label="Generation">
+                  {entry.generationId ? (
+                    <Link class="mono" to={`/generations/${encodeURIComponent(entry.generationId)}`}>
+                      {entry.generationId}
+                    </Link>
+                  ) : (
+                    <span class="muted">—</span>
+                  )}
+                </td>
+                <td data-label="Balance" class="num">
+                  {entry.balanceAfter}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         ) : null}
-        {ledger.loading ? <Loading /> : null}
-        {!ledger.loading && !ledger.error && ledger.items.length === 0 ? <Empty>No ledger entries.</Empty> : null}
-        {ledger.hasMore && !ledger.loading ? (
-          <div class="more">
-            <Button onClick={ledger.loadMore}>Load more</Button>
-          </div>
-        ) : null}
+        <PagedListFooter list={ledger} empty="No ledger entries." />
       </div>
     </>
   );

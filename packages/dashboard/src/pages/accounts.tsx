@@ -1,8 +1,19 @@
 /** Accounts: search, the list with balances and settings, and a form to create one. */
 import { useState } from 'preact/hooks';
 import { admin } from '../api.js';
+import { AccountNameField, RateLimitField, RetentionField } from '../components/account-fields.js';
 import { EngineSelect } from '../components/engine-select.js';
-import { Badge, Button, Empty, ErrorBox, Field, Link, Loading, PageHeader, When } from '../components/ui.js';
+import {
+  Badge,
+  Button,
+  DataTable,
+  ErrorBox,
+  Field,
+  Link,
+  PagedListFooter,
+  PageHeader,
+  When,
+} from '../components/ui.js';
 import { useAction } from '../hooks.js';
 import { usePaged } from '../paged.js';
 import { navigate } from '../router.js';
@@ -40,59 +51,48 @@ export function AccountsPage() {
       </form>
       <ErrorBox error={list.error} retry={list.reload} />
       {list.items.length > 0 ? (
-        <div class="table-wrap">
-          <table class="stack">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Id</th>
-                <th class="num">Credits</th>
-                <th class="num">Rate limit</th>
-                <th class="num">Retention</th>
-                <th>Engine</th>
-                <th>Logo</th>
-                <th>Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((a) => (
-                <tr key={a.id}>
-                  <td data-label="Name">
-                    <Link to={`/accounts/${encodeURIComponent(a.id)}`}>{a.name}</Link>{' '}
-                    {a.disabled ? <Badge tone="bad">disabled</Badge> : null}
-                  </td>
-                  <td data-label="Id" class="mono">
-                    {a.id}
-                  </td>
-                  <td data-label="Credits" class="num">
-                    {a.creditBalance}
-                  </td>
-                  <td data-label="Rate limit" class="num">
-                    {a.rateLimitPerMin === null ? <span class="muted">default</span> : `${a.rateLimitPerMin}/min`}
-                  </td>
-                  <td data-label="Retention" class="num">
-                    {a.retentionDays} d
-                  </td>
-                  <td data-label="Engine">{a.engine ?? <span class="muted">default</span>}</td>
-                  <td data-label="Logo">{a.hasLogo ? 'yes' : <span class="muted">none</span>}</td>
-                  <td data-label="Created">
-                    <When at={a.createdAt} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          head={
+            <>
+              <th>Name</th>
+              <th>Id</th>
+              <th class="num">Credits</th>
+              <th class="num">Rate limit</th>
+              <th class="num">Retention</th>
+              <th>Engine</th>
+              <th>Logo</th>
+              <th>Created</th>
+            </>
+          }
+        >
+          {list.items.map((a) => (
+            <tr key={a.id}>
+              <td data-label="Name">
+                <Link to={`/accounts/${encodeURIComponent(a.id)}`}>{a.name}</Link>{' '}
+                {a.disabled ? <Badge tone="bad">disabled</Badge> : null}
+              </td>
+              <td data-label="Id" class="mono">
+                {a.id}
+              </td>
+              <td data-label="Credits" class="num">
+                {a.creditBalance}
+              </td>
+              <td data-label="Rate limit" class="num">
+                {a.rateLimitPerMin === null ? <span class="muted">default</span> : `${a.rateLimitPerMin}/min`}
+              </td>
+              <td data-label="Retention" class="num">
+                {a.retentionDays} d
+              </td>
+              <td data-label="Engine">{a.engine ?? <span class="muted">default</span>}</td>
+              <td data-label="Logo">{a.hasLogo ? 'yes' : <span class="muted">none</span>}</td>
+              <td data-label="Created">
+                <When at={a.createdAt} />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
-      {list.loading ? <Loading /> : null}
-      {!list.loading && !list.error && list.items.length === 0 ? (
-        <Empty>{applied ? `No account matches “${applied}”.` : 'No accounts yet.'}</Empty>
-      ) : null}
-      {list.hasMore && !list.loading ? (
-        <div class="more">
-          <Button onClick={list.loadMore}>Load more</Button>
-        </div>
-      ) : null}
+      <PagedListFooter list={list} empty={applied ? `No account matches “${applied}”.` : 'No accounts yet.'} />
     </>
   );
 }
@@ -123,9 +123,7 @@ function CreateAccount(props: { onCancel: () => void }) {
     <form class="card" onSubmit={submit} aria-labelledby="new-account-title">
       <h2 id="new-account-title">New account</h2>
       <div class="form-grid">
-        <Field label="Name">
-          <input required maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} />
-        </Field>
+        <AccountNameField value={name} onChange={setName} />
         <Field label="Credits">
           <input
             type="number"
@@ -136,22 +134,8 @@ function CreateAccount(props: { onCancel: () => void }) {
             onInput={(e) => setCredits(e.currentTarget.value)}
           />
         </Field>
-        <Field label="Rate limit (per minute)" hint="Empty: the server default">
-          <input
-            type="number"
-            min={1}
-            step={1}
-            value={rateLimit}
-            onInput={(e) => setRateLimit(e.currentTarget.value)}
-          />
-        </Field>
-        <Field label="Retention default">
-          <select value={retention} onChange={(e) => setRetention(e.currentTarget.value)}>
-            <option value="1">1 day</option>
-            <option value="3">3 days</option>
-            <option value="7">7 days</option>
-          </select>
-        </Field>
+        <RateLimitField value={rateLimit} onChange={setRateLimit} />
+        <RetentionField value={retention} onChange={setRetention} />
         <EngineSelect value={engine} onChange={setEngine} />
       </div>
       <ErrorBox error={action.error} />
