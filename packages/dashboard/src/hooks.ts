@@ -1,5 +1,6 @@
 /** Loading state for the pages: what is being fetched, what came back, what failed. */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import type { Account } from './types.js';
 
 export interface Loaded<T> {
   data: T | null;
@@ -55,4 +56,14 @@ export function useAction(): {
     }
   };
   return { busy, error, run, clear: () => setError(null) };
+}
+
+/**
+ * Account names by id, for lists that hold only an account's id: learnt from the accounts an AccountSelect has
+ * loaded anyway (pass the setter as its `onAccounts`), so no page asks the server for them a second time.
+ */
+export function useAccountNames(): [Map<string, string>, (accounts: Account[]) => void] {
+  const [names, setNames] = useState<Map<string, string>>(new Map());
+  const learn = useCallback((accounts: Account[]) => setNames(new Map(accounts.map((a) => [a.id, a.name]))), []);
+  return [names, learn];
 }

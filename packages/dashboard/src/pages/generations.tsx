@@ -1,20 +1,20 @@
 /** The gallery of generations: person | product | result, with status, error code and duration; filters in the URL. */
 import { useState } from 'preact/hooks';
-import { admin } from '../api.js';
+import { admin, withQuery } from '../api.js';
 import { AccountSelect } from '../components/account-select.js';
 import { Thumb } from '../components/thumb.js';
 import {
   Button,
   duration,
-  Empty,
   ErrorBox,
   Field,
   Link,
-  Loading,
+  PagedListFooter,
   PageHeader,
   StatusBadge,
   When,
 } from '../components/ui.js';
+import { useAccountNames } from '../hooks.js';
 import { usePaged } from '../paged.js';
 import { navigate } from '../router.js';
 import { GENERATION_STATUSES, type Generation, type Page } from '../types.js';
@@ -36,7 +36,7 @@ export function GenerationsPage(props: { query: URLSearchParams }) {
     to: q.get('to') ?? '',
   };
   const [draft, setDraft] = useState(filters);
-  const [names, setNames] = useState<Map<string, string>>(new Map());
+  const [names, learnNames] = useAccountNames();
   const list = usePaged<Generation>(
     (cursor) =>
       admin.get<Page<Generation>>('/generations', {
@@ -52,9 +52,7 @@ export function GenerationsPage(props: { query: URLSearchParams }) {
 
   const apply = (e: Event) => {
     e.preventDefault();
-    const next = new URLSearchParams();
-    for (const [k, v] of Object.entries(draft)) if (v) next.set(k, v);
-    navigate(`/generations${next.size ? `?${next}` : ''}`, { replace: true });
+    navigate(withQuery('/generations', draft), { replace: true });
   };
 
   return (
@@ -69,7 +67,7 @@ export function GenerationsPage(props: { query: URLSearchParams }) {
           value={draft.accountId}
           onChange={(accountId) => setDraft({ ...draft, accountId })}
           anyLabel="All accounts"
-          onAccounts={(list) => setNames(new Map(list.map((a) => [a.id, a.name])))}
+          onAccounts={learnNames}
         />
         <Field label="Status">
           <select value={draft.status} onChange={(e) => setDraft({ ...draft, status: e.currentTarget.value })}>
@@ -116,13 +114,7 @@ export function GenerationsPage(props: { query: URLSearchParams }) {
           ))}
         </ul>
       ) : null}
-      {list.loading ? <Loading /> : null}
-      {!list.loading && !list.error && list.items.length === 0 ? <Empty>No generations match.</Empty> : null}
-      {list.hasMore && !list.loading ? (
-        <div class="more">
-          <Button onClick={list.loadMore}>Load more</Button>
-        </div>
-      ) : null}
+      <PagedListFooter list={list} empty="No generations match." />
     </>
   );
 }

@@ -1,9 +1,9 @@
 /** Products of every account: search, their stored images, how long they live (TTL), delete. */
 import { useState } from 'preact/hooks';
-import { admin } from '../api.js';
+import { admin, withQuery } from '../api.js';
 import { AccountSelect } from '../components/account-select.js';
-import { Badge, Button, Empty, ErrorBox, Field, Link, Loading, PageHeader, When } from '../components/ui.js';
-import { useAction } from '../hooks.js';
+import { Badge, Button, ErrorBox, Field, Link, PagedListFooter, PageHeader, When } from '../components/ui.js';
+import { useAccountNames, useAction } from '../hooks.js';
 import { usePaged } from '../paged.js';
 import { navigate } from '../router.js';
 import type { Page, Product } from '../types.js';
@@ -13,7 +13,7 @@ export function ProductsPage(props: { query: URLSearchParams }) {
   const search = props.query.get('search') ?? '';
   const [text, setText] = useState(search);
   const [account, setAccount] = useState(accountId);
-  const [names, setNames] = useState<Map<string, string>>(new Map());
+  const [names, learnNames] = useAccountNames();
   const list = usePaged<Product>(
     (cursor) => admin.get<Page<Product>>('/products', { accountId, search, cursor, limit: 48 }),
     [accountId, search],
@@ -22,10 +22,7 @@ export function ProductsPage(props: { query: URLSearchParams }) {
 
   const apply = (e: Event) => {
     e.preventDefault();
-    const q = new URLSearchParams();
-    if (account) q.set('accountId', account);
-    if (text.trim()) q.set('search', text.trim());
-    navigate(`/products${q.size ? `?${q}` : ''}`, { replace: true });
+    navigate(withQuery('/products', { accountId: account, search: text.trim() }), { replace: true });
   };
   const remove = (p: Product) => {
     if (!window.confirm(`Delete the product “${p.title || p.externalId}” and its images?`)) return;
@@ -39,12 +36,7 @@ export function ProductsPage(props: { query: URLSearchParams }) {
     <>
       <PageHeader title="Products" />
       <form class="form-row card" aria-label="Filters" onSubmit={apply}>
-        <AccountSelect
-          value={account}
-          onChange={setAccount}
-          anyLabel="All accounts"
-          onAccounts={(list) => setNames(new Map(list.map((a) => [a.id, a.name])))}
-        />
+        <AccountSelect value={account} onChange={setAccount} anyLabel="All accounts" onAccounts={learnNames} />
         <Field label="Search" hint="External id or title">
           <input type="search" value={text} onInput={(e) => setText(e.currentTarget.value)} />
         </Field>
@@ -106,13 +98,7 @@ export function ProductsPage(props: { query: URLSearchParams }) {
           ))}
         </ul>
       ) : null}
-      {list.loading ? <Loading /> : null}
-      {!list.loading && !list.error && list.items.length === 0 ? <Empty>No products match.</Empty> : null}
-      {list.hasMore && !list.loading ? (
-        <div class="more">
-          <Button onClick={list.loadMore}>Load more</Button>
-        </div>
-      ) : null}
+      <PagedListFooter list={list} empty="No products match." />
     </>
   );
 }

@@ -1,10 +1,10 @@
 /** Usage: generations, failures and credits per day and per account, as charts and tables. */
 import { useState } from 'preact/hooks';
-import { admin } from '../api.js';
+import { admin, withQuery } from '../api.js';
 import { AccountSelect } from '../components/account-select.js';
 import { BarChart } from '../components/bar-chart.js';
-import { Button, Empty, ErrorBox, Field, Link, Loading, PageHeader } from '../components/ui.js';
-import { useLoad } from '../hooks.js';
+import { Button, DataTable, Empty, ErrorBox, Field, Link, Loading, PageHeader } from '../components/ui.js';
+import { useAccountNames, useLoad } from '../hooks.js';
 import { navigate } from '../router.js';
 import type { UsageDay } from '../types.js';
 
@@ -54,7 +54,7 @@ export function UsagePage(props: { query: URLSearchParams }) {
   const to = props.query.get('to') ?? today;
   const accountId = props.query.get('accountId') ?? '';
   const [draft, setDraft] = useState({ from, to, accountId });
-  const [names, setNames] = useState<Map<string, string>>(new Map());
+  const [names, learnNames] = useAccountNames();
   const usage = useLoad(
     () =>
       admin.get<{ days: UsageDay[] }>('/usage', {
@@ -67,9 +67,8 @@ export function UsagePage(props: { query: URLSearchParams }) {
 
   const apply = (e: Event) => {
     e.preventDefault();
-    const q = new URLSearchParams({ from: draft.from, to: draft.to });
-    if (draft.accountId) q.set('accountId', draft.accountId);
-    navigate(`/usage?${q}`, { replace: true });
+    // from and to are required inputs, so never left out.
+    navigate(withQuery('/usage', draft), { replace: true });
   };
 
   const labels = daysBetween(from, to);
@@ -112,7 +111,7 @@ export function UsagePage(props: { query: URLSearchParams }) {
           value={draft.accountId}
           onChange={(id) => setDraft({ ...draft, accountId: id })}
           anyLabel="All accounts"
-          onAccounts={(list) => setNames(new Map(list.map((a) => [a.id, a.name])))}
+          onAccounts={learnNames}
         />
         <Button type="submit">Show</Button>
         <p class="hint filters-note">Days are UTC days, as the server counts them, both included.</p>
@@ -173,49 +172,46 @@ export function UsagePage(props: { query: URLSearchParams }) {
             {accounts.length === 0 ? (
               <Empty>No activity in this period.</Empty>
             ) : (
-              <div class="table-wrap">
-                <table class="stack">
-                  <thead>
-                    <tr>
-                      <th>Account</th>
-                      <th>Generations</th>
-                      <th class="num">Completed</th>
-                      <th>Failed</th>
-                      <th>Credits used</th>
-                      <th class="num">Credits added</th>
-                      <th class="num">Taken back</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {accounts.map(([id, t]) => (
-                      <tr key={id}>
-                        <td data-label="Account">
-                          <Link to={`/accounts/${encodeURIComponent(id)}`}>{names.get(id) ?? id}</Link>
-                          {names.has(id) ? <span class="mono muted small"> {id}</span> : null}
-                        </td>
-                        <td data-label="Generations">
-                          <HBar value={t.generations} max={maxGenerations} tone="" />
-                        </td>
-                        <td data-label="Completed" class="num">
-                          {t.completed}
-                        </td>
-                        <td data-label="Failed">
-                          <HBar value={t.failed} max={maxFailed} tone="bad" />
-                        </td>
-                        <td data-label="Credits used">
-                          <HBar value={t.creditsUsed} max={maxUsed} tone="" />
-                        </td>
-                        <td data-label="Credits added" class="num">
-                          {t.creditsAdded}
-                        </td>
-                        <td data-label="Taken back" class="num">
-                          {t.creditsRemoved}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable
+                head={
+                  <>
+                    <th>Account</th>
+                    <th>Generations</th>
+                    <th class="num">Completed</th>
+                    <th>Failed</th>
+                    <th>Credits used</th>
+                    <th class="num">Credits added</th>
+                    <th class="num">Taken back</th>
+                  </>
+                }
+              >
+                {accounts.map(([id, t]) => (
+                  <tr key={id}>
+                    <td data-label="Account">
+                      <Link to={`/accounts/${encodeURIComponent(id)}`}>{names.get(id) ?? id}</Link>
+                      {names.has(id) ? <span class="mono muted small"> {id}</span> : null}
+                    </td>
+                    <td data-label="Generations">
+                      <HBar value={t.generations} max={maxGenerations} tone="" />
+                    </td>
+                    <td data-label="Completed" class="num">
+                      {t.completed}
+                    </td>
+                    <td data-label="Failed">
+                      <HBar value={t.failed} max={maxFailed} tone="bad" />
+                    </td>
+                    <td data-label="Credits used">
+                      <HBar value={t.creditsUsed} max={maxUsed} tone="" />
+                    </td>
+                    <td data-label="Credits added" class="num">
+                      {t.creditsAdded}
+                    </td>
+                    <td data-label="Taken back" class="num">
+                      {t.creditsRemoved}
+                    </td>
+                  </tr>
+                ))}
+              </DataTable>
             )}
           </div>
         </>
