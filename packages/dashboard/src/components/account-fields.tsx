@@ -17,7 +17,7 @@ export function AccountNameField(props: TextFieldProps) {
   );
 }
 
-/** Try-ons per minute; empty: the server's default (sent as null or left out). */
+/** The account's rate limit per minute; empty: the deployment's RATE_LIMIT_PER_MIN (sent as null or left out). */
 export function RateLimitField(props: TextFieldProps) {
   return (
     <Field label="Rate limit (per minute)" hint="Empty: the server default">
@@ -32,7 +32,7 @@ export function RateLimitField(props: TextFieldProps) {
   );
 }
 
-/** How many days a try-on's images are kept by default: the server accepts 1, 3 or 7. */
+/** The default keepForDays of the account's photos and results: the server accepts 1, 3 or 7. */
 export function RetentionField(props: TextFieldProps) {
   return (
     <Field label="Retention default">
