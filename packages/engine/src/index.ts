@@ -22,8 +22,10 @@ export {
   classifyGarment,
   type GarmentCategory,
   type GarmentClass,
+  type ProductWords,
   type SleeveLength,
 } from './garment/classify.js';
+export { type OutfitLayer, type OutfitPlan, outfitLayer, planOutfit } from './garment/outfit.js';
 export { editableRegion, seamAlpha } from './identity/editable-region.js';
 export {
   applyIdentityPass,

@@ -7,6 +7,11 @@
  *
  *   npm run quality -- [--set tryon|ootd|all] [--full] [--only a,b] [--out DIR]
  *
+ * `tryon/` also dresses a few outfits (OUTFITS: a drawn bottom and a top, a dress and a cardigan), each garment on the
+ * previous result in the order planOutfit gives, as the server's worker does: `sheet-outfit.png` (the garments side
+ * by side, then the outfit on each person) and `outfits.json` (time and error per pair; the single-garment metrics do
+ * not apply to two garments).
+ *
  * With QUALITY_RESULTS=1 it also keeps every full-resolution result as `results/<person>__<garment>.png` and their
  * SHA-256 in `results/SHA256SUMS` (`sha256sum -c` format), so two runs can be shown byte-identical.
  */
@@ -18,6 +23,7 @@ import sharp from 'sharp';
 import { composeTryOn } from '../composite/compose.js';
 import { EngineError, type EngineErrorCode } from '../engine.js';
 import { analyzeGarment, type GarmentAnalysis, GarmentCache } from '../garment/analyze.js';
+import { planOutfit } from '../garment/outfit.js';
 import { decodeImage, detectPerson } from '../vision/person-detector.js';
 import type { RawImage } from '../vision/types.js';
 import { type DevGarment, type DevSet, fixturesDir, missingFixturesMessage, ootdSet, tryOnSet } from './fixtures.js';
@@ -32,6 +38,12 @@ const DRAWN_PREFIX = 'drawn-';
 const SYNTHETIC_BOTTOMS: Array<{ kind: SyntheticBottom; title: string }> = [
   { kind: 'skirt', title: 'Striped A-line skirt' },
   { kind: 'trousers', title: 'Striped straight-leg trousers' },
+];
+/** Outfits of `tryon/` (garment names as garmentsOf gives them), in the request's order: planOutfit orders them. */
+const OUTFITS: string[][] = [
+  ['upper-4.jpg', `${DRAWN_PREFIX}skirt.png`],
+  ['upper-3.jpg', `${DRAWN_PREFIX}trousers.png`],
+  ['upper-1.jpg', 'dress-3.jpg'],
 ];
 const THUMB_W = 192;
 const THUMB_H = 256;
@@ -208,16 +220,92 @@ async function runSet(set: DevSet, outDir: string, opts: QualityOptions): Promis
   const cache = new GarmentCache(64);
   const rows: PairReport[] = [];
   const sheets = new Map<string, SheetRow[]>();
+  const analysed = new Map<string, { garment: Garment; bytes: Uint8Array; analysis: GarmentAnalysis | null }>();
   for (const garment of garmentsOf(set)) {
     if (opts.only && !opts.only.some((o) => garment.name.includes(o))) continue;
-    const { category, tiles, reports } = await tryGarment(garment, persons, cache, keeper);
+    const { category, tiles, reports, bytes, analysis } = await tryGarment(garment, persons, cache, keeper);
+    analysed.set(garment.name, { garment, bytes, analysis });
     rows.push(...reports);
     sheets.set(category, [...(sheets.get(category) ?? []), { garment: garment.name, tiles }]);
     console.log(`${garment.name}: done`);
   }
+  const outfitRows: OutfitReport[] = [];
+  if (set.name === 'tryon') {
+    for (const names of OUTFITS) {
+      const items = names.map((n) => analysed.get(n));
+      if (items.some((i) => !i)) continue; // a garment left out by --only
+      const { tiles, reports } = await tryOutfit(items as OutfitItem[], persons, keeper);
+      outfitRows.push(...reports);
+      sheets.set('outfit', [...(sheets.get('outfit') ?? []), { garment: names.join(' + '), tiles }]);
+      console.log(`${names.join(' + ')}: done`);
+    }
+  }
   await writeSheets(outDir, persons, sheets);
   writeReport(outDir, rows);
+  if (outfitRows.length) writeFileSync(join(outDir, 'outfits.json'), `${JSON.stringify(outfitRows, null, 2)}\n`);
   keeper?.finish();
+}
+
+type OutfitItem = { garment: Garment; bytes: Uint8Array; analysis: GarmentAnalysis | null };
+interface OutfitReport {
+  person: string;
+  /** The garments in dressing order. */
+  garments: string[];
+  ms: number;
+  error?: string;
+}
+
+/**
+ * One outfit on every person: the garments in planOutfit's order (by their analysed categories), each composed on
+ * the previous result with the person detected again on it, as the worker chains the engine's try-ons.
+ */
+async function tryOutfit(
+  items: OutfitItem[],
+  persons: Person[],
+  keeper: ResultKeeper | null,
+): Promise<{ tiles: Buffer[]; reports: OutfitReport[] }> {
+  const thumbs = await Promise.all(
+    items.map((i) =>
+      sharp(i.bytes)
+        .resize(THUMB_W / 2, THUMB_H, { fit: 'contain', background: '#fff' })
+        .flatten({ background: '#fff' })
+        .png()
+        .toBuffer(),
+    ),
+  );
+  const header = await sharp({ create: { width: THUMB_W, height: THUMB_H, channels: 3, background: '#fff' } })
+    .composite(thumbs.map((input, k) => ({ input, left: k * (THUMB_W / 2), top: 0 })))
+    .png()
+    .toBuffer();
+  const tiles: Buffer[] = [await thumb(header)];
+  const reports: OutfitReport[] = [];
+  const analyses = items.map((i) => i.analysis);
+  const plan = planOutfit(
+    items.map((i) => i.garment.words),
+    analyses.map((a) => a?.cls.category ?? null),
+  );
+  const order = plan.ok ? plan.order : items.map((_, k) => k);
+  const garments = order.map((k) => items[k]!.garment.name);
+  for (const p of persons) {
+    const t = performance.now();
+    try {
+      if (!plan.ok) throw new Error(`refused: ${plan.message}`);
+      let img = p.img;
+      for (const k of order) {
+        const analysis = analyses[k];
+        if (!analysis) throw new Error(`${items[k]!.garment.name}: not analysed`);
+        img = composeTryOn(img, await detectPerson(img), analysis).image;
+      }
+      reports.push({ person: p.name, garments, ms: performance.now() - t });
+      tiles.push(await thumb(img));
+      await keeper?.keep(p.name, garments.join('+'), img);
+    } catch (err) {
+      const msg = err instanceof EngineError ? `${err.code}: ${err.message}` : (err as Error).message;
+      reports.push({ person: p.name, garments, ms: performance.now() - t, error: msg });
+      tiles.push(await errorTile(msg));
+    }
+  }
+  return { tiles, reports };
 }
 
 type SheetRow = { garment: string; tiles: Buffer[] };
@@ -228,7 +316,13 @@ async function tryGarment(
   persons: Person[],
   cache: GarmentCache,
   keeper: ResultKeeper | null,
-): Promise<{ category: string; tiles: Buffer[]; reports: PairReport[] }> {
+): Promise<{
+  category: string;
+  tiles: Buffer[];
+  reports: PairReport[];
+  bytes: Uint8Array;
+  analysis: GarmentAnalysis | null;
+}> {
   const bytes = await g.load();
   let garment: GarmentAnalysis | null = null;
   let gErr: string | null = null;
@@ -261,7 +355,7 @@ async function tryGarment(
       tiles.push(await errorTile(msg));
     }
   }
-  return { category, tiles, reports };
+  return { category, tiles, reports, bytes, analysis: garment };
 }
 
 /** Persons per contact sheet: wider sheets are too small to judge at thumbnail size once viewed. */
