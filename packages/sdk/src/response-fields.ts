@@ -54,14 +54,14 @@ export type ResponseTypeName =
 
 export const RESPONSE_FIELDS: Readonly<Record<ResponseTypeName, FieldSpec>> = {
   UploadImageResponse: fieldsOf<UploadImageResponse>()(['imageId', 'imageUrl'], []),
-  TryOnResponse: fieldsOf<TryOnResponse>()(['generationId', 'status', 'productExternalId'], []),
+  TryOnResponse: fieldsOf<TryOnResponse>()(['generationId', 'status', 'productExternalId'], ['productExternalIds']),
   TryOnSyncResponse: fieldsOf<TryOnSyncResponse>()(
     ['generationId', 'status', 'productExternalId'],
-    ['resultImageUrl', 'errorMessage', 'errorCode', 'createdAt', 'updatedAt'],
+    ['productExternalIds', 'resultImageUrl', 'errorMessage', 'errorCode', 'createdAt', 'updatedAt'],
   ),
   Generation: fieldsOf<Generation>()(
     ['generationId', 'status', 'productExternalId', 'createdAt', 'updatedAt'],
-    ['resultImageUrl', 'errorMessage', 'errorCode'],
+    ['productExternalIds', 'resultImageUrl', 'errorMessage', 'errorCode'],
   ),
   Product: fieldsOf<Product>()(
     [

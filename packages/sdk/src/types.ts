@@ -128,7 +128,11 @@ interface TryOnRequestCommon {
 
 type TryOnProductPart =
   | {
-      /** Exactly one item for now. */
+      /**
+       * Exactly one item, as in Genlook v1. fitroom's extension: an account allowed outfits (its operator set
+       * `fitroom accounts set --outfit-items N`) may send up to N products (a top and a bottom, or a dress and
+       * outerwear), dressed in one generation at one credit each; see fitroom's docs/compatibility.md.
+       */
       products: TryOnProductInput[];
       product?: never;
     }
@@ -157,6 +161,8 @@ export interface TryOnResponse {
   status: GenerationStatus;
   /** The product's id: the one sent, or the server-generated `_anon_…` id of a one-shot product. */
   productExternalId: string;
+  /** fitroom's extension: an outfit's product ids, in the request's order; absent for a single product. */
+  productExternalIds?: string[];
 }
 
 /** `GET /generations/:id`. */
@@ -165,6 +171,8 @@ export interface Generation {
   status: GenerationStatus;
   /** The product tried on. fitroom always sends it; Genlook's docs list it only on the `/try-on` answer. */
   productExternalId: string;
+  /** fitroom's extension: an outfit's product ids, in the request's order; absent for a single product. */
+  productExternalIds?: string[];
   /** Temporary signed URL; only when `COMPLETED` (and until retention removes it). */
   resultImageUrl?: string;
   /** Human-readable; only when `FAILED`. */

@@ -116,7 +116,7 @@ describe('fitroom CLI (against a running server’s data directory)', () => {
     assert.equal(await ctx.deps.blobs.get(row!.logo_blob_key!), null, 'and its file is deleted');
   });
 
-  test('accounts set changes the engine, rate limit and retention; the running server applies them', async () => {
+  test('accounts set changes the engine, rate limit, retention and outfit allowance; the running server applies them', async () => {
     const { last: acct } = await cli('accounts', 'create', '--name', 'tuned');
     const set = await cli(
       'accounts',
@@ -131,12 +131,15 @@ describe('fitroom CLI (against a running server’s data directory)', () => {
       '3',
       '--identity-pass',
       'off',
+      '--outfit-items',
+      '2',
     );
     assert.deepEqual(set.last, {
       id: acct.id,
       engine: 'mock',
       engineChecks: null,
       identityPass: 'off',
+      maxOutfitItems: 2,
       rateLimitPerMin: 42,
       retentionDays: 3,
     });
@@ -159,12 +162,17 @@ describe('fitroom CLI (against a running server’s data directory)', () => {
       engine: null,
       engineChecks: null,
       identityPass: null,
+      maxOutfitItems: 2,
       rateLimitPerMin: null,
       retentionDays: 3,
     });
     assert.equal((await cli('accounts', 'set', '--account', acct.id, '--engine', 'gpu')).code, 2);
     assert.equal((await cli('accounts', 'set', '--account', acct.id, '--retention-days', '5')).code, 2);
     assert.equal((await cli('accounts', 'set', '--account', acct.id, '--identity-pass', 'maybe')).code, 2);
+    for (const n of ['0', '6', 'two']) {
+      assert.equal((await cli('accounts', 'set', '--account', acct.id, '--outfit-items', n)).code, 2, n);
+    }
+    assert.equal((await ctx.deps.accounts.require(acct.id)).max_outfit_items, 2, 'the refusals changed nothing');
   });
 
   test('accounts set --engine-checks: lenient draws what strict refuses (typed code, refunded); default resets', async () => {
@@ -288,6 +296,7 @@ describe('fitroom CLI (against a running server’s data directory)', () => {
           '0006_identity_pass',
           '0007_webhooks',
           '0008_admin_lists',
+          '0009_outfits',
         ],
       });
       assert.deepEqual((await cliIn(fresh, 'migrate')).last, { applied: [] });

@@ -12,6 +12,7 @@ import { createDeps, type Deps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { SERVER_ROLES, type ServerRole, startServer } from '../server.js';
 import { missingForEngine } from '../services/engine-choice.js';
+import { MAX_OUTFIT_ITEMS } from '../services/try-on-input.js';
 
 const HELP = `fitroom — self-hostable virtual try-on API (Genlook v1 compatible)
 
@@ -23,6 +24,7 @@ Usage:
   fitroom accounts set --account ID [--engine composite|mock|external|fashn|oip|replicate|default]
                        [--rate-limit R|default] [--retention-days 1|3|7] [--engine-checks strict|lenient|default]
                        [--identity-pass on|off|default]   (hosted engines: the person's pixels kept outside the garment)
+                       [--outfit-items N]                 (products one try-on may dress together; 1: Genlook's one)
                        [--webhook-url URL]                (empty: clears; the first URL creates the signing secret)
   fitroom accounts set-logo --account ID --file logo.png   (watermark; --clear removes it)
   fitroom credits add --account ID --amount N [--reason TEXT]
@@ -120,6 +122,7 @@ async function main(argv: string[]): Promise<number> {
         engine: { type: 'string' },
         'engine-checks': { type: 'string' },
         'identity-pass': { type: 'string' },
+        'outfit-items': { type: 'string' },
         'retention-days': { type: 'string' },
         role: { type: 'string' },
         'webhook-url': { type: 'string' },
@@ -215,6 +218,7 @@ async function main(argv: string[]): Promise<number> {
             engine: r.engine,
             engineChecks: r.engine_checks,
             identityPass: r.identity_pass,
+            maxOutfitItems: r.max_outfit_items,
             webhookUrl: r.webhook_url,
             activeKeys: r.active_keys,
             hasLogo: r.logo_blob_key !== null,
@@ -245,6 +249,11 @@ async function main(argv: string[]): Promise<number> {
           }
           patch.identityPass = values['identity-pass'] === 'default' ? null : String(values['identity-pass']);
         }
+        if (values['outfit-items'] !== undefined) {
+          const n = intOption(values, 'outfit-items', { min: 1 })!;
+          if (n > MAX_OUTFIT_ITEMS) throw new UsageError(`--outfit-items must be at most ${MAX_OUTFIT_ITEMS}`);
+          patch.maxOutfitItems = n;
+        }
         if (values['rate-limit'] !== undefined) {
           patch.rateLimitPerMin =
             values['rate-limit'] === 'default' ? null : intOption(values, 'rate-limit', { min: 1 });
@@ -270,6 +279,7 @@ async function main(argv: string[]): Promise<number> {
           engine: account.engine,
           engineChecks: account.engine_checks,
           identityPass: account.identity_pass,
+          maxOutfitItems: account.max_outfit_items,
           rateLimitPerMin: account.rate_limit_per_min,
           retentionDays: account.retention_days,
         });

@@ -348,6 +348,24 @@ const m0008: Migration = {
   },
 };
 
+/**
+ * Outfits (issue 17): how many products an account may dress in one try-on (1, the default: Genlook's one product),
+ * and a generation's outfit in dressing order (null for a single product, whose product_snapshot says it all).
+ */
+const m0009: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .alterTable('accounts')
+      .addColumn('max_outfit_items', 'integer', (c) => c.notNull().defaultTo(1))
+      .execute();
+    await db.schema.alterTable('generations').addColumn('outfit_snapshot', 'text').execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.alterTable('generations').dropColumn('outfit_snapshot').execute();
+    await db.schema.alterTable('accounts').dropColumn('max_outfit_items').execute();
+  },
+};
+
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_idempotency_keys': m0002,
@@ -357,6 +375,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006_identity_pass': m0006,
   '0007_webhooks': m0007,
   '0008_admin_lists': m0008,
+  '0009_outfits': m0009,
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -31,6 +31,7 @@ test('PostgreSQL: migrations apply and 30 concurrent debits on a balance of 10 s
       '0006_identity_pass',
       '0007_webhooks',
       '0008_admin_lists',
+      '0009_outfits',
     ]);
     assert.deepEqual(await migrateToLatest(db as never), [], 'idempotent');
 

@@ -34,6 +34,8 @@ export interface AccountsTable {
    * Shown once by the CLI, never logged or listed.
    */
   webhook_secret: NullableAdded<string>;
+  /** How many products one try-on may dress (an outfit, issue 17); 1 = Genlook's single product (migration 0009). */
+  max_outfit_items: ColumnType<number, number | undefined, number>;
   disabled_at: string | null;
   created_at: string;
   updated_at: string;
@@ -140,6 +142,11 @@ export interface GenerationsTable {
   engine_checks: string | null;
   /** The request's own `webhookUrl` (replaces the account's endpoint for this generation); null = the account's. */
   webhook_url: NullableAdded<string>;
+  /**
+   * An outfit's products (JSON array of product snapshots, each with its `position` in the request), in dressing
+   * order; null for a single product. product_snapshot holds the request's first product (migration 0009).
+   */
+  outfit_snapshot: NullableAdded<string>;
   error_code: string | null;
   error_message: string | null;
   created_at: string;

@@ -50,6 +50,12 @@ export const Generation = z.object({
   generationId: z.string(),
   status: GenerationStatus,
   productExternalId: z.string(),
+  productExternalIds: z
+    .array(z.string())
+    .optional()
+    .describe(
+      "fitroom's extension: an outfit's products in the request's order; absent for a single product (docs/compatibility.md)",
+    ),
   resultImageUrl: z.string().optional().describe('Only when COMPLETED; signed and temporary'),
   errorCode: z.string().optional().describe('Only when FAILED with a typed error'),
   errorMessage: z.string().optional().describe('Only when FAILED'),
@@ -61,6 +67,12 @@ export const TryOnAccepted = z.object({
   generationId: z.string(),
   status: GenerationStatus,
   productExternalId: z.string(),
+  productExternalIds: z
+    .array(z.string())
+    .optional()
+    .describe(
+      "fitroom's extension: an outfit's products in the request's order; absent for a single product (docs/compatibility.md)",
+    ),
 });
 
 export const errorResponses = (...statuses: number[]) =>

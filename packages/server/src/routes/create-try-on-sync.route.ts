@@ -31,8 +31,12 @@ export const createTryOnSyncRoute = defineRoute({
       gone.signal,
     );
     if (row.status === 'COMPLETED' || row.status === 'FAILED') return deps.generations.toApi(row);
-    return reply
-      .status(202)
-      .send({ generationId: row.id, status: row.status, productExternalId: row.product_external_id });
+    return reply.status(202).send({
+      generationId: row.id,
+      status: row.status,
+      productExternalId: row.product_external_id,
+      // An outfit's products (fitroom's extension), as the 200 answer and /try-on's give them.
+      ...(accepted.productExternalIds ? { productExternalIds: accepted.productExternalIds } : {}),
+    });
   },
 });

@@ -297,6 +297,8 @@ export class AccountsService {
       engineChecks?: string | null;
       /** `on` | `off`; null: the deployment's IDENTITY_PASS. */
       identityPass?: string | null;
+      /** Products one try-on may dress (an outfit); 1: Genlook's single product. */
+      maxOutfitItems?: number;
     },
   ): Promise<void> {
     const now = this.clock.now().toISOString();
@@ -314,6 +316,7 @@ export class AccountsService {
         ...(patch.engine !== undefined ? { engine: patch.engine } : {}),
         ...(patch.engineChecks !== undefined ? { engine_checks: patch.engineChecks } : {}),
         ...(patch.identityPass !== undefined ? { identity_pass: patch.identityPass } : {}),
+        ...(patch.maxOutfitItems !== undefined ? { max_outfit_items: patch.maxOutfitItems } : {}),
         updated_at: now,
       })
       .where('id', '=', accountId)

@@ -88,3 +88,21 @@ test('top-ups write a ledger row with the reason; a negative adjustment can neve
   assert.equal(latest?.note, 'invoice 42');
   assert.equal(latest?.balance_after, 10);
 });
+
+test('an outfit debits one credit per product in one ledger row, only when all are there; its refund gives back all', async () => {
+  const acct = await ctx.newAccount(3);
+  const debit = (gen: string, amount: number) =>
+    ctx.deps.db.transaction().execute((tx) => ctx.deps.credits.debitForGeneration(tx, acct.id, gen, amount));
+  assert.equal(await debit(newId('gen'), 4), null, 'four products on a balance of 3: refused');
+  assert.equal(await ctx.deps.credits.balance(acct.id), 3);
+  const gen = newId('gen');
+  assert.equal(await debit(gen, 2), 1);
+  const refund = () => ctx.deps.db.transaction().execute((tx) => ctx.deps.credits.refundGeneration(tx, acct.id, gen));
+  assert.deepEqual([await refund(), await refund()], [true, false]);
+  assert.equal(await ctx.deps.credits.balance(acct.id), 3);
+  const rows = (await ctx.deps.credits.ledgerFor(acct.id)).filter((l) => l.generation_id === gen);
+  assert.deepEqual(rows.map((l) => [l.reason, l.delta]).sort(), [
+    ['generation_debit', -2],
+    ['generation_refund', 2],
+  ]);
+});

@@ -40,42 +40,46 @@ export class CreditsService {
   }
 
   /**
-   * Debits one credit for a generation. Returns the new balance, or null when the balance is below 1
-   * (the caller answers 402 and rolls back). Must run inside the transaction that creates the generation.
+   * Debits a generation's credits: one, or one per product of an outfit (`amount`), in one ledger row. Returns the
+   * new balance, or null when the balance is below `amount` (the caller answers 402 and rolls back). Must run inside
+   * the transaction that creates the generation.
    */
-  async debitForGeneration(tx: Tx, accountId: string, generationId: string): Promise<number | null> {
+  async debitForGeneration(tx: Tx, accountId: string, generationId: string, amount = 1): Promise<number | null> {
+    if (!Number.isInteger(amount) || amount < 1) throw new Error('amount must be a positive integer');
     const row = await tx
       .updateTable('accounts')
-      .set({ credit_balance: sql<number>`credit_balance - 1` })
+      .set({ credit_balance: sql<number>`credit_balance - ${amount}` })
       .where('id', '=', accountId)
-      .where('credit_balance', '>=', 1)
+      .where('credit_balance', '>=', amount)
       .returning('credit_balance')
       .executeTakeFirst();
     if (!row) return null;
-    await this.ledger(tx, accountId, -1, 'generation_debit', row.credit_balance, generationId);
+    await this.ledger(tx, accountId, -amount, 'generation_debit', row.credit_balance, generationId);
     return row.credit_balance;
   }
 
   /**
-   * Gives back the credit of a failed generation. Idempotent: the ledger's UNIQUE (generation_id, reason) means a
-   * second refund of the same generation inserts nothing and changes no balance. Runs in the caller's transaction
-   * (the one that marks the generation FAILED). Returns whether a refund happened.
+   * Gives back what a failed generation was debited (one credit, or an outfit's one per product). Idempotent: the
+   * ledger's UNIQUE (generation_id, reason) means a second refund of the same generation inserts nothing and changes
+   * no balance. Runs in the caller's transaction (the one that marks the generation FAILED). Returns whether a refund
+   * happened.
    */
   async refundGeneration(tx: Tx, accountId: string, generationId: string): Promise<boolean> {
-    const debited = await tx
+    const rows = await tx
       .selectFrom('credit_ledger')
-      .select('reason')
+      .select(['reason', 'delta'])
       .where('generation_id', '=', generationId)
       .execute();
-    const reasons = new Set(debited.map((r) => r.reason));
-    if (!reasons.has('generation_debit') || reasons.has('generation_refund')) return false;
+    const debit = rows.find((r) => r.reason === 'generation_debit');
+    if (!debit || rows.some((r) => r.reason === 'generation_refund')) return false;
+    const amount = -debit.delta;
     const row = await tx
       .updateTable('accounts')
-      .set({ credit_balance: sql<number>`credit_balance + 1` })
+      .set({ credit_balance: sql<number>`credit_balance + ${amount}` })
       .where('id', '=', accountId)
       .returning('credit_balance')
       .executeTakeFirstOrThrow();
-    await this.ledger(tx, accountId, 1, 'generation_refund', row.credit_balance, generationId);
+    await this.ledger(tx, accountId, amount, 'generation_refund', row.credit_balance, generationId);
     return true;
   }
 

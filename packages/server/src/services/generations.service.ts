@@ -6,6 +6,7 @@
  * finishing, a lease expired) can never complete a generation twice, fail a completed one, or refund twice.
  */
 
+import { categoryFromWords, planOutfit } from '@fitroom/engine';
 import type { Config } from '../config.js';
 import type { Db, Tx } from '../db/database.js';
 import { prepare } from '../db/prepared.js';
@@ -61,6 +62,18 @@ export interface ProductSnapshot {
   }>;
 }
 
+/** One product of an outfit: its snapshot and its place in the request's `products` (fitroom's extension). */
+export interface OutfitItemSnapshot extends ProductSnapshot {
+  position: number;
+}
+
+/** The product ids of an outfit in the request's order, from `generations.outfit_snapshot` (null: one product). */
+export function outfitExternalIds(outfitSnapshot: string | null | undefined): string[] | null {
+  if (!outfitSnapshot) return null;
+  const items = JSON.parse(outfitSnapshot) as OutfitItemSnapshot[];
+  return [...items].sort((a, b) => a.position - b.position).map((i) => i.externalId);
+}
+
 const POLL_COLUMNS = [
   'id',
   'account_id',
@@ -72,6 +85,8 @@ const POLL_COLUMNS = [
   'created_at',
   'updated_at',
   'expires_at',
+  // Null but for outfits, whose answers list every product (productExternalIds).
+  'outfit_snapshot',
 ] as const;
 export type PollRow = Pick<GenerationRow, (typeof POLL_COLUMNS)[number]>;
 
@@ -79,6 +94,8 @@ export interface ApiGeneration {
   generationId: string;
   status: GenerationRow['status'];
   productExternalId: string;
+  /** An outfit's products, in the request's order (fitroom's extension); absent for a single product. */
+  productExternalIds?: string[];
   resultImageUrl?: string;
   errorCode?: string;
   errorMessage?: string;
@@ -120,7 +137,9 @@ export class GenerationsService {
    * same transaction as the generation, so two concurrent requests with one key cannot both succeed.
    */
   async submit(account: Account, body: unknown, files: Map<string, UploadedFile>, idempotencyKey?: string) {
-    const request = parseTryOn(body);
+    // An account allowed outfits takes up to max_outfit_items products; every other one gets Genlook's answer.
+    const request = parseTryOn(body, account.max_outfit_items);
+    const cost = request.products.length;
     if (request.webhookUrl !== null) {
       if (!this.webhooks) throw new ApiError('VALIDATION_FAILED', 'webhookUrl is not supported by this server.');
       await this.webhooks.checkRequestUrl(account.id, request.webhookUrl);
@@ -132,7 +151,7 @@ export class GenerationsService {
     }
     // A cheap early look at the balance spares an empty account the downloads and the crop; the authoritative check
     // is the conditional debit inside the transaction below.
-    if ((await this.credits.balance(account.id)) < 1) throw new ApiError('INSUFFICIENT_CREDITS');
+    if ((await this.credits.balance(account.id)) < cost) throw new ApiError('INSUFFICIENT_CREDITS');
 
     const created: { personImage: ImageRow | null; productBlobs: string[] } = { personImage: null, productBlobs: [] };
     try {
@@ -140,56 +159,61 @@ export class GenerationsService {
       created.personImage = personImage.fresh;
       // The stored product's images are read here only to reuse its stored copies of the same URLs; a reference
       // try-on (no images) has nothing to reuse, and resolveForTryOn reads the product inside the transaction.
-      let prepared: PreparedImage[] | undefined;
-      if (request.product.images) {
-        const existing = request.product.externalId
-          ? await this.products.find(this.db, account.id, request.product.externalId)
-          : null;
-        prepared = await this.products.prepareImages(account.id, request.product.images, files, {
-          downloadUrls: false,
-          reuse: existing?.images,
-        });
-        created.productBlobs = this.products.newBlobs(prepared, existing?.images);
+      const prepared: Array<PreparedImage[] | undefined> = [];
+      for (const input of request.products) {
+        let ready: PreparedImage[] | undefined;
+        if (input.images) {
+          const existing = input.externalId ? await this.products.find(this.db, account.id, input.externalId) : null;
+          ready = await this.products.prepareImages(account.id, input.images, files, {
+            downloadUrls: false,
+            reuse: existing?.images,
+          });
+          created.productBlobs.push(...this.products.newBlobs(ready, existing?.images));
+        }
+        prepared.push(ready);
       }
 
       // Two inline upserts of one new product can both insert it on PostgreSQL: the loser runs again as an update.
       const { generation, replacedBlobs } = await retryOnceIfRaced(PRODUCT_EXTERNAL_ID_UNIQUE, () =>
         this.db.transaction().execute(async (tx) => {
-          const { saved, replacedBlobs } = await this.products.resolveForTryOn(
-            tx,
-            account.id,
-            request.product,
-            prepared,
-          );
-          const product = await this.products.touch(tx, saved.product);
+          const snapshots: ProductSnapshot[] = [];
+          const replacedBlobs: string[] = [];
+          let first: { id: string; externalId: string } | null = null;
+          for (const [i, input] of request.products.entries()) {
+            const resolved = await this.products.resolveForTryOn(tx, account.id, input, prepared[i]);
+            replacedBlobs.push(...resolved.replacedBlobs);
+            const product = await this.products.touch(tx, resolved.saved.product);
+            first ??= { id: product.id, externalId: product.external_id };
+            snapshots.push({
+              externalId: product.external_id,
+              title: product.title,
+              description: product.description,
+              images: resolved.saved.images.map((im) => ({
+                productImageId: im.id,
+                sourceUrl: im.source_url,
+                blobKey: im.blob_key,
+                contentType: im.content_type,
+                contentHash: im.content_hash,
+                role: im.role,
+              })),
+            });
+          }
+          // Checked here, once the referenced products' titles are read: the words decide what can be layered.
+          if (snapshots.length > 1) refuseMockMix(snapshots);
+          const outfit = snapshots.length > 1 ? planOutfitOrRefuse(snapshots) : null;
           let person = personImage.existing;
           if (personImage.fresh) {
             await tx.insertInto('images').values(personImage.fresh).execute();
             person = personImage.fresh;
           }
-          const snapshot: ProductSnapshot = {
-            externalId: product.external_id,
-            title: product.title,
-            description: product.description,
-            images: saved.images.map((im) => ({
-              productImageId: im.id,
-              sourceUrl: im.source_url,
-              blobKey: im.blob_key,
-              contentType: im.content_type,
-              contentHash: im.content_hash,
-              role: im.role,
-            })),
-          };
-          const generation = await this.insertGeneration(
-            tx,
-            account,
-            request,
-            product.external_id,
-            product.id,
-            snapshot,
-            person!,
-          );
-          if ((await this.credits.debitForGeneration(tx, account.id, generation.id)) === null) {
+          const generation = await this.insertGeneration(tx, account, request, {
+            productExternalId: first!.externalId,
+            productId: first!.id,
+            snapshot: snapshots[0]!,
+            outfit,
+            person: person!,
+          });
+          if ((await this.credits.debitForGeneration(tx, account.id, generation.id, cost)) === null) {
             throw new ApiError('INSUFFICIENT_CREDITS');
           }
           await enqueueTryOn(this.queue, { generationId: generation.id }, { tx });
@@ -212,11 +236,7 @@ export class GenerationsService {
       // A queue outside the database (BullMQ) gets the job now that the generation is committed. If that fails the
       // generation is still accepted (and charged): the reconciler enqueues PENDING work that has no job.
       await enqueueTryOnAfterCommit(this.queue, { generationId: generation.id }).catch(() => undefined);
-      return {
-        generationId: generation.id,
-        status: generation.status,
-        productExternalId: generation.product_external_id,
-      };
+      return acceptedAnswer(generation);
     } catch (err) {
       // Nothing was committed: remove every file this request wrote.
       if (created.personImage) await this.blobs.delete(created.personImage.blob_key);
@@ -239,6 +259,7 @@ export class GenerationsService {
         'generations.id',
         'generations.status',
         'generations.product_external_id',
+        'generations.outfit_snapshot',
       ])
       .where('idempotency_keys.account_id', '=', accountId)
       .where('idempotency_keys.key', '=', key)
@@ -249,7 +270,7 @@ export class GenerationsService {
         { path: 'idempotency-key', message: 'Reused with a different request' },
       ]);
     }
-    return { generationId: row.id, status: row.status, productExternalId: row.product_external_id };
+    return acceptedAnswer(row);
   }
 
   /** The person photo: an existing upload (by id), or a URL / file part, normalised, person-cropped and stored. */
@@ -289,11 +310,19 @@ export class GenerationsService {
     tx: Tx,
     account: Account,
     request: TryOnRequest,
-    productExternalId: string,
-    productId: string,
-    snapshot: ProductSnapshot,
-    person: ImageRow,
+    what: {
+      productExternalId: string;
+      productId: string;
+      /** The request's first product. */
+      snapshot: ProductSnapshot;
+      /** An outfit's products in dressing order; null for one product. */
+      outfit: OutfitItemSnapshot[] | null;
+      person: ImageRow;
+    },
   ): Promise<GenerationRow> {
+    const { productExternalId, productId, snapshot, outfit, person } = what;
+    // An outfit runs on one engine: the one its first garment dressed would get alone (mixing mock is refused).
+    const decisive = outfit?.[0] ?? snapshot;
     const now = this.clock.now();
     const keepForDays = request.keepForDays ?? account.retention_days;
     const row: GenerationRow = {
@@ -303,6 +332,7 @@ export class GenerationsService {
       product_id: productId,
       product_external_id: productExternalId,
       product_snapshot: JSON.stringify(snapshot),
+      outfit_snapshot: outfit ? JSON.stringify(outfit) : null,
       person_image_id: person.id,
       person_blob_key: person.blob_key,
       result_blob_key: null,
@@ -310,7 +340,7 @@ export class GenerationsService {
       watermark: request.watermark === null ? null : request.watermark ? 1 : 0,
       ai_label: request.aiLabel ? 1 : 0,
       keep_for_days: keepForDays,
-      engine: snapshot.title === MOCK_TITLE ? 'mock' : engineForTryOn(account, snapshot, this.config),
+      engine: decisive.title === MOCK_TITLE ? 'mock' : engineForTryOn(account, decisive, this.config),
       // Decided when the generation is accepted, like its engine: a retry runs with the same mode.
       engine_checks: account.engine_checks ?? this.config.engineChecks,
       webhook_url: request.webhookUrl,
@@ -340,10 +370,12 @@ export class GenerationsService {
   }
 
   async toApi(row: PollRow): Promise<ApiGeneration> {
+    const ids = outfitExternalIds(row.outfit_snapshot);
     const out: ApiGeneration = {
       generationId: row.id,
       status: row.status,
       productExternalId: row.product_external_id,
+      ...(ids ? { productExternalIds: ids } : {}),
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     };
@@ -460,24 +492,35 @@ export class GenerationsService {
     });
   }
 
-  /** Records a product image the job downloaded, in the snapshot and (if unchanged since) on the product. */
+  /**
+   * Records a product image the job downloaded, in the snapshot and (if unchanged since) on the product. `item`: the
+   * outfit item (its index in outfit_snapshot, dressing order) the image belongs to; none for a single product. The
+   * request's first product is in product_snapshot too, which is kept alike.
+   */
   async recordDownloadedImage(
     generationId: string,
     index: number,
     stored: { blobKey: string; contentType: string; contentHash: string },
+    item?: number,
   ): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
       const row = await tx
         .selectFrom('generations')
-        .select('product_snapshot')
+        .select(['product_snapshot', 'outfit_snapshot'])
         .where('id', '=', generationId)
         .executeTakeFirstOrThrow();
       const snap = JSON.parse(row.product_snapshot) as ProductSnapshot;
-      const img = snap.images[index]!;
+      const outfit =
+        item !== undefined && row.outfit_snapshot ? (JSON.parse(row.outfit_snapshot) as OutfitItemSnapshot[]) : null;
+      const img = outfit ? outfit[item!]!.images[index]! : snap.images[index]!;
       Object.assign(img, stored);
+      if (!outfit || outfit[item!]!.position === 0) Object.assign(snap.images[index]!, stored);
       await tx
         .updateTable('generations')
-        .set({ product_snapshot: JSON.stringify(snap) })
+        .set({
+          product_snapshot: JSON.stringify(snap),
+          ...(outfit ? { outfit_snapshot: JSON.stringify(outfit) } : {}),
+        })
         .where('id', '=', generationId)
         .execute();
       // Later generations of the product reuse the stored copy, so a shop's CDN outage never breaks a reference try-on.
@@ -489,4 +532,51 @@ export class GenerationsService {
         .execute();
     });
   }
+}
+
+/** The answer of an accepted try-on (and of its replay): an outfit's adds every product id. */
+function acceptedAnswer(row: Pick<GenerationRow, 'id' | 'status' | 'product_external_id' | 'outfit_snapshot'>) {
+  const ids = outfitExternalIds(row.outfit_snapshot);
+  return {
+    generationId: row.id,
+    status: row.status,
+    productExternalId: row.product_external_id,
+    ...(ids ? { productExternalIds: ids } : {}),
+  };
+}
+
+/**
+ * A `mock` product runs the whole try-on on the mock engine (spec §8), so it cannot share an outfit with products
+ * meant for a real engine: refused, naming the first product that differs from the first one.
+ */
+function refuseMockMix(products: ProductSnapshot[]): void {
+  const isMock = (p: ProductSnapshot) => p.title === MOCK_TITLE;
+  const odd = products.findIndex((p) => isMock(p) !== isMock(products[0]!));
+  if (odd < 0) return;
+  throw new ApiError(
+    'VALIDATION_FAILED',
+    `products.${odd}: a product titled '${MOCK_TITLE}' (the mock engine) cannot be combined with other products.`,
+    [{ path: `products.${odd}.title`, message: `Every product of an outfit is titled '${MOCK_TITLE}', or none` }],
+  );
+}
+
+/**
+ * An outfit's dressing order by its products' words (a bottom before a top, a dress before outerwear), or
+ * VALIDATION_FAILED naming the product that cannot be layered with those before it. Products whose words name no
+ * garment pass here; the worker checks them with the engine's analysis of their image.
+ */
+function planOutfitOrRefuse(snapshots: ProductSnapshot[]): OutfitItemSnapshot[] {
+  const plan = planOutfit(
+    snapshots,
+    snapshots.map((p) => categoryFromWords(p)),
+  );
+  if (!plan.ok) {
+    throw new ApiError(
+      'VALIDATION_FAILED',
+      `products.${plan.index} ('${snapshots[plan.index]!.externalId}') cannot be layered with the products before ` +
+        `it: ${plan.message}.`,
+      [{ path: `products.${plan.index}`, message: `Cannot be layered: ${plan.message}` }],
+    );
+  }
+  return plan.order.map((position) => ({ ...snapshots[position]!, position }));
 }

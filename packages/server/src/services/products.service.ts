@@ -365,7 +365,8 @@ export class ProductsService {
       const gen = await this.db
         .selectFrom('generations')
         .select('id')
-        .where('product_snapshot', 'like', `%${key}%`)
+        // An outfit's other products are in outfit_snapshot only (the first is in both).
+        .where((eb) => eb.or([eb('product_snapshot', 'like', `%${key}%`), eb('outfit_snapshot', 'like', `%${key}%`)]))
         .where('status', 'in', ['PENDING', 'PROCESSING'])
         .executeTakeFirst();
       if (!gen) await this.blobs.delete(key);

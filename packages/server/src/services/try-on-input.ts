@@ -31,7 +31,12 @@ export const WireTryOn = z
       .array(WireProductFields)
       .min(1, 'Exactly one product is required')
       .max(1, 'Exactly one product is supported for now')
-      .optional(),
+      .optional()
+      .describe(
+        "Exactly one product, as in Genlook v1. fitroom's extension (docs/compatibility.md, outfits): an account " +
+          'allowed outfits (`max_outfit_items` above 1) may send up to that many, dressed in one generation at one ' +
+          'credit each',
+      ),
     product: WireProductFields.optional(),
     person: z
       .object({ image: z.object({ source: Source.optional() }).passthrough().optional() })
@@ -69,7 +74,10 @@ export type PersonSource =
   | { kind: 'file'; fileKey: string };
 
 export interface TryOnRequest {
+  /** The first product (the only one, unless the account allows outfits). */
   product: ProductInput;
+  /** Every product, in the request's order: one, or an outfit's (fitroom's extension). */
+  products: ProductInput[];
   person: PersonSource;
   externalUserId: string | null;
   /** null: the account setting applies (watermark when a logo is configured). */
@@ -80,16 +88,50 @@ export interface TryOnRequest {
   webhookUrl: string | null;
 }
 
-export function parseTryOn(body: unknown): TryOnRequest {
-  const raw = parseOrThrow(WireTryOn, body ?? {});
-  const productRaw = raw.products?.[0] ?? raw.product;
-  if (!productRaw) {
+/**
+ * The most products an account may be allowed per try-on. The engines layer two garments today (a bottom and a top,
+ * a dress and outerwear: planOutfit), so more is refused per combination; the ceiling only bounds the work.
+ */
+export const MAX_OUTFIT_ITEMS = 5;
+
+/**
+ * The body for an account allowed `maxProducts` per try-on. At 1 (every account unless an operator allows outfits)
+ * it is Genlook's schema itself, so a second product gets Genlook's answer word for word.
+ */
+function wireFor(maxProducts: number) {
+  if (maxProducts <= 1) return WireTryOn;
+  return WireTryOn.extend({
+    products: z
+      .array(WireProductFields)
+      .min(1, 'At least one product is required')
+      .max(maxProducts, `At most ${maxProducts} products per try-on on this account`)
+      .optional(),
+  });
+}
+
+/** `maxProducts`: the account's outfit allowance (accounts.max_outfit_items; 1 = Genlook's single product). */
+export function parseTryOn(body: unknown, maxProducts = 1): TryOnRequest {
+  const raw = parseOrThrow(wireFor(maxProducts), body ?? {});
+  const productsRaw = raw.products ?? (raw.product ? [raw.product] : []);
+  if (productsRaw.length === 0) {
     throw new ApiError('VALIDATION_FAILED', 'products is required.', [{ path: 'products', message: 'Required' }]);
   }
-  const product = toProductInput(productRaw, raw.products ? 'products.0.' : 'product.');
-  if (product.externalId?.startsWith(ONE_SHOT_PREFIX) && product.images !== undefined) {
-    // A one-shot id may be referenced (it is returned to clients), but not upserted by name.
-    throw reservedExternalId(raw.products ? 'products.0.externalId' : 'product.externalId');
+  const products = productsRaw.map((productRaw, i) => {
+    const prefix = raw.products ? `products.${i}.` : 'product.';
+    const product = toProductInput(productRaw, prefix);
+    if (product.externalId?.startsWith(ONE_SHOT_PREFIX) && product.images !== undefined) {
+      // A one-shot id may be referenced (it is returned to clients), but not upserted by name.
+      throw reservedExternalId(`${prefix}externalId`);
+    }
+    return product;
+  });
+  // One product twice in an outfit would be dressed over itself: refused, naming the repeat.
+  for (const [i, p] of products.entries()) {
+    if (p.externalId !== undefined && products.findIndex((q) => q.externalId === p.externalId) < i) {
+      throw new ApiError('VALIDATION_FAILED', `products.${i} repeats the product '${p.externalId}'.`, [
+        { path: `products.${i}.externalId`, message: 'The same product appears twice' },
+      ]);
+    }
   }
 
   const [source, path] = raw.person?.image?.source
@@ -119,7 +161,8 @@ export function parseTryOn(body: unknown): TryOnRequest {
   }
 
   return {
-    product,
+    product: products[0]!,
+    products,
     person,
     externalUserId: raw.externalUserId ?? raw.customerId ?? null,
     watermark: raw.output?.watermark ?? raw.useWatermark ?? null,

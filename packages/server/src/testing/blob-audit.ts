@@ -44,12 +44,16 @@ export async function referencedBlobKeys(db: Db): Promise<Set<string>> {
   for (const r of await db.selectFrom('accounts').select('logo_blob_key').execute()) add(r.logo_blob_key);
   const gens = await db
     .selectFrom('generations')
-    .select(['person_blob_key', 'result_blob_key', 'product_snapshot'])
+    .select(['person_blob_key', 'result_blob_key', 'product_snapshot', 'outfit_snapshot'])
     .execute();
   for (const g of gens) {
     add(g.person_blob_key);
     add(g.result_blob_key);
     for (const img of (JSON.parse(g.product_snapshot) as ProductSnapshot).images) add(img.blobKey);
+    // An outfit's other products (outfit_snapshot, migration 0009).
+    for (const item of JSON.parse(g.outfit_snapshot ?? '[]') as ProductSnapshot[]) {
+      for (const img of item.images) add(img.blobKey);
+    }
   }
   return keys;
 }

@@ -7,9 +7,18 @@
  * transitions are conditional, and a result written by a worker that lost the race is deleted again.
  */
 
-import { EngineError, type TryOnEngine } from '@fitroom/engine';
+import {
+  categoryFromWords,
+  EngineError,
+  type GarmentCategory,
+  type ProductImageInput,
+  planOutfit,
+  type TryOnEngine,
+  type TryOnOutput,
+} from '@fitroom/engine';
 import type { FastifyBaseLogger } from 'fastify';
 import { resultKey } from '../blob-keys.js';
+import type { Account } from '../db/schema.js';
 import { ApiError } from '../errors.js';
 import { applyOutputMarks } from '../images/watermark.js';
 import { TRY_ON_JOB, tryOnBackoffMs, tryOnPayload } from '../jobs/try-on.job.js';
@@ -19,7 +28,7 @@ import type { EngineRegistry } from '../ports/engine-registry.js';
 import type { Job, JobQueue } from '../ports/job-queue.js';
 import { thisProcessId } from '../process-identity.js';
 import type { AccountsService } from '../services/accounts.service.js';
-import type { GenerationsService, ProductSnapshot } from '../services/generations.service.js';
+import type { GenerationsService, OutfitItemSnapshot, ProductSnapshot } from '../services/generations.service.js';
 import type { ProductsService } from '../services/products.service.js';
 
 export interface TryOnWorkerDeps {
@@ -177,8 +186,13 @@ export class TryOnWorker {
     if (!gen || gen.status === 'COMPLETED' || gen.status === 'FAILED') return; // already done: idempotent
     if (!(await generations.markProcessing(generationId))) return;
 
-    const snapshot = JSON.parse(gen.product_snapshot) as ProductSnapshot;
-    const productImages = await this.productImages(gen.id, gen.account_id, snapshot);
+    // An outfit's products in dressing order (outfit_snapshot), or the one product.
+    const outfit = gen.outfit_snapshot ? (JSON.parse(gen.outfit_snapshot) as OutfitItemSnapshot[]) : null;
+    const items: ProductSnapshot[] = outfit ?? [JSON.parse(gen.product_snapshot) as ProductSnapshot];
+    const productImages: ProductImageInput[][] = [];
+    for (const [i, item] of items.entries()) {
+      productImages.push(await this.productImages(gen.id, gen.account_id, item, outfit ? i : undefined));
+    }
     const person = gen.person_blob_key ? await blobs.get(gen.person_blob_key) : null;
     if (!person) {
       throw new GenerationFailure('INVALID_IMAGE', 'The person image is no longer available (expired or deleted).');
@@ -188,34 +202,25 @@ export class TryOnWorker {
       throw new GenerationFailure('ENGINE_FAILED', `The engine '${gen.engine}' is not available on this server.`);
 
     const account = await accounts.get(gen.account_id);
-    let output: Awaited<ReturnType<TryOnEngine['tryOn']>>;
-    const started = performance.now();
-    const took = () => (performance.now() - started) / 1000;
-    try {
-      output = await engine.tryOn({
-        person: person.data,
-        product: { title: snapshot.title, description: snapshot.description, images: productImages },
-        signal,
-        // The mode the generation was accepted with (the account's, else ENGINE_CHECKS); older rows: strict.
-        checks: gen.engine_checks === 'lenient' ? 'lenient' : 'strict',
-        // The account's choice (`accounts set --identity-pass`); unset: the deployment's IDENTITY_PASS.
-        ...(account?.identity_pass ? { identityPass: account.identity_pass === 'on' } : {}),
+    const dressOne = async (on: Uint8Array, i: number): Promise<TryOnOutput> => {
+      const item = items[i]!;
+      const output = await this.runEngine(gen, engine, account, signal, {
+        person: on,
+        product: { title: item.title, description: item.description, images: productImages[i]! },
       });
-    } catch (err) {
-      this.deps.metrics?.observeEngine(gen.engine, 'error', took());
-      if (err instanceof EngineError && !err.retryable) throw new GenerationFailure(err.code, err.message);
-      throw err;
-    }
-    this.deps.metrics?.observeEngine(gen.engine, 'ok', took());
-    // What the engine's checks found and did not refuse (lenient mode), for the operator: never sent to the client.
-    const checks = output.diagnostics?.checks as { mode?: string; findings?: unknown[] } | undefined;
-    if (checks?.findings?.length) {
-      this.deps.logger.info({ generationId, checks }, 'try-on drawn despite check findings');
-    }
-    if (output.diagnostics?.fellBackFrom) {
-      const { engine, fellBackFrom } = output.diagnostics;
-      this.deps.logger.warn({ generationId, engine, fellBackFrom }, 'try-on drawn by a fallback engine');
-    }
+      // What the engine's checks found and did not refuse (lenient mode), for the operator: never sent to the client.
+      const checks = output.diagnostics?.checks as { mode?: string; findings?: unknown[] } | undefined;
+      const of = outfit ? { product: item.externalId } : {};
+      if (checks?.findings?.length) {
+        this.deps.logger.info({ generationId, ...of, checks }, 'try-on drawn despite check findings');
+      }
+      if (output.diagnostics?.fellBackFrom) {
+        const { engine, fellBackFrom } = output.diagnostics;
+        this.deps.logger.warn({ generationId, ...of, engine, fellBackFrom }, 'try-on drawn by a fallback engine');
+      }
+      return output;
+    };
+    const output = outfit ? await this.dressOutfit(outfit, person.data, dressOne) : await dressOne(person.data, 0);
 
     // Watermark: the account's logo unless the request said `watermark: false`; no logo, no watermark.
     const logo = gen.watermark !== 0 && account?.logo_blob_key ? await blobs.get(account.logo_blob_key) : null;
@@ -233,8 +238,84 @@ export class TryOnWorker {
     }
   }
 
-  /** Product images as engine input; URL images not stored yet (inline /try-on) are downloaded now and recorded. */
-  private async productImages(generationId: string, accountId: string, snapshot: ProductSnapshot) {
+  /** One engine call, timed for the metrics; an engine's non-retryable refusal fails the generation with its code. */
+  private async runEngine(
+    gen: { engine: string; engine_checks: string | null },
+    engine: TryOnEngine,
+    account: Account | null | undefined,
+    signal: AbortSignal,
+    input: { person: Uint8Array; product: Parameters<TryOnEngine['tryOn']>[0]['product'] },
+  ): Promise<TryOnOutput> {
+    const started = performance.now();
+    const took = () => (performance.now() - started) / 1000;
+    let output: TryOnOutput;
+    try {
+      output = await engine.tryOn({
+        ...input,
+        signal,
+        // The mode the generation was accepted with (the account's, else ENGINE_CHECKS); older rows: strict.
+        checks: gen.engine_checks === 'lenient' ? 'lenient' : 'strict',
+        // The account's choice (`accounts set --identity-pass`); unset: the deployment's IDENTITY_PASS.
+        ...(account?.identity_pass ? { identityPass: account.identity_pass === 'on' } : {}),
+      });
+    } catch (err) {
+      this.deps.metrics?.observeEngine(gen.engine, 'error', took());
+      if (err instanceof EngineError && !err.retryable) throw new GenerationFailure(err.code, err.message);
+      throw err;
+    }
+    this.deps.metrics?.observeEngine(gen.engine, 'ok', took());
+    return output;
+  }
+
+  /**
+   * Dresses an outfit: each garment on the result of the one before, in the order accepted at submit time (a bottom
+   * before a top, a dress before outerwear). Products whose words named no garment were placed by guess; the engine's
+   * analysis of their image (diagnostics.garment.category, when the engine reports it) is checked after each garment:
+   * a combination that cannot be layered fails the generation (UNSUPPORTED_OUTFIT, refunded), and a wrong guess of
+   * the order starts the outfit again, once, in the right one (the engines cache a garment's analysis, so the
+   * repeated garment costs less than the first time).
+   */
+  private async dressOutfit(
+    items: OutfitItemSnapshot[],
+    person: Uint8Array,
+    dressOne: (on: Uint8Array, i: number) => Promise<TryOnOutput>,
+  ): Promise<TryOnOutput> {
+    const categories: Array<GarmentCategory | null> = items.map((item) => categoryFromWords(item));
+    let order = items.map((_, i) => i);
+    for (let round = 0; ; round++) {
+      let current = person;
+      let output: TryOnOutput | null = null;
+      let reordered = false;
+      for (const [step, i] of order.entries()) {
+        output = await dressOne(current, i);
+        current = output.image;
+        const analysed = (output.diagnostics?.garment as { category?: unknown } | undefined)?.category;
+        if (analysed === 'upper' || analysed === 'lower' || analysed === 'dress') categories[i] ??= analysed;
+        const plan = planOutfit(items, categories);
+        if (!plan.ok) {
+          const item = items[plan.index]!;
+          throw new GenerationFailure(
+            'UNSUPPORTED_OUTFIT',
+            `The product '${item.externalId}' (products.${item.position}) cannot be layered with the rest of the ` +
+              `outfit: ${plan.message}.`,
+          );
+        }
+        const done = order.slice(0, step + 1).join();
+        if (round === 0 && plan.order.slice(0, step + 1).join() !== done) {
+          order = plan.order;
+          reordered = true;
+          break;
+        }
+      }
+      if (!reordered) return output!;
+    }
+  }
+
+  /**
+   * Product images as engine input; URL images not stored yet (inline /try-on) are downloaded now and recorded.
+   * `item`: the outfit item's index in outfit_snapshot (none for a single product).
+   */
+  private async productImages(generationId: string, accountId: string, snapshot: ProductSnapshot, item?: number) {
     const { blobs, products, generations } = this.deps;
     const out = [];
     for (const [index, img] of snapshot.images.entries()) {
@@ -244,7 +325,7 @@ export class TryOnWorker {
         try {
           const bytes = await products.download(img.sourceUrl!);
           const stored = await products.storeImageBytes(accountId, bytes, 'PRODUCT_IMAGE_FETCH_FAILED', img.sourceUrl!);
-          await generations.recordDownloadedImage(generationId, index, stored);
+          await generations.recordDownloadedImage(generationId, index, stored, item);
           blobKey = stored.blobKey;
           contentHash = stored.contentHash;
         } catch (err) {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Config } from '../../config.js';
 import { ApiError } from '../../errors.js';
 import { ACCOUNT_ENGINES, missingForEngine } from '../../services/engine-choice.js';
+import { MAX_OUTFIT_ITEMS } from '../../services/try-on-input.js';
 
 export const AccountName = z.string().trim().min(1).max(200);
 export const RateLimit = z
@@ -23,6 +24,17 @@ export const IdentityPass = z
   .describe(
     "Whether hosted engines' results get the identity pass (the person's own pixels kept outside the garment); " +
       'null: the deployment default (IDENTITY_PASS)',
+  );
+
+/** Products one try-on may dress (an outfit, docs/compatibility.md); 1 is Genlook's single product. */
+export const OutfitItems = z
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_OUTFIT_ITEMS)
+  .describe(
+    'How many products one try-on may dress together, at one credit each (an outfit: a top and a bottom, a dress ' +
+      "and outerwear); 1, the default, is Genlook's single product",
   );
 
 /** The identity pass as the accounts table keeps it (`on` | `off`; null: the deployment's). */

@@ -17,6 +17,7 @@ interface Account {
   engine: string | null;
   engineChecks: string | null;
   identityPass: boolean | null;
+  maxOutfitItems: number;
   hasLogo: boolean;
   disabled: boolean;
   createdAt: string;
@@ -69,6 +70,7 @@ describe('admin API: accounts and keys', () => {
       engine: 'mock',
       engineChecks: null,
       identityPass: null,
+      maxOutfitItems: 1,
       hasLogo: false,
       disabled: false,
       createdAt: clock.now().toISOString(),

@@ -20,6 +20,10 @@ export const AdminAccount = z.object({
     .boolean()
     .nullable()
     .describe("The identity pass on hosted engines' results; null: the deployment default (IDENTITY_PASS)"),
+  maxOutfitItems: z
+    .number()
+    .int()
+    .describe("Products one try-on may dress together (an outfit); 1: Genlook's single product"),
   hasLogo: z.boolean().describe('A watermark logo is set (GET …/logo serves it)'),
   disabled: z.boolean().describe("A disabled account's keys are refused (401 INVALID_API_KEY)"),
   createdAt: z.string(),
@@ -63,6 +67,7 @@ export const accountOut = (a: Account): z.infer<typeof AdminAccount> => ({
   engine: a.engine,
   engineChecks: a.engine_checks === 'strict' || a.engine_checks === 'lenient' ? a.engine_checks : null,
   identityPass: a.identity_pass === 'on' ? true : a.identity_pass === 'off' ? false : null,
+  maxOutfitItems: a.max_outfit_items,
   hasLogo: a.logo_blob_key !== null,
   disabled: a.disabled_at !== null,
   createdAt: a.created_at,

@@ -9,6 +9,7 @@ import {
   EngineChecks,
   IdentityPass,
   identityPassColumn,
+  OutfitItems,
   RateLimit,
   RetentionDays,
   refuseUnrunnableEngine,
@@ -23,6 +24,7 @@ const UpdateAccountBody = z
     engine: Engine,
     engineChecks: EngineChecks,
     identityPass: IdentityPass,
+    maxOutfitItems: OutfitItems,
     disabled: z.boolean().describe("true: the account's keys are refused until it is enabled again"),
   })
   .partial()
