@@ -92,6 +92,22 @@ export function shapeFeatures(lm: GarmentLandmarks): { aspect: number; sleeveRat
 }
 
 /**
+ * Whether what the outline found as sleeves are straps: a cami's or a strappy dress's straps rise from the body, so
+ * the "sleeve" ends above where it joins (a sleeve's end lies below its root: -0.86 to -1.0 of its length on the 55
+ * flat-lays of the development sets; the straps of three of its four strap garments +0.14 to +0.74 on both sides),
+ * or the torso's side lines found under them cross (their "armpits" are the straps' feet; the fourth, a yellow cami,
+ * and two of the three). Drawn as sleeves, the
+ * straps were bent down the arms and the body stretched between them.
+ */
+export function strapsNotSleeves(lm: GarmentLandmarks): boolean {
+  const sleeves = [lm.sleeveLeft, lm.sleeveRight].filter((s) => s !== null);
+  if (sleeves.length === 0) return false;
+  const rising = sleeves.every((s) => s.end.y < s.root.y);
+  const sidesCross = lm.armpitRight.x <= lm.armpitLeft.x;
+  return rising || sidesCross;
+}
+
+/**
  * Classifies a garment. Words win for the category; for sleeves, explicit words ("sleeveless", "long sleeve") win,
  * else the shape: sleeves longer than 1.2× the shoulder width hang past the elbow on a body (long), sleeve parts under
  * ~1.2 % of the garment are not sleeves (none).
@@ -119,7 +135,11 @@ export function classifyGarment(words: ProductWords, lm: GarmentLandmarks): Garm
   let sleeve: SleeveLength;
   let sleeveSource: 'words' | 'shape' = 'words';
   const ws = category === 'lower' ? 'none' : (wordsSleeve(title) ?? wordsSleeve(all));
-  if (ws) sleeve = ws;
+  // Straps are straps whatever the words say: shops title camis "T-shirt" too.
+  if (category !== 'lower' && strapsNotSleeves(lm)) {
+    sleeve = 'none';
+    sleeveSource = 'shape';
+  } else if (ws) sleeve = ws;
   else {
     sleeveSource = 'shape';
     if (!lm.sleeveLeft && !lm.sleeveRight) sleeve = 'none';
