@@ -33,6 +33,11 @@ const GAP_ROWS = 0.5;
 const ARMPIT_AGREE = 0.12;
 /** Armpits sit at 20–45 % of a top's height: a jump below 45 % with a gap below it is a hanging sleeve's cuff. */
 const ARMPIT_LOWEST = 0.45;
+/**
+ * Below this share of the height a jump with no gap beside it is the hem's corner (the lowest armpit seen on the
+ * development sets' flat-lays is at 0.75, a boxy tee's; the hem corners were found at 0.95–0.97).
+ */
+const HEM_ZONE = 0.85;
 /** A hanging sleeve's armpit is taken at a typical depth (share of the height). */
 const HANGING_ARMPIT = 0.3;
 /** A sleeveless armhole: where the edge has moved in by this share of the width from its widest point below … */
@@ -62,14 +67,15 @@ function startRow(o: Outline): number {
 }
 
 /**
- * The row where `edge` (sign −1: the left edge, +1: the right) jumps outwards going up and stays out, or −1. The
- * armpit is where the outward run starts: walk down while the edge is still moving out.
+ * The row where `edge` (sign −1: the left edge, +1: the right) jumps outwards going up and stays out, or −1; the
+ * search starts at the hem, or at row `from` when given. The armpit is where the outward run starts: walk down while
+ * the edge is still moving out.
  */
-function findJump(o: Outline, edge: Float64Array, sign: number): number {
+function findJump(o: Outline, edge: Float64Array, sign: number, from = Number.POSITIVE_INFINITY): number {
   const { y0, H, W } = o;
   const jumpT = Math.max(4, W * JUMP_WIDTH);
   const win = Math.max(4, Math.round(H * SLOPE_WINDOW));
-  for (let y = startRow(o) - win; y > y0 + H * STOP_BELOW_TOP; y--) {
+  for (let y = Math.min(startRow(o) - win, Math.floor(from)); y > y0 + H * STOP_BELOW_TOP; y--) {
     const below = edge[y + win];
     const here = edge[y];
     if (below === undefined || here === undefined || Number.isNaN(below) || Number.isNaN(here)) continue;
@@ -133,8 +139,15 @@ function armhole(o: Outline, edge: Float64Array, sign: number): number {
 /** The armpits and the torso's side lines. With `sleeveless` (from the product's words) no sleeve jump is sought. */
 export function findArmpits(o: Outline, sleeveless: boolean | undefined): Armpits {
   const { y0, H, L, R, cx } = o;
+  const low = y0 + H * ARMPIT_LOWEST;
+  const hemZone = y0 + H * HEM_ZONE;
   let jl = findJump(o, L, -1);
   let jr = findJump(o, R, 1);
+  // A jump this near the hem with no gap beside it is not a sleeve joining: it is the hem's rounded corner or a
+  // flare, found first going up from the hem (the edge moves out fast there). Taken as the armpit, it made the
+  // garment's whole sides into sleeves. Look again above it.
+  if (jl > hemZone && !gapBelow(o, jl, -1)) jl = findJump(o, L, -1, hemZone);
+  if (jr > hemZone && !gapBelow(o, jr, 1)) jr = findJump(o, R, 1, hemZone);
   if (sleeveless) {
     jl = -1;
     jr = -1;
@@ -146,7 +159,6 @@ export function findArmpits(o: Outline, sleeveless: boolean | undefined): Armpit
   if (jl > 0 && jr > 0 && Math.abs(jl - jr) > H * ARMPIT_AGREE) jl = jr = Math.min(jl, jr);
   // A jump in the lower part with a gap below it is a hanging sleeve's cuff region, not an armpit. The torso edge
   // is then the edge below the jump, and the armpit a typical depth.
-  const low = y0 + H * ARMPIT_LOWEST;
   const hanging = jl > low && jr > low && gapBelow(o, jl, -1) && gapBelow(o, jr, 1);
   let leftX: number;
   let rightX: number;
