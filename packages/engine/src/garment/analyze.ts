@@ -20,6 +20,7 @@ import { isOffShoulder } from './off-shoulder.js';
 import { cutGarmentOffModel, fillHemNotches, type OnModelOptions } from './on-model.js';
 import { onModelLandmarks } from './on-model-landmarks.js';
 import { MAX_UNSEEN_OUTLINE, unseenOutlineShare } from './outline-contrast.js';
+import { MAX_SHOULDER_DROP, shoulderDrop } from './shoulder-drop.js';
 
 /** Bump when the cut-out changes so that on-disk entries from older code are ignored. */
 const CACHE_VERSION = 10;
@@ -306,6 +307,13 @@ export async function analyzeGarment(
     // The words say sleeveless: whatever stuck out was a strap, a drape or a tie. Worn by a model, the straps are
     // found as such (on-model-landmarks.ts) even when nothing looked like a sleeve.
     landmarks = landmarksOf(cut, true) ?? landmarks;
+  }
+  if (cut.source === 'flat-lay' && shoulderDrop(landmarks) > MAX_SHOULDER_DROP) {
+    throw new EngineError(
+      'GARMENT_NOT_DETECTED',
+      "The garment's sleeves lie against its body in the product photo, so where they join it cannot be told. " +
+        'Photograph it with the sleeves spread out from the body.',
+    );
   }
   return { ...cut, contentHash: image.contentHash, landmarks, cls };
 }
