@@ -1,36 +1,29 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { BinaryMask } from '../raster/mask.js';
+import { maskOfRects, type Rect } from '../raster/mask.js';
 import { findLandmarks } from './landmarks.js';
 
 const W = 320;
 const H = 320;
 
-function drawn(...rects: Array<[number, number, number, number]>): BinaryMask {
-  const mask: BinaryMask = { width: W, height: H, data: new Uint8Array(W * H) };
-  for (const [x0, y0, x1, y1] of rects) {
-    for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) mask.data[y * W + x] = 1;
-  }
-  return mask;
-}
+const drawn = (...rects: Rect[]) => maskOfRects(W, H, rects);
 
 describe('the part map under the armpits', () => {
   it('keeps a sleeve whole where its edge touches the body for a few rows below the armpit', () => {
     // A tee whose sleeves hang lower than its armpits; the notch under the left one opens 12 rows lower than the
     // right one's, so that the armpit line (their mean) has junction rows under it on the left.
-    const leftSleeve: Array<[number, number, number, number]> = [
+    const leftSleeve: Rect[] = [
       [50, 60, 110, 132],
       [50, 132, 104, 170],
     ];
-    const rightSleeve: Array<[number, number, number, number]> = [
+    const rightSleeve: Rect[] = [
       [210, 60, 270, 120],
       [216, 120, 270, 170],
     ];
     const mask = drawn([110, 60, 210, 300], ...leftSleeve, ...rightSleeve);
     const lm = findLandmarks(mask);
     assert.ok(lm?.sleeveLeft && lm.sleeveRight);
-    const area = (rects: Array<[number, number, number, number]>) =>
-      rects.reduce((n, [x0, y0, x1, y1]) => n + (x1 - x0) * (y1 - y0), 0);
+    const area = (rects: Rect[]) => rects.reduce((n, [x0, y0, x1, y1]) => n + (x1 - x0) * (y1 - y0), 0);
     let left = 0;
     let right = 0;
     let torsoOutside = 0;

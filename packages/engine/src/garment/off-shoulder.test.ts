@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { BinaryMask } from '../raster/mask.js';
+import { maskOfRects, type Rect } from '../raster/mask.js';
 import { decodeImage } from '../vision/person-detector.js';
 import { readGarment } from '../vision/test-fixtures.js';
 import { removeBackCollar } from './back-collar.js';
@@ -11,21 +11,14 @@ import { isOffShoulder, MIN_OFF_SHOULDER_STRAPS, strapShare } from './off-should
 const W = 300;
 const H = 300;
 
-/** A flat-lay mask drawn from rectangles [x0, y0, x1, y1) (exclusive ends). */
-function drawn(...rects: Array<[number, number, number, number]>): BinaryMask {
-  const mask: BinaryMask = { width: W, height: H, data: new Uint8Array(W * H) };
-  for (const [x0, y0, x1, y1] of rects) {
-    for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) mask.data[y * W + x] = 1;
-  }
-  return mask;
-}
+const drawn = (...rects: Rect[]) => maskOfRects(W, H, rects);
 
-const BODY: [number, number, number, number] = [100, 90, 200, 260];
-const SLEEVES: Array<[number, number, number, number]> = [
+const BODY: Rect = [100, 90, 200, 260];
+const SLEEVES: Rect[] = [
   [40, 90, 100, 150],
   [200, 90, 260, 150],
 ];
-const STRAPS: Array<[number, number, number, number]> = [
+const STRAPS: Rect[] = [
   [115, 40, 121, 90],
   [179, 40, 185, 90],
 ];

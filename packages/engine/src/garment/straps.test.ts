@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { BinaryMask } from '../raster/mask.js';
+import { maskOfRects, type Rect } from '../raster/mask.js';
 import { classifyGarment, strapsNotSleeves } from './classify.js';
 import { findLandmarks, type GarmentLandmarks } from './landmarks.js';
 
 const W = 300;
 const H = 300;
 
-function drawn(...rects: Array<[number, number, number, number]>): BinaryMask {
-  const mask: BinaryMask = { width: W, height: H, data: new Uint8Array(W * H) };
-  for (const [x0, y0, x1, y1] of rects) {
-    for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) mask.data[y * W + x] = 1;
-  }
-  return mask;
-}
+const drawn = (...rects: Rect[]) => maskOfRects(W, H, rects);
 
 describe('straps are not sleeves', () => {
   const tee = findLandmarks(drawn([100, 90, 200, 260], [40, 90, 100, 150], [200, 90, 260, 150]))!;

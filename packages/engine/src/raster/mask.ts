@@ -14,6 +14,18 @@ export function emptyMask(width: number, height: number): BinaryMask {
   return { data: new Uint8Array(width * height), width, height };
 }
 
+/** A rectangle [x0, y0, x1, y1), the ends exclusive. */
+export type Rect = readonly [number, number, number, number];
+
+/** A mask set on the given rectangles (the garment shapes the tests draw). */
+export function maskOfRects(width: number, height: number, rects: readonly Rect[]): BinaryMask {
+  const mask = emptyMask(width, height);
+  for (const [x0, y0, x1, y1] of rects) {
+    for (let y = y0; y < y1; y++) mask.data.fill(1, y * width + x0, y * width + x1);
+  }
+  return mask;
+}
+
 export function countMask(m: BinaryMask | Mask, threshold = 1): number {
   let n = 0;
   for (let i = 0; i < m.data.length; i++) if (m.data[i]! >= threshold) n++;
