@@ -92,12 +92,12 @@ export function shapeFeatures(lm: GarmentLandmarks): { aspect: number; sleeveRat
 }
 
 /**
- * Whether what the outline found as sleeves are straps: a cami's or a strappy dress's straps rise from the body, so
- * the "sleeve" ends above where it joins (a sleeve's end lies below its root: -0.86 to -1.0 of its length on the 55
- * flat-lays of the development sets; the straps of three of its four strap garments +0.14 to +0.74 on both sides),
- * or the torso's side lines found under them cross (their "armpits" are the straps' feet; the fourth, a yellow cami,
- * and two of the three). Drawn as sleeves, the
- * straps were bent down the arms and the body stretched between them.
+ * Whether what the outline found as sleeves are straps. Drawn as sleeves, straps were bent down the arms and the body
+ * stretched between them. Two signs, measured on the 55 flat-lays of the development sets:
+ * - straps rise from the body, so the "sleeve" ends above where it joins: +0.14 to +0.74 of its length on both sides
+ *   for three of the four strap garments, where every sleeve's end lies below its root (-0.86 to -1.0);
+ * - the torso's side lines found under straps cross, their "armpits" being the straps' feet: the fourth (a yellow
+ *   cami, one strap at -0.04) and two of the three.
  */
 export function strapsNotSleeves(lm: GarmentLandmarks): boolean {
   const sleeves = [lm.sleeveLeft, lm.sleeveRight].filter((s) => s !== null);
