@@ -30,6 +30,7 @@ import { thisProcessId } from '../process-identity.js';
 import type { AccountsService } from '../services/accounts.service.js';
 import type { GenerationsService, OutfitItemSnapshot, ProductSnapshot } from '../services/generations.service.js';
 import type { ProductsService } from '../services/products.service.js';
+import { claimLoop } from './claim-loop.js';
 
 export interface TryOnWorkerDeps {
   queue: JobQueue;
@@ -102,21 +103,16 @@ export class TryOnWorker {
     await Promise.allSettled(this.loops);
   }
 
-  private async loop(workerId: string): Promise<void> {
+  private loop(workerId: string): Promise<void> {
     const { queue, logger } = this.deps;
-    while (!this.stop.signal.aborted) {
-      let job: Job | null = null;
-      try {
-        job = await queue.claim(workerId, [TRY_ON_JOB], this.leaseMs);
-      } catch (err) {
-        logger.error({ err }, 'claiming a job failed');
-      }
-      if (!job) {
-        await queue.waitForWork(this.options.idleWaitMs ?? 5_000, this.stop.signal);
-        continue;
-      }
-      await this.runJob(workerId, job);
-    }
+    const options = {
+      jobType: TRY_ON_JOB,
+      leaseMs: this.leaseMs,
+      idleWaitMs: this.options.idleWaitMs ?? 5_000,
+      signal: this.stop.signal,
+      what: 'a job',
+    };
+    return claimLoop(queue, logger, workerId, options, (job) => this.runJob(workerId, job));
   }
 
   /** Exposed for tests: process one claimed job. */

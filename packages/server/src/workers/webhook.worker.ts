@@ -8,7 +8,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { WEBHOOK_JOB, WEBHOOK_TIMEOUT_MS, type WebhookJobPayload } from '../jobs/webhook.job.js';
 import { FetchError, safePost } from '../net/safe-fetch.js';
 import { type Clock, systemClock } from '../ports/clock.js';
-import type { Job, JobQueue } from '../ports/job-queue.js';
+import type { JobQueue } from '../ports/job-queue.js';
 import { thisProcessId } from '../process-identity.js';
 import type { GenerationsService } from '../services/generations.service.js';
 import {
@@ -20,6 +20,7 @@ import {
   type TakenAttempt,
   type WebhooksService,
 } from '../services/webhooks.service.js';
+import { claimLoop } from './claim-loop.js';
 
 export interface WebhookWorkerDeps {
   queue: JobQueue;
@@ -60,19 +61,16 @@ export class WebhookWorker {
     await Promise.allSettled(this.loops);
   }
 
-  private async loop(workerId: string): Promise<void> {
+  private loop(workerId: string): Promise<void> {
     const { queue, logger } = this.deps;
-    while (!this.stop.signal.aborted) {
-      let job: Job | null = null;
-      try {
-        job = await queue.claim(workerId, [WEBHOOK_JOB], LEASE_MS);
-      } catch (err) {
-        logger.error({ err }, 'claiming a webhook job failed');
-      }
-      if (!job) {
-        await queue.waitForWork(this.options.idleWaitMs ?? 5_000, this.stop.signal);
-        continue;
-      }
+    const options = {
+      jobType: WEBHOOK_JOB,
+      leaseMs: LEASE_MS,
+      idleWaitMs: this.options.idleWaitMs ?? 5_000,
+      signal: this.stop.signal,
+      what: 'a webhook job',
+    };
+    return claimLoop(queue, logger, workerId, options, async (job) => {
       try {
         await this.deliver((job.payload as WebhookJobPayload).deliveryId);
         await queue.complete(job.id, workerId);
@@ -81,7 +79,7 @@ export class WebhookWorker {
         logger.error({ err }, 'webhook job failed');
         await queue.fail(job.id, workerId, String((err as Error)?.message ?? err), 5_000).catch(() => undefined);
       }
-    }
+    });
   }
 
   /** One attempt of the delivery, if one is due. Exposed for tests. */
