@@ -5,7 +5,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
   private readonly windows = new Map<string, RateLimitHit>();
   private lastSweep = 0;
 
-  async hit(key: string, windowMs: number, nowMs: number): Promise<RateLimitHit> {
+  hit(key: string, windowMs: number, nowMs: number): RateLimitHit {
     // Drop finished windows now and then, so idle accounts do not accumulate.
     if (nowMs - this.lastSweep > windowMs) {
       for (const [k, w] of this.windows) if (w.resetAt <= nowMs) this.windows.delete(k);

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Account } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import { ApiError } from '../errors.js';
+import { type MaybePromise, then } from '../maybe-async.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -19,15 +20,23 @@ export const requestIdOf = (incoming: string | string[] | undefined) =>
 
 /**
  * Counts one request against the account's per-minute limit. Framework-neutral (the polling fast path uses it too):
- * the rate-limit headers as a flat [name, value, …] list, and the RATE_LIMITED error when the limit is exceeded.
+ * the rate-limit headers as a flat [name, value, …] list, and the RATE_LIMITED error when the limit is exceeded. At
+ * once with the in-memory counters, a promise with Redis's (see maybe-async.ts).
  */
-export async function countRequest(
+export function countRequest(
   account: Account,
   deps: Deps,
-): Promise<{ headers: Array<string | number>; error: ApiError | null }> {
+): MaybePromise<{ headers: Array<string | number>; error: ApiError | null }> {
   const limit = account.rate_limit_per_min ?? deps.config.rateLimitPerMin;
   const now = deps.clock.now().getTime();
-  const hit = await deps.rateLimits.hit(`acct:${account.id}`, 60_000, now);
+  return then(deps.rateLimits.hit(`acct:${account.id}`, 60_000, now), (hit) => verdictOf(limit, now, hit));
+}
+
+function verdictOf(
+  limit: number,
+  now: number,
+  hit: { count: number; resetAt: number },
+): { headers: Array<string | number>; error: ApiError | null } {
   const resetS = Math.max(0, Math.ceil((hit.resetAt - now) / 1000));
   const headers: Array<string | number> = [
     'x-ratelimit-limit',

@@ -7,5 +7,6 @@ export interface RateLimitHit {
 }
 
 export interface RateLimitStore {
-  hit(key: string, windowMs: number, nowMs: number): Promise<RateLimitHit>;
+  /** The count at once where the store is in this process (no promise: see maybe-async.ts), else a promise of it. */
+  hit(key: string, windowMs: number, nowMs: number): RateLimitHit | Promise<RateLimitHit>;
 }

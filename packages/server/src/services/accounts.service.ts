@@ -5,6 +5,7 @@ import { prepare } from '../db/prepared.js';
 import type { Account, ApiKeyRow } from '../db/schema.js';
 import { ApiError } from '../errors.js';
 import { newApiKey, newId, sha256Hex } from '../ids.js';
+import { type MaybePromise, then } from '../maybe-async.js';
 import type { AuthChanges } from '../ports/auth-changes.js';
 import type { Clock } from '../ports/clock.js';
 import type { CreditsService } from './credits.service.js';
@@ -185,30 +186,38 @@ export class AccountsService {
    * process (the CLI revoking a key while the server runs, another replica) is noticed through `changes` within 100 ms.
    * Failures are never cached, so a newly created key works at once.
    */
-  async authenticate(apiKey: string): Promise<Account | null> {
+  authenticate(apiKey: string): MaybePromise<Account | null> {
     const now = Date.now();
     // Asking whether another process wrote costs a query; at most every 100 ms is plenty for a revocation.
     if (now - this.lastExternalCheck >= EXTERNAL_CHECK_MS) {
       this.lastExternalCheck = now;
-      const writes = await this.changes.version();
-      if (writes !== this.lastExternalWrites) {
-        this.authCache.clear();
-        this.lastExternalWrites = writes;
-      }
+      return this.changes.version().then((writes) => {
+        if (writes !== this.lastExternalWrites) {
+          this.authCache.clear();
+          this.lastExternalWrites = writes;
+        }
+        return this.authenticateNow(apiKey, now);
+      });
     }
+    return this.authenticateNow(apiKey, now);
+  }
+
+  /** `authenticate` past the check for other processes' changes: at once on a cache hit or a synchronous read. */
+  private authenticateNow(apiKey: string, now: number): MaybePromise<Account | null> {
     const hash = sha256Hex(apiKey);
     const hit = this.authCache.get(hash);
     if (hit && hit.until > now) {
       this.noteKeyUse(hit.keyId);
       return hit.account;
     }
-    const [row] = await this.lookupKey(hash);
-    if (!row) return null;
-    const { api_key_id: keyId, ...account } = row;
-    if (this.authCache.size > 10_000) this.authCache.clear();
-    this.authCache.set(hash, { account, keyId, until: now + AUTH_CACHE_MS });
-    this.noteKeyUse(keyId);
-    return account;
+    return then(this.lookupKey(hash), ([row]) => {
+      if (!row) return null;
+      const { api_key_id: keyId, ...account } = row;
+      if (this.authCache.size > 10_000) this.authCache.clear();
+      this.authCache.set(hash, { account, keyId, until: now + AUTH_CACHE_MS });
+      this.noteKeyUse(keyId);
+      return account;
+    });
   }
 
   /**

@@ -16,6 +16,7 @@ import { ApiError, fileKeyNotFound } from '../errors.js';
 import type { UploadedFile } from '../http/multipart.js';
 import { newId, sha256Hex } from '../ids.js';
 import { enqueueTryOn, enqueueTryOnAfterCommit } from '../jobs/try-on.job.js';
+import { type MaybePromise, then } from '../maybe-async.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import { addDays, type Clock } from '../ports/clock.js';
 import type { GenerationEvents } from '../ports/generation-events.js';
@@ -357,19 +358,24 @@ export class GenerationsService {
 
   // ---- read ----------------------------------------------------------------------------------------------------
 
-  /** 404 for an unknown id, 403 for another account's generation (spec §8). */
-  async getOwned(accountId: string, generationId: string): Promise<PollRow> {
-    const [row] = await this.pollById(generationId);
-    if (!row) throw new ApiError('GENERATION_NOT_FOUND', `Generation '${generationId}' not found.`);
-    if (row.account_id !== accountId) throw new ApiError('FORBIDDEN', 'This generation belongs to another account.');
-    return row;
+  /**
+   * 404 for an unknown id, 403 for another account's generation (spec §8). At once when the row could be read at once
+   * (embedded SQLite, see maybe-async.ts): then the 404/403 is thrown rather than a rejected promise.
+   */
+  getOwned(accountId: string, generationId: string): MaybePromise<PollRow> {
+    return then(this.pollById(generationId), ([row]) => {
+      if (!row) throw new ApiError('GENERATION_NOT_FOUND', `Generation '${generationId}' not found.`);
+      if (row.account_id !== accountId) throw new ApiError('FORBIDDEN', 'This generation belongs to another account.');
+      return row;
+    });
   }
 
   async find(generationId: string): Promise<GenerationRow | null> {
     return (await this.byId(generationId))[0] ?? null;
   }
 
-  async toApi(row: PollRow): Promise<ApiGeneration> {
+  /** The API's generation object: at once when the result URL is signed at once (local blobs; S3 signs async). */
+  toApi(row: PollRow): MaybePromise<ApiGeneration> {
     const ids = outfitExternalIds(row.outfit_snapshot);
     const out: ApiGeneration = {
       generationId: row.id,
@@ -379,18 +385,21 @@ export class GenerationsService {
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     };
-    if (row.status === 'COMPLETED' && row.result_blob_key) {
-      const untilExpiry = Math.floor((new Date(row.expires_at).getTime() - this.clock.now().getTime()) / 1000);
-      if (untilExpiry > 0) {
-        out.resultImageUrl = await this.blobs.signedUrl(
-          row.result_blob_key,
-          Math.min(this.config.signedUrlTtlS, untilExpiry),
-        );
-      }
-    }
     if (row.status === 'FAILED') {
       if (row.error_code) out.errorCode = row.error_code;
       out.errorMessage = row.error_message ?? 'The generation failed.';
+    }
+    if (row.status === 'COMPLETED' && row.result_blob_key) {
+      const untilExpiry = Math.floor((new Date(row.expires_at).getTime() - this.clock.now().getTime()) / 1000);
+      if (untilExpiry > 0) {
+        return then(
+          this.blobs.signedUrl(row.result_blob_key, Math.min(this.config.signedUrlTtlS, untilExpiry)),
+          (url) => {
+            out.resultImageUrl = url;
+            return out;
+          },
+        );
+      }
     }
     return out;
   }
