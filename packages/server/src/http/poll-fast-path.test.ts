@@ -5,6 +5,7 @@
  * `pollFastPath.served` tells which path answered.
  */
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { EngineError, type TryOnEngine, type TryOnInput } from '@fitroom/engine';
 import type { LogOutput } from '../logging.js';
@@ -152,27 +153,54 @@ describe('polling fast path (GET /generations/:id in front of Fastify)', () => {
     return out;
   };
 
-  async function overHttp(method: string, path: string, headers: Record<string, string>) {
+  /** The request's answer; headers given as a list (name, value, …) are sent as they are, repeated names included. */
+  async function send(method: string, path: string, headers: Record<string, string> | string[]) {
+    if (!Array.isArray(headers)) {
+      const res = await fetch(`${ctx.baseUrl}${path}`, { method, headers });
+      const seen: Record<string, string> = {};
+      res.headers.forEach((value, name) => {
+        seen[name] = value;
+      });
+      return { status: res.status, headers: seen, body: await res.text() };
+    }
+    return new Promise<{ status: number; headers: Record<string, string>; body: string }>((resolve, reject) => {
+      const req = request(`${ctx.baseUrl}${path}`, { method, headers }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        res.on('end', () => {
+          const seen: Record<string, string> = {};
+          for (const [name, value] of Object.entries(res.headers)) seen[name] = String(value);
+          resolve({ status: res.statusCode!, headers: seen, body });
+        });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  async function overHttp(method: string, path: string, headers: Record<string, string> | string[]) {
     const before = ctx.app.pollFastPath.served;
     const from = log.lines.length;
-    const res = await fetch(`${ctx.baseUrl}${path}`, { method, headers });
-    const headersSeen: Record<string, string> = {};
-    res.headers.forEach((value, name) => {
-      headersSeen[name] = value;
-    });
-    const body = await res.text();
-    const reqId = headersSeen['x-request-id']!;
+    const res = await send(method, path, headers);
+    const reqId = res.headers['x-request-id']!;
     const answer: Answer = {
       status: res.status,
-      body,
-      headers: pick(headersSeen),
+      body: res.body,
+      headers: pick(res.headers),
       log: comparable(await linesOf(log, reqId, from), reqId),
     };
     return { answer, fast: ctx.app.pollFastPath.served - before === 1 };
   }
 
   /** The same request over HTTP with the fast path off: Fastify's route answers (and logs) it. */
-  async function throughFastify(method: string, path: string, headers: Record<string, string>): Promise<Answer> {
+  async function throughFastify(
+    method: string,
+    path: string,
+    headers: Record<string, string> | string[],
+  ): Promise<Answer> {
     ctx.app.pollFastPath.enabled = false;
     try {
       const { answer, fast } = await overHttp(method, path, headers);
@@ -187,7 +215,12 @@ describe('polling fast path (GET /generations/:id in front of Fastify)', () => {
    * Asserts both paths give the same answer. The HTTP request goes first, so when both are counted Fastify's
    * `x-ratelimit-remaining` is one lower; a generated request id differs per request but has the same form.
    */
-  async function assertSameAnswer(path: string, headers: Record<string, string>, expectFast: boolean, method = 'GET') {
+  async function assertSameAnswer(
+    path: string,
+    headers: Record<string, string> | string[],
+    expectFast: boolean,
+    method = 'GET',
+  ) {
     const { answer: http, fast } = await overHttp(method, path, headers);
     const fastify = await throughFastify(method, path, headers);
     assert.equal(fast, expectFast, `${path}: answered by the ${fast ? 'fast path' : 'Fastify route'}`);
@@ -197,7 +230,8 @@ describe('polling fast path (GET /generations/:id in front of Fastify)', () => {
     const { 'x-request-id': httpId, 'x-ratelimit-remaining': httpLeft, ...httpRest } = http.headers;
     const { 'x-request-id': fastifyId, 'x-ratelimit-remaining': fastifyLeft, ...fastifyRest } = fastify.headers;
     assert.deepEqual(httpRest, fastifyRest, `${path}: headers`);
-    if (headers['x-request-id'] === 'client-42.a:b') assert.equal(httpId, fastifyId, `${path}: echoed request id`);
+    const sentId = Array.isArray(headers) ? undefined : headers['x-request-id'];
+    if (sentId === 'client-42.a:b') assert.equal(httpId, fastifyId, `${path}: echoed request id`);
     else {
       assert.match(httpId!, /^req_[0-9a-f-]{36}$/);
       assert.match(fastifyId!, /^req_[0-9a-f-]{36}$/);
@@ -240,6 +274,36 @@ describe('polling fast path (GET /generations/:id in front of Fastify)', () => {
     await assertSameAnswer(`/generations/${ids.completed}?cache=1`, key(), true);
     // A query that JSON must escape in the logged url, and the accept-version header Fastify logs as `version`.
     await assertSameAnswer(`/generations/${ids.completed}?q=a\\b'c`, { ...key(), 'accept-version': '1.x' }, true);
+  });
+
+  test('reads the headers as Node does: names in any case, a repeated host first, other repeated names joined', async () => {
+    const path = `/generations/${ids.completed}`;
+    // Fast path and Fastify both: host 'first.example' logged, accept-version '1.x, 2.x', a joined x-request-id
+    // (not well-formed: a new one each).
+    const mixed = [
+      'X-Api-Key',
+      ctx.apiKey,
+      'HOST',
+      'first.example',
+      'host',
+      'second.example',
+      'Accept-Version',
+      '1.x',
+      'accept-version',
+      '2.x',
+      'X-Request-ID',
+      'client-1',
+      'x-request-id',
+      'client-2',
+    ];
+    const answer = await assertSameAnswer(path, mixed, true);
+    const incoming = answer.log.find((l) => l.msg === 'incoming request')!.req as Record<string, unknown>;
+    assert.equal(incoming.host, 'first.example');
+    assert.equal(incoming.version, '1.x, 2.x');
+    // A repeated key is joined too: no account has that key, so the request is Fastify's (401 from both).
+    const twoKeys = ['x-api-key', ctx.apiKey, 'X-API-KEY', ctx.apiKey];
+    const unauthorized = await assertSameAnswer(path, twoKeys, false);
+    assert.equal(unauthorized.status, 401);
   });
 
   test('counts against the rate limit and answers 429 with retry-after once it is exceeded', async () => {

@@ -390,7 +390,7 @@ export class GenerationsService {
       out.errorMessage = row.error_message ?? 'The generation failed.';
     }
     if (row.status === 'COMPLETED' && row.result_blob_key) {
-      const untilExpiry = Math.floor((new Date(row.expires_at).getTime() - this.clock.now().getTime()) / 1000);
+      const untilExpiry = Math.floor((Date.parse(row.expires_at) - this.clock.now().getTime()) / 1000);
       if (untilExpiry > 0) {
         return then(
           this.blobs.signedUrl(row.result_blob_key, Math.min(this.config.signedUrlTtlS, untilExpiry)),
