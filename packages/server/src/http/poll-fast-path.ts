@@ -74,18 +74,11 @@ export function createPollFastPath(
   const timed = lines !== null || onAnswered !== undefined;
 
   /** Answers the request of an authenticated account: at once when every step is (see maybe-async.ts). */
-  function answer(
-    req: IncomingMessage,
-    res: ServerResponse,
-    h: PollHeaders,
-    id: string,
-    account: Account,
-    start: number,
-  ): void {
+  function answer(req: IncomingMessage, res: ServerResponse, id: string, account: Account, start: number): void {
     served++;
-    const requestId = requestIdOf(h.requestId);
+    const requestId = requestIdOf(req.headers['x-request-id']);
     const reqId = lines ? `,"reqId":${JSON.stringify(requestId)}` : '';
-    lines?.write(`${reqId},"req":${JSON.stringify(requestFields(req, h, trustProxy))}`, INCOMING);
+    lines?.write(`${reqId},"req":${JSON.stringify(requestFields(req, trustProxy))}`, INCOMING);
     const headers: Array<string | number> = ['x-request-id', requestId];
 
     const send = (status: number, body: string) => {
@@ -140,16 +133,9 @@ export function createPollFastPath(
   };
 
   /** `answer`, with a throw outside its answered errors kept from the HTTP server's 'request' handler. */
-  const answerGuarded = (
-    req: IncomingMessage,
-    res: ServerResponse,
-    h: PollHeaders,
-    id: string,
-    account: Account,
-    start: number,
-  ) => {
+  const answerGuarded = (req: IncomingMessage, res: ServerResponse, id: string, account: Account, start: number) => {
     try {
-      answer(req, res, h, id, account, start);
+      answer(req, res, id, account, start);
     } catch (err) {
       unexpected(req, res, err);
     }
@@ -162,9 +148,8 @@ export function createPollFastPath(
     },
     handle(req, res, fastify) {
       const match = this.enabled && req.method === 'GET' && !deps.stopping.aborted ? PATH.exec(req.url ?? '') : null;
-      const h = match ? pollHeaders(req) : null;
-      const apiKey = h ? lookupableApiKey(h.apiKey) : null;
-      if (!match || !h || apiKey === null) {
+      const apiKey = match ? lookupableApiKey(req.headers['x-api-key']) : null;
+      if (!match || apiKey === null) {
         fastify(req, res);
         return;
       }
@@ -183,10 +168,10 @@ export function createPollFastPath(
       }
       if (account instanceof Promise) {
         account.then(
-          (found) => (found ? answerGuarded(req, res, h, id, found, start) : fastify(req, res)),
+          (found) => (found ? answerGuarded(req, res, id, found, start) : fastify(req, res)),
           (err) => authenticationFailed(req, res, fastify, err),
         );
-      } else if (account) answerGuarded(req, res, h, id, account, start);
+      } else if (account) answerGuarded(req, res, id, account, start);
       else fastify(req, res);
     },
   };
@@ -239,12 +224,12 @@ function requestLines(log: FastifyBaseLogger) {
  * accept-version header, host, ip, socket.remotePort), from the raw request. `host` and `ip` follow Fastify's request
  * getters, with and without trustProxy (TRUST_PROXY=true trusts every hop).
  */
-function requestFields(req: IncomingMessage, h: PollHeaders, trustProxy: boolean) {
-  const { socket } = req;
-  let host = h.host ?? '';
+function requestFields(req: IncomingMessage, trustProxy: boolean) {
+  const { headers, socket } = req;
+  let host = headers.host ?? '';
   let ip = socket.remoteAddress;
   if (trustProxy) {
-    const forwardedHost = req.headers['x-forwarded-host'];
+    const forwardedHost = headers['x-forwarded-host'];
     if (typeof forwardedHost === 'string' && forwardedHost !== '') {
       host = forwardedHost.slice(forwardedHost.lastIndexOf(',') + 1).trim();
     }
@@ -254,7 +239,7 @@ function requestFields(req: IncomingMessage, h: PollHeaders, trustProxy: boolean
   return {
     method: req.method,
     url: req.url,
-    version: h.version,
+    version: headers['accept-version'],
     host,
     remoteAddress: ip,
     remotePort: socket.remotePort,
@@ -262,46 +247,3 @@ function requestFields(req: IncomingMessage, h: PollHeaders, trustProxy: boolean
 }
 
 const trustAll = () => true;
-
-/** The request headers the fast path reads (`version` is accept-version), as `req.headers` has them. */
-interface PollHeaders {
-  apiKey?: string;
-  requestId?: string;
-  host?: string;
-  version?: string;
-}
-
-/**
- * The headers the fast path reads, from `req.rawHeaders` (name, value, name, value, …) with Node's rules for
- * `req.headers`: names in any case; a repeated `host` keeps its first value, another repeated name has its values
- * joined with ', ' (the server does not set joinDuplicateHeaders). `req.headers` is built on its first read, every
- * name lowercased into a new object: 2% of a poll's CPU (perf, under polling load). Null past Node's default
- * maxHeadersCount, whose excess `req.headers` leaves out: such a request is Fastify's.
- */
-function pollHeaders(req: IncomingMessage): PollHeaders | null {
-  const raw = req.rawHeaders;
-  if (raw.length > 2 * 2000) return null;
-  const h: PollHeaders = {};
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!;
-    // Only names of the right length are lowercased and compared.
-    switch (name.length) {
-      case 4:
-        if (h.host === undefined && name.toLowerCase() === 'host') h.host = raw[i + 1];
-        break;
-      case 9:
-        if (name.toLowerCase() === 'x-api-key') h.apiKey = joined(h.apiKey, raw[i + 1]!);
-        break;
-      case 12:
-        if (name.toLowerCase() === 'x-request-id') h.requestId = joined(h.requestId, raw[i + 1]!);
-        break;
-      case 14:
-        if (name.toLowerCase() === 'accept-version') h.version = joined(h.version, raw[i + 1]!);
-        break;
-    }
-  }
-  return h;
-}
-
-const joined = (previous: string | undefined, value: string) =>
-  previous === undefined ? value : `${previous}, ${value}`;
