@@ -17,7 +17,8 @@ import { edgeAlong } from '../body/silhouette.js';
 import type { GarmentAnalysis } from '../garment/analyze.js';
 import type { GarmentLandmarks, Point } from '../garment/landmarks.js';
 import type { P } from '../raster/draw.js';
-import { hemLine, hemRow, type ShoulderPlacement } from './hem.js';
+import type { BinaryMask } from '../raster/mask.js';
+import { type HemLine, hemLine, hemRow, type ShoulderPlacement } from './hem.js';
 import { armJoints, sleeveMap } from './sleeves.js';
 import { type BodyTargets, type GarmentFit, lerp, mid } from './targets.js';
 import { fitTps, type Tps } from './tps.js';
@@ -32,8 +33,15 @@ const STRAP_OUT = 0.82;
 const ARMPIT_MAX_DEPTH = 0.45;
 /** The chest is at least half the hem's width; a sleeved top's chest sits 2 % inside (the sleeves' seams). */
 const SLEEVED_CHEST = 0.98;
-/** The chest is no wider than the body's shoulders and 2 %. */
+/** The chest is no wider than the body's shoulders and 2 %… */
 const CHEST_MAX_OF_SHOULDERS = 1.02;
+/**
+ * …nor than the torso at the armpits (arms excluded) with this much ease, unless the hips are wider. The shoulder
+ * corners sit out on the deltoids, 1.1–1.25 shoulder widths apart on the development photos, while the torso between
+ * the arms is 0.7–0.9 there: a chest as wide as the shoulders laid the body panel over both upper arms, with the
+ * sleeves left as slivers outside them (a boxy tabard).
+ */
+const CHEST_EASE_OVER_TORSO = 1.08;
 /** The torso's thin-plate spline is nearly interpolating: a little smoothing keeps it from folding. */
 const TORSO_TPS_SMOOTHING = 0.002;
 
@@ -100,9 +108,10 @@ function placeOnShoulders(g: GarmentAnalysis, shL: P, shR: P): Placement {
  */
 function armpits(
   g: GarmentAnalysis,
+  parsing: PersonParsing,
   place: Placement,
   hemY: number,
-  bodyHemW: number,
+  hem: HemLine,
   gChest: number,
   bodyShoulderW: number,
 ): { armpitLeft: P; armpitRight: P } {
@@ -111,12 +120,23 @@ function armpits(
   const apDepth = (p: Point) => Math.min((p.y - gMid.y) * scale, (hemY - tMid.y) * ARMPIT_MAX_DEPTH);
   const apLy = tShL.y + apDepth(lm.armpitLeft);
   const apRy = tShR.y + apDepth(lm.armpitRight);
-  const chestHalf = Math.max(bodyHemW * 0.5, (gChest * scale) / 2) * (g.cls.sleeve === 'none' ? 1 : SLEEVED_CHEST);
-  const chestHalfCapped = Math.min(chestHalf, (bodyShoulderW / 2) * CHEST_MAX_OF_SHOULDERS);
+  const chestHalf = Math.max(hem.bodyHemW * 0.5, (gChest * scale) / 2) * (g.cls.sleeve === 'none' ? 1 : SLEEVED_CHEST);
+  const torsoW = rowWidth(parsing.torso, Math.round((apLy + apRy) / 2));
+  const bodyHalf =
+    torsoW > 0 ? Math.max(torsoW * CHEST_EASE_OVER_TORSO, Math.min(hem.bodyHemW, hem.hipW)) / 2 : Infinity;
+  const chestHalfCapped = Math.min(chestHalf, (bodyShoulderW / 2) * CHEST_MAX_OF_SHOULDERS, bodyHalf);
   return {
     armpitLeft: { x: tMid.x - chestHalfCapped, y: apLy },
     armpitRight: { x: tMid.x + chestHalfCapped, y: apRy },
   };
+}
+
+/** The width of a mask's row `y`: from its first set pixel to its last (0 when the row is empty or off the mask). */
+function rowWidth(m: BinaryMask, y: number): number {
+  if (y < 0 || y >= m.height) return 0;
+  const row = m.data.subarray(y * m.width, (y + 1) * m.width);
+  const first = row.indexOf(1);
+  return first < 0 ? 0 : row.lastIndexOf(1) - first + 1;
 }
 
 /** The torso's outline points, on the garment or on the body: the same eight landmarks on either side. */
@@ -156,7 +176,7 @@ export function fitTop(g: GarmentAnalysis, parsing: PersonParsing): GarmentFit {
   const gChest = Math.max(1, lm.armpitRight.x - lm.armpitLeft.x);
   const hemY = hemRow(g, parsing, place, gChest);
   const hem = hemLine(g, parsing, hemY, gChest, place.bAng);
-  const { armpitLeft, armpitRight } = armpits(g, place, hemY, hem.bodyHemW, gChest, bodyShoulderW);
+  const { armpitLeft, armpitRight } = armpits(g, parsing, place, hemY, hem, gChest, bodyShoulderW);
   const targets: BodyTargets = {
     neck: place.sim(lm.neck),
     shoulderLeft: place.tShL,
@@ -169,8 +189,9 @@ export function fitTop(g: GarmentAnalysis, parsing: PersonParsing): GarmentFit {
     scale: place.scale,
   };
   const tps = torsoTps(lm, targets);
-  const left = sleeveMap(lm.sleeveLeft, lm.armpitLeft, armJoints(f, -1), parsing, place.scale, tps);
-  const right = sleeveMap(lm.sleeveRight, lm.armpitRight, armJoints(f, 1), parsing, place.scale, tps);
+  const pixels = (part: number) => ({ parts: lm.parts, width: g.image.width, part });
+  const left = sleeveMap(lm.sleeveLeft, lm.armpitLeft, armJoints(f, -1), parsing, place.scale, tps, pixels(2));
+  const right = sleeveMap(lm.sleeveRight, lm.armpitRight, armJoints(f, 1), parsing, place.scale, tps, pixels(3));
   return {
     targets,
     mapPart(part: number, x: number, y: number): P {

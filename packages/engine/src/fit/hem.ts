@@ -143,6 +143,8 @@ export interface HemLine {
   hemCenter: P;
   /** The hem's width on the body. */
   bodyHemW: number;
+  /** The body's hip width (the hip joints' distance, widened to the flesh). */
+  hipW: number;
 }
 
 /**
@@ -173,5 +175,5 @@ export function hemLine(
   const hemCenter = { x: hemMidX, y: hemY };
   const hemLeft = { x: hemMidX - (hemDir.x * bodyHemW) / 2, y: hemY - (hemDir.y * bodyHemW) / 2 };
   const hemRight = { x: hemMidX + (hemDir.x * bodyHemW) / 2, y: hemY + (hemDir.y * bodyHemW) / 2 };
-  return { hemLeft, hemRight, hemCenter, bodyHemW };
+  return { hemLeft, hemRight, hemCenter, bodyHemW, hipW };
 }
