@@ -69,23 +69,29 @@ function keepSleevesAndForearms(old: BinaryMask, parsing: PersonParsing): Binary
     [parsing.armLeft, parsing.forearmLeft],
     [parsing.armRight, parsing.forearmRight],
   ] as const) {
-    let n = 0;
-    let covered = 0;
-    let skin = 0;
-    for (let p = 0; p < forearm.data.length; p++) {
-      if (!forearm.data[p] || !parsing.person.data[p]) continue;
-      n++;
-      covered += old.data[p]!;
-      skin += parsing.skin.data[p]!;
-    }
-    // A bare forearm lying against the old top is covered by its capsule's edges but shows its skin.
-    const long = n > 0 && covered >= n * LONG_SLEEVE_FOREARM_SHARE && skin <= n * LONG_SLEEVE_MAX_SKIN;
     // The forearm itself is never repainted: under a long sleeve there is no arm to continue, and an old top that the
     // parsing grew over a bare forearm (a white top beside pale skin) would be filled with a flat skin-coloured block
     // where the arm was photographed.
-    out = andNot(out, long ? or(arm, forearm) : forearm);
+    out = andNot(out, longSleeved(forearm, old, parsing) ? or(arm, forearm) : forearm);
   }
   return out;
+}
+
+/**
+ * Whether the old garment `old` covers the forearm capsule `forearm` as a long sleeve does. A bare forearm lying
+ * against the old top is covered by its capsule's edges but shows its skin.
+ */
+export function longSleeved(forearm: BinaryMask, old: BinaryMask, parsing: PersonParsing): boolean {
+  let n = 0;
+  let covered = 0;
+  let skin = 0;
+  for (let p = 0; p < forearm.data.length; p++) {
+    if (!forearm.data[p] || !parsing.person.data[p]) continue;
+    n++;
+    covered += old.data[p]!;
+    skin += parsing.skin.data[p]!;
+  }
+  return n > 0 && covered >= n * LONG_SLEEVE_FOREARM_SHARE && skin <= n * LONG_SLEEVE_MAX_SKIN;
 }
 
 /**

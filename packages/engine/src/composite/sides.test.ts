@@ -27,8 +27,21 @@ function scene(oldTop: BinaryMask) {
     rHip: { x: 130, y: 160 },
     shoulderWidth: SW,
   } as BodyFrame;
-  // Only the fields stretchToBodySides reads.
-  const parsing = { width: W, height: H, frame, torso: rect(50, 40, 150, 160), upperClothes: oldTop } as PersonParsing;
+  // Only the fields stretchToBodySides reads; no arms and no skin unless a test adds them.
+  const none = emptyMask(W, H);
+  const parsing = {
+    width: W,
+    height: H,
+    frame,
+    person: rect(0, 0, W - 1, H - 1),
+    torso: rect(50, 40, 150, 160),
+    upperClothes: oldTop,
+    skin: none,
+    armLeft: none,
+    armRight: none,
+    forearmLeft: none,
+    forearmRight: none,
+  } as unknown as PersonParsing;
   const layer: GarmentLayer = {
     width: W,
     height: H,
@@ -96,5 +109,30 @@ describe('stretchToBodySides', () => {
     const row = 120 * W;
     assert.ok(layer.alpha[row + 62 - 16]! > 0.5 && layer.alpha[row + 62 - 18]! === 0, 'left reach capped at 16 px');
     assert.equal(layer.alpha[row + 139], 0, 'the right side is not stretched');
+  });
+
+  // A left arm hanging beside the torso (x 30..49): its capsule from the shoulder, its forearm's from y 100.
+  const withLeftArm = (oldTop: BinaryMask, skin: BinaryMask) => {
+    const sc = scene(oldTop);
+    Object.assign(sc.parsing, { armLeft: rect(30, 40, 49, 160), forearmLeft: rect(30, 100, 49, 160), skin });
+    return sc;
+  };
+
+  it("reaches for the old top's side inside a bare arm's capsule (the top's body, seen past an arm swung back)", () => {
+    // The old top runs 10 px into the capsule; the forearm beside it is bare skin (x 30..39).
+    const { parsing, layer, targets } = withLeftArm(rect(40, 40, 150, 175), rect(30, 100, 39, 160));
+    stretchToBodySides(layer, parsing, targets);
+    const row = 120 * W;
+    assert.ok(layer.alpha[row + 47]! > 0.5, 'the old top inside the capsule is covered (to the 16 px reach)');
+    assert.equal(layer.alpha[row + 45], 0, 'no further than the reach');
+  });
+
+  it('never reaches under an old long sleeve', () => {
+    // The old top covers the whole forearm capsule and no skin shows: a long sleeve, kept as it is.
+    const { parsing, layer, targets } = withLeftArm(rect(30, 40, 150, 175), emptyMask(W, H));
+    stretchToBodySides(layer, parsing, targets);
+    const row = 120 * W;
+    assert.ok(layer.alpha[row + 50]! > 0.5, 'the torso is reached');
+    assert.equal(layer.alpha[row + 49], 0, 'the sleeve is not');
   });
 });

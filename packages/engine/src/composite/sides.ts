@@ -8,13 +8,18 @@
  * A real garment reaches the sides of the body it is worn on. So, row by row from the armpits down, where the old
  * garment lies on the torso beyond the new garment's edge, the panel's outer band is stretched sideways to cover it:
  * the print stays as it was in the middle and is stretched a little at the side seams, where cloth wraps round the
- * body. Only the old garment on the body's torso is reached for (never an arm, the background or skin), at most a
- * fifth of the shoulder width, and the reach is smoothed over rows so the side seam stays a smooth line.
+ * body. Only the old garment on the body's torso is reached for (never the background or skin), at most a fifth of
+ * the shoulder width, and the reach is smoothed over rows so the side seam stays a smooth line. Beside a bare arm the
+ * old top's side is reached for inside the arm's capsule too: there it is the top's body seen past an arm swung
+ * back, not a sleeve (a bare forearm means a short one), and left as it was it stood as a strip of the old colour
+ * beside the new garment (woman-1 walking, in every top narrower than her own). Never under an old long sleeve.
  */
 
 import type { PersonParsing } from '../body/parsing.js';
 import type { BodyTargets } from '../fit/targets.js';
 import type { GarmentLayer } from '../fit/warp.js';
+import { type BinaryMask, emptyMask, or } from '../raster/mask.js';
+import { longSleeved } from './old-region.js';
 
 /** Greatest sideways reach, in shoulder widths: past that the old garment is not the new one's missing side. */
 const MAX_REACH_SW = 0.2;
@@ -51,13 +56,29 @@ function smoothRows(v: Float32Array, r: number): Float32Array {
   return out;
 }
 
+/** The torso, and the capsules of the arms that are bare (no old long sleeve on the forearm) where they are not skin. */
+function sidesToReach(parsing: PersonParsing): BinaryMask {
+  const { torso, skin, upperClothes } = parsing;
+  const out = emptyMask(torso.width, torso.height);
+  for (const [arm, forearm] of [
+    [parsing.armLeft, parsing.forearmLeft],
+    [parsing.armRight, parsing.forearmRight],
+  ] as const) {
+    if (longSleeved(forearm, upperClothes, parsing)) continue;
+    const capsule = or(arm, forearm);
+    for (let p = 0; p < out.data.length; p++) if (capsule.data[p] && !skin.data[p]) out.data[p] = 1;
+  }
+  return or(out, torso);
+}
+
 /**
  * Stretches the torso panel of `layer` (in place) sideways over the old garment left showing on the torso beside it.
  * Returns the number of pixels newly covered.
  */
 export function stretchToBodySides(layer: GarmentLayer, parsing: PersonParsing, targets: BodyTargets): number {
   const { width: w, height: h } = layer;
-  const { torso, upperClothes, frame } = parsing;
+  const { upperClothes, frame } = parsing;
+  const reachable = sidesToReach(parsing);
   const sw = frame.shoulderWidth;
   const reach = Math.max(2, Math.round(sw * MAX_REACH_SW));
   const band = Math.max(4, Math.round(sw * BAND_SW));
@@ -112,7 +133,7 @@ export function stretchToBodySides(layer: GarmentLayer, parsing: PersonParsing, 
         if (xx < 0 || xx >= w) break;
         const p = row + xx;
         if (cov(p)) break;
-        if (torso.data[p] && upperClothes.data[p]) {
+        if (reachable.data[p] && upperClothes.data[p]) {
           e = d;
           miss = 0;
         } else if (++miss > RUN_GAP) break;
