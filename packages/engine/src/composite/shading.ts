@@ -27,6 +27,12 @@ const SHADE_RANGE = { min: 0.85, max: 1.12 };
  */
 const PATTERN_PLAIN = 0.05;
 const PATTERN_PRINTED = 0.12;
+/**
+ * The same measure taken locally, over a logo's scale (shoulder widths; at least 8 px), damps the transfer where the
+ * old garment is printed: one large print on plain cloth (a white tee's black "AX") leaves the garment's measure low,
+ * and the print came through the new garment as a grey ghost of its letters.
+ */
+const PRINT_SIGMA_SW = 0.12;
 
 export interface OldShading {
   /** The old garment's fold ratio at a pixel (NaN far from it). */
@@ -73,11 +79,15 @@ export function oldShading(
       oldParts.length > 1 ? windowFieldsLow(person, part.data, padBox(roi, sigmaLow), sigmaLow, 'presence')[0]! : null,
   }));
   const strength = foldStrength(person, old, folds[0]!.low, oldMean);
-  const damped = (ratio: number) => 1 + (ratio - 1) * strength;
+  const detail = localDetail(person, old, folds[0]!.low, padBox(roi, Math.max(8, sw * PRINT_SIGMA_SW)), sw);
+  const damped = (ratio: number, x: number, y: number) => {
+    const local = patternStrength(sampleField(detail, x, y) / oldMean);
+    return 1 + (ratio - 1) * Math.min(strength, Number.isNaN(local) ? 1 : local);
+  };
   // Near both parts, weighted by their presence.
   const foldRatio = (x: number, y: number): number => {
     if (folds.length === 1)
-      return damped(sampleField(folds[0]!.low, x, y) / (sampleField(folds[0]!.broad, x, y) || oldMean));
+      return damped(sampleField(folds[0]!.low, x, y) / (sampleField(folds[0]!.broad, x, y) || oldMean), x, y);
     let sum = 0;
     let weight = 0;
     for (const f of folds) {
@@ -87,7 +97,7 @@ export function oldShading(
       sum += (lo / (sampleField(f.broad, x, y) || oldMean)) * wgt;
       weight += wgt;
     }
-    return weight > 0 ? damped(sum / weight) : Number.NaN;
+    return weight > 0 ? damped(sum / weight, x, y) : Number.NaN;
   };
   const sigmaPresence = Math.max(2, sw * PRESENCE_SIGMA_SW);
   const [presence] = windowFieldsLow(person, old.data, padBox(roi, sigmaPresence), sigmaPresence, 'presence');
@@ -112,9 +122,37 @@ function foldStrength(person: RawImage, old: BinaryMask, low: LowResField, oldMe
       n++;
     }
   }
-  if (n === 0) return 1;
-  const pattern = diff / n / oldMean;
-  return Math.min(1, Math.max(0, (PATTERN_PRINTED - pattern) / (PATTERN_PRINTED - PATTERN_PLAIN)));
+  return n === 0 ? 1 : patternStrength(diff / n / oldMean);
+}
+
+/** 1 for plain cloth, 0 for a print, linearly between (PATTERN_PLAIN, PATTERN_PRINTED). */
+const patternStrength = (pattern: number) =>
+  Math.min(1, Math.max(0, (PATTERN_PRINTED - pattern) / (PATTERN_PRINTED - PATTERN_PLAIN)));
+
+/**
+ * The old garment's detail (|luma − its fold-scale blur|) averaged over a logo's scale inside `win`: a field of how
+ * printed it is at each place (NaN far from it).
+ */
+function localDetail(person: RawImage, old: BinaryMask, low: LowResField, win: Box, sw: number): LowResField {
+  const { width: w, height: h, channels: ch, data: src } = person;
+  // As a grey image, for windowFieldsLow's luma: every channel the detail (clamped to a byte).
+  const grey = new Uint8Array(w * h * 3);
+  const ob = maskBounds(old);
+  if (ob) {
+    for (let y = ob[1]; y <= ob[3]; y++) {
+      for (let p = y * w + ob[0]; p <= y * w + ob[2]; p++) {
+        if (!old.data[p]) continue;
+        const lo = sampleField(low, p - y * w, y);
+        if (Number.isNaN(lo)) continue;
+        const d = Math.min(255, Math.round(Math.abs(luma(src[p * ch]!, src[p * ch + 1]!, src[p * ch + 2]!) - lo)));
+        grey[p * 3] = d;
+        grey[p * 3 + 1] = d;
+        grey[p * 3 + 2] = d;
+      }
+    }
+  }
+  const sigma = Math.max(8, sw * PRINT_SIGMA_SW);
+  return windowFieldsLow({ width: w, height: h, channels: 3, data: grey }, old.data, win, sigma, 'luma')[0]!;
 }
 
 /** The new garment's shade at (x, y): where the old garment was, its fold ratio (clamped); elsewhere 1. */
