@@ -149,7 +149,8 @@ export interface HemLine {
 
 /**
  * The hem's line on row `hemY`: the hip width × 1.0–1.15, more for garments whose flat-lay hem is wider than their
- * chest (A-line dresses) in proportion; parallel to the shoulder line, its centre leaning with the body.
+ * chest (A-line dresses) in proportion; parallel to the hip line (the shoulder line without hips), its centre leaning
+ * with the body.
  */
 export function hemLine(
   g: GarmentAnalysis,
@@ -169,7 +170,10 @@ export function hemLine(
     g.cls.category === 'dress'
       ? hipW * Math.max(DRESS_HEM_MIN, flare * DRESS_FLARE_SHARE)
       : hipW * Math.min(TOP_HEM_RANGE.max, Math.max(TOP_HEM_RANGE.min, flare * TOP_FLARE_SHARE));
-  const hemDir = { x: Math.cos(bAng), y: Math.sin(bAng) };
+  // The hem hangs level with the hips, not with the shoulders: a raised shoulder (a hand on the hip, a turn) tilted
+  // the whole garment with it, and its hem crossed the body at a slant. Without hips seen, the shoulders' angle.
+  const hemAng = f.hipsSeen ? Math.atan2(f.rHip.y - f.lHip.y, f.rHip.x - f.lHip.x) : bAng;
+  const hemDir = { x: Math.cos(hemAng), y: Math.sin(hemAng) };
   const hemMidX =
     hipMid.x + (hipMid.x - shoulderMidKp.x) * ((hemY - hipMid.y) / Math.max(1, hipMid.y - shoulderMidKp.y)) * HEM_LEAN;
   const hemCenter = { x: hemMidX, y: hemY };

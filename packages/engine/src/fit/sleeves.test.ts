@@ -93,9 +93,8 @@ describe('garmentSleeveQuad', () => {
 });
 
 describe('sleeveMap', () => {
-  it('hangs a steep short sleeve from the shoulder along a hanging arm, not out sideways', () => {
-    // A person 400 × 600 whose left arm hangs straight down from the shoulder joint (100, 150) to the wrist (100, 390);
-    // the torso map is the identity shifted so that the garment's shoulder corner lands on the body's (90, 140).
+  /** A person 400 × 600 whose left arm hangs straight down from the shoulder joint (100, 150) to the wrist. */
+  function hangingArm(extra?: (person: ReturnType<typeof emptyMask>) => void) {
     const frame: BodyFrame = {
       lShoulder: { x: 100, y: 150 },
       rShoulder: { x: 300, y: 150 },
@@ -115,11 +114,17 @@ describe('sleeveMap', () => {
     };
     const person = emptyMask(400, 600);
     for (let y = 130; y < 420; y++) for (let x = 75; x < 125; x++) person.data[y * 400 + x] = 1; // the arm
+    extra?.(person);
     const parsing = { width: 400, height: 600, frame, person } as unknown as PersonParsing;
+    // The torso map: the identity shifted so that the garment's shoulder corner lands on the body's (90, 140).
     const shift = { x: 90 - quad.top.x, y: 140 - quad.top.y };
     const tps = { map: (x: number, y: number) => ({ x: x + shift.x, y: y + shift.y }) };
     const s: SleeveInfo = { root: quad.top, end: { x: 89.5, y: 323 }, length: 220, width: 70, area: 14_000 };
-    const map = sleeveMap(s, quad.under, armJoints(frame, -1), parsing, 1, tps, sleevePixels())!;
+    return sleeveMap(s, quad.under, armJoints(frame, -1), parsing, 1, tps, sleevePixels())!;
+  }
+
+  it('hangs a steep short sleeve from the shoulder along a hanging arm, not out sideways', () => {
+    const map = hangingArm();
     // The middle of the sleeve's top edge, and of the sleeve itself: on the arm (x within its band), below the
     // shoulder, above the elbow.
     for (const [u, v] of [
@@ -135,5 +140,17 @@ describe('sleeveMap', () => {
     const cuffUnder = map(quad.cuffUnder.x, quad.cuffUnder.y);
     assert.ok(Math.abs(cuffTop.y - cuffUnder.y) < 60, JSON.stringify({ cuffTop, cuffUnder }));
     assert.ok(cuffTop.x < cuffUnder.x, JSON.stringify({ cuffTop, cuffUnder }));
+  });
+
+  it('keeps the cuff to an arm’s width where the silhouette beside the arm is something else (a held helmet)', () => {
+    // A helmet against the arm at the cuff’s height (x 20..75 and 125..180, y 250..380): across the bone the
+    // silhouette is 160 px wide there, the arm 50.
+    const map = hangingArm((person) => {
+      for (let y = 250; y < 380; y++) for (let x = 20; x < 180; x++) person.data[y * 400 + x] = 1;
+    });
+    const cuffTop = map(quad.cuffTop.x, quad.cuffTop.y);
+    const cuffUnder = map(quad.cuffUnder.x, quad.cuffUnder.y);
+    const width = Math.hypot(cuffTop.x - cuffUnder.x, cuffTop.y - cuffUnder.y);
+    assert.ok(width < 100, `cuff ${width.toFixed(0)} px wide`);
   });
 });

@@ -21,6 +21,11 @@ import type { Tps } from './tps.js';
 
 /** An arm's thickness when it cannot be measured (no elbow, or no silhouette across the bone). */
 const ARM_THICKNESS_SW = 0.3;
+/**
+ * An arm is at most this thick where a cuff is measured: beyond it the silhouette across the bone is something else
+ * (a held helmet, the hip the hand rests on), and a cuff that wide covered it.
+ */
+const ARM_MAX_THICKNESS_SW = 0.4;
 /** How far across the bone line the silhouette is searched for the arm's edges, each side. */
 const ARM_SEARCH_SW = 0.4;
 /** Without an elbow the arm hangs down and slightly out: the elbow this far out and down from the shoulder joint. */
@@ -314,7 +319,8 @@ function bodyCorners(
   // The cuff worn: the flat-lay's cuff is a flattened tube, about π/2 × as wide as the round one, but it closes
   // around the arm where it ends and stands off it only so far.
   const sw = frame.shoulderWidth;
-  const armAtCuff = armWidthAt(person, bone, (cuffTopAlong + cuffUnderAlong) / 2, sw) || sw * ARM_THICKNESS_SW;
+  const measured = armWidthAt(person, bone, (cuffTopAlong + cuffUnderAlong) / 2, sw) || sw * ARM_THICKNESS_SW;
+  const armAtCuff = Math.min(measured, sw * ARM_MAX_THICKNESS_SW);
   const flatCuff = Math.hypot(g.cuffTop.x - g.cuffUnder.x, g.cuffTop.y - g.cuffUnder.y) * z.scale;
   const halfCuff =
     Math.min(armAtCuff * CUFF_OVER_ARM.max, Math.max(armAtCuff * CUFF_OVER_ARM.min, flatCuff * WORN_OVER_FLAT)) / 2;
