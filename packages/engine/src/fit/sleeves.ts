@@ -111,6 +111,19 @@ export interface SleeveQuad {
  * shape is too small or folded to be read this way.
  */
 export function garmentSleeveQuad(s: SleeveInfo, armpit: Point, px: SleevePixels): SleeveQuad | null {
+  // Per garment (its part map), computed once: the garment analysis is cached, the fit runs for every try-on.
+  const memo = quadMemo.get(px.parts);
+  const key = `${px.part} ${s.root.x} ${s.root.y} ${s.end.x} ${s.end.y} ${armpit.x} ${armpit.y}`;
+  if (memo?.has(key)) return memo.get(key)!;
+  const quad = readSleeveQuad(s, armpit, px);
+  if (memo) memo.set(key, quad);
+  else quadMemo.set(px.parts, new Map([[key, quad]]));
+  return quad;
+}
+
+const quadMemo = new WeakMap<Uint8Array, Map<string, SleeveQuad | null>>();
+
+function readSleeveQuad(s: SleeveInfo, armpit: Point, px: SleevePixels): SleeveQuad | null {
   const rootG = mid(s.root, armpit);
   const gl = Math.hypot(s.end.x - rootG.x, s.end.y - rootG.y);
   if (gl < MIN_QUAD_EDGE) return null;
@@ -182,45 +195,59 @@ function convex(q: SleeveQuad): boolean {
  * edge (1); p = bilinear(u, v). Points outside it extrapolate. Null where the quadratic has no usable root.
  */
 export function inverseBilinear(q: SleeveQuad, p: P): { u: number; v: number } | null {
-  // p = top + u·(cuffTop − top) + v·(under − top) + u·v·(top − cuffTop − under + cuffUnder)
-  const e = { x: q.cuffTop.x - q.top.x, y: q.cuffTop.y - q.top.y };
-  const f = { x: q.under.x - q.top.x, y: q.under.y - q.top.y };
-  const g = {
-    x: q.top.x - q.cuffTop.x - q.under.x + q.cuffUnder.x,
-    y: q.top.y - q.cuffTop.y - q.under.y + q.cuffUnder.y,
-  };
-  const h = { x: p.x - q.top.x, y: p.y - q.top.y };
-  const cross = (a: P, b: P) => a.x * b.y - a.y * b.x;
-  const k2 = cross(g, f);
-  const k1 = cross(e, f) + cross(h, g);
-  const k0 = cross(h, e);
-  const uOf = (v: number) => {
-    const dx = e.x + g.x * v;
-    const dy = e.y + g.y * v;
-    return Math.abs(dx) >= Math.abs(dy) ? (h.x - f.x * v) / dx : (h.y - f.y * v) / dy;
-  };
-  let roots: number[];
-  if (Math.abs(k2) < 1e-9 * Math.max(1, Math.abs(k1))) {
-    if (Math.abs(k1) < 1e-12) return null;
-    roots = [-k0 / k1];
-  } else {
+  return bilinearInverter(q)(p.x, p.y);
+}
+
+/**
+ * inverseBilinear for many points of one quadrilateral: what depends only on the quadrilateral is computed once (the
+ * mesh maps some ten thousand vertices a sleeve).
+ */
+function bilinearInverter(q: SleeveQuad): (x: number, y: number) => { u: number; v: number } | null {
+  // p = top + u·e + v·f + u·v·g, with e = cuffTop − top, f = under − top, g = top − cuffTop − under + cuffUnder.
+  const ex = q.cuffTop.x - q.top.x;
+  const ey = q.cuffTop.y - q.top.y;
+  const fx = q.under.x - q.top.x;
+  const fy = q.under.y - q.top.y;
+  const gx = q.top.x - q.cuffTop.x - q.under.x + q.cuffUnder.x;
+  const gy = q.top.y - q.cuffTop.y - q.under.y + q.cuffUnder.y;
+  const k2 = gx * fy - gy * fx;
+  const ef = ex * fy - ey * fx;
+  return (x, y) => {
+    const hx = x - q.top.x;
+    const hy = y - q.top.y;
+    const k1 = ef + (hx * gy - hy * gx);
+    const k0 = hx * ey - hy * ex;
+    if (Math.abs(k2) < 1e-9 * Math.max(1, Math.abs(k1))) {
+      if (Math.abs(k1) < 1e-12) return null;
+      const v = -k0 / k1;
+      const u = uAt(v, ex, ey, gx, gy, hx - fx * v, hy - fy * v);
+      return Number.isFinite(u) && Number.isFinite(v) ? { u, v } : null;
+    }
     const disc = k1 * k1 - 4 * k0 * k2;
     if (disc < 0) return null;
     const r = Math.sqrt(disc);
-    roots = [(-k1 + r) / (2 * k2), (-k1 - r) / (2 * k2)];
-  }
-  // Of the two roots, the one whose (u, v) lies nearest the unit square: the other is the mirror solution on the far
-  // side of where the edges' extensions cross, and choosing by v alone flipped between them near the top edge.
-  let best: { u: number; v: number } | null = null;
-  let bestOut = Number.POSITIVE_INFINITY;
-  for (const v of roots) {
-    const u = uOf(v);
-    if (!Number.isFinite(u) || !Number.isFinite(v)) continue;
-    const out = Math.max(0, -u, u - 1) + Math.max(0, -v, v - 1);
-    if (out < bestOut) [best, bestOut] = [{ u, v }, out];
-  }
-  return best;
+    // Of the two roots, the one whose (u, v) lies nearest the unit square: the other is the mirror solution on the
+    // far side of where the edges' extensions cross, and choosing by v alone flipped between them near the top edge.
+    const v1 = (-k1 + r) / (2 * k2);
+    const v2 = (-k1 - r) / (2 * k2);
+    const u1 = uAt(v1, ex, ey, gx, gy, hx - fx * v1, hy - fy * v1);
+    const u2 = uAt(v2, ex, ey, gx, gy, hx - fx * v2, hy - fy * v2);
+    const out1 = Number.isFinite(u1) ? outside(u1, v1) : Number.POSITIVE_INFINITY;
+    const out2 = Number.isFinite(u2) ? outside(u2, v2) : Number.POSITIVE_INFINITY;
+    if (out1 === Number.POSITIVE_INFINITY && out2 === Number.POSITIVE_INFINITY) return null;
+    return out1 <= out2 ? { u: u1, v: v1 } : { u: u2, v: v2 };
+  };
 }
+
+/** u for a root v: (h − v·f) = u·(e + v·g), solved on its larger component (a plain function: no closure a call). */
+function uAt(v: number, ex: number, ey: number, gx: number, gy: number, rx: number, ry: number): number {
+  const dx = ex + gx * v;
+  const dy = ey + gy * v;
+  return Math.abs(dx) >= Math.abs(dy) ? rx / dx : ry / dy;
+}
+
+/** How far (u, v) lies outside the unit square, summed over both axes. */
+const outside = (u: number, v: number) => Math.max(0, -u, u - 1) + Math.max(0, -v, v - 1);
 
 /** A sleeve's four corners on the body as (along the bone, across it) pairs: top, under, cuff top, cuff under. */
 type Corners = [P, P, P, P];
@@ -335,8 +362,9 @@ function bodyCorners(
 
 /** The quadrilateral map: each garment pixel's (u, v) in the garment's sleeve, onto the body's corners. */
 function quadMap(g: SleeveQuad, corners: Corners, bone: Bone): OwnMap {
+  const invert = bilinearInverter(g);
   return (x, y) => {
-    const uv = inverseBilinear(g, { x, y });
+    const uv = invert(x, y);
     if (!uv) return null;
     const local = bilinear(corners, uv.u, uv.v);
     return { p: bone.at(local.x, local.y), w: uv.u };
