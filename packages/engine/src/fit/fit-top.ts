@@ -37,9 +37,9 @@ const SLEEVED_CHEST = 0.98;
 const CHEST_MAX_OF_SHOULDERS = 1.02;
 /**
  * …nor than the torso at the armpits (arms excluded) with this much ease, unless the hips are wider. The shoulder
- * corners sit out on the deltoids, 1.1–1.25 shoulder widths apart on the development photos, while the torso between
- * the arms is 0.7–0.9 there: a chest as wide as the shoulders laid the body panel over both upper arms, with the
- * sleeves left as slivers outside them (a boxy tabard).
+ * corners sit out on the deltoids, 1.09–1.28 shoulder widths apart on the 34 development photos, while the torso
+ * between the arms is 0.69–0.92 there on all but three (1.0–1.23: a bulky suit, a plus-size body): a chest as wide as
+ * the shoulders laid the body panel over both upper arms, with the sleeves left as slivers outside them.
  */
 const CHEST_EASE_OVER_TORSO = 1.08;
 /** The torso's thin-plate spline is nearly interpolating: a little smoothing keeps it from folding. */
