@@ -16,6 +16,11 @@ function current(): Location {
 }
 
 /** `href('/accounts')` → `/dashboard/accounts`. */
+/** An account's path: its page in the dashboard, and its resource under the admin API (the same shape). */
+export function accountPath(id: string): string {
+  return `/accounts/${encodeURIComponent(id)}`;
+}
+
 export function href(path: string): string {
   return `${BASE}${path}`;
 }

@@ -8,10 +8,11 @@ import { ShownOnce } from '../components/shown-once.js';
 import { Badge, Button, DataTable, ErrorBox, Field, Link, Loading, PagedListFooter, When } from '../components/ui.js';
 import { useAction, useLoad } from '../hooks.js';
 import { type Paged, usePaged } from '../paged.js';
+import { accountPath } from '../router.js';
 import type { Page, WebhookDelivery, WebhookEndpoint } from '../types.js';
 
 export function Webhooks(props: { accountId: string }) {
-  const base = `/accounts/${encodeURIComponent(props.accountId)}`;
+  const base = accountPath(props.accountId);
   const endpoint = useLoad(() => admin.get<WebhookEndpoint>(`${base}/webhook`), [base]);
   const deliveries = usePaged<WebhookDelivery>(
     (cursor) => admin.get<Page<WebhookDelivery>>(`${base}/webhooks`, { cursor, limit: 25 }),

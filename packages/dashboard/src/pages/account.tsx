@@ -18,7 +18,7 @@ import {
 } from '../components/ui.js';
 import { useAction, useLoad } from '../hooks.js';
 import { usePaged } from '../paged.js';
-import { navigate } from '../router.js';
+import { accountPath, navigate } from '../router.js';
 import type { Account, ApiKey, CreatedKey, LedgerEntry, Page } from '../types.js';
 import { Webhooks } from './account-webhooks.js';
 
@@ -31,10 +31,10 @@ const TABS = [
 type Tab = (typeof TABS)[number]['id'];
 
 export function AccountPage(props: { id: string; tab: string | null }) {
-  const account = useLoad(() => admin.get<Account>(`/accounts/${encodeURIComponent(props.id)}`), [props.id]);
+  const account = useLoad(() => admin.get<Account>(accountPath(props.id)), [props.id]);
   const tab: Tab = TABS.some((t) => t.id === props.tab) ? (props.tab as Tab) : 'settings';
   const a = account.data;
-  const base = `/accounts/${encodeURIComponent(props.id)}`;
+  const base = accountPath(props.id);
 
   return (
     <>
@@ -136,7 +136,7 @@ function Settings(props: { account: Account; onSaved: (a: Account) => void }) {
     e.preventDefault();
     setSaved(false);
     void action.run(async () => {
-      const updated = await admin.patch<Account>(`/accounts/${encodeURIComponent(a.id)}`, {
+      const updated = await admin.patch<Account>(accountPath(a.id), {
         name: name.trim(),
         rateLimitPerMin: rateLimit === '' ? null : Number(rateLimit),
         retentionDays: Number(retention),
@@ -198,7 +198,7 @@ function Logo(props: { account: Account; onSaved: (a: Account) => void }) {
   const [file, setFile] = useState<File | null>(null);
   const [preview, setPreview] = useState<string | null>(null);
   const action = useAction();
-  const logoUrl = `/admin/v1/accounts/${encodeURIComponent(a.id)}/logo?v=${encodeURIComponent(a.updatedAt)}`;
+  const logoUrl = `/admin/v1${accountPath(a.id)}/logo?v=${encodeURIComponent(a.updatedAt)}`;
 
   useEffect(() => {
     if (!file) return setPreview(null);
@@ -213,14 +213,14 @@ function Logo(props: { account: Account; onSaved: (a: Account) => void }) {
     void action.run(async () => {
       const form = new FormData();
       form.append('file', file);
-      props.onSaved(await admin.put<Account>(`/accounts/${encodeURIComponent(a.id)}/logo`, form));
+      props.onSaved(await admin.put<Account>(`${accountPath(a.id)}/logo`, form));
       setFile(null);
       (e.target as HTMLFormElement).reset();
     });
   };
   const remove = () =>
     void action.run(async () => {
-      props.onSaved(await admin.delete<Account>(`/accounts/${encodeURIComponent(a.id)}/logo`));
+      props.onSaved(await admin.delete<Account>(`${accountPath(a.id)}/logo`));
     });
 
   return (
@@ -263,7 +263,7 @@ function Logo(props: { account: Account; onSaved: (a: Account) => void }) {
 }
 
 function Keys(props: { accountId: string }) {
-  const path = `/accounts/${encodeURIComponent(props.accountId)}/keys`;
+  const path = `${accountPath(props.accountId)}/keys`;
   const keys = usePaged<ApiKey>((cursor) => admin.get<Page<ApiKey>>(path, { cursor }), [path]);
   const [label, setLabel] = useState('');
   const [created, setCreated] = useState<CreatedKey | null>(null);
@@ -362,7 +362,7 @@ const REASONS: Record<LedgerEntry['reason'], string> = {
 };
 
 function Credits(props: { account: Account; onBalance: (balance: number) => void }) {
-  const path = `/accounts/${encodeURIComponent(props.account.id)}`;
+  const path = accountPath(props.account.id);
   const ledger = usePaged<LedgerEntry>((cursor) => admin.get<Page<LedgerEntry>>(`${path}/ledger`, { cursor }), [path]);
   const [amount, setAmount] = useState('100');
   const [note, setNote] = useState('');

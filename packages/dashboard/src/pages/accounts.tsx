@@ -16,7 +16,7 @@ import {
 } from '../components/ui.js';
 import { useAction } from '../hooks.js';
 import { usePaged } from '../paged.js';
-import { navigate } from '../router.js';
+import { accountPath, navigate } from '../router.js';
 import type { Account, Page } from '../types.js';
 
 export function AccountsPage() {
@@ -68,8 +68,7 @@ export function AccountsPage() {
           {list.items.map((a) => (
             <tr key={a.id}>
               <td data-label="Name">
-                <Link to={`/accounts/${encodeURIComponent(a.id)}`}>{a.name}</Link>{' '}
-                {a.disabled ? <Badge tone="bad">disabled</Badge> : null}
+                <Link to={accountPath(a.id)}>{a.name}</Link> {a.disabled ? <Badge tone="bad">disabled</Badge> : null}
               </td>
               <td data-label="Id" class="mono">
                 {a.id}
@@ -115,7 +114,7 @@ function CreateAccount(props: { onCancel: () => void }) {
         retentionDays: Number(retention),
         ...(engine ? { engine } : {}),
       });
-      navigate(`/accounts/${encodeURIComponent(created.id)}?tab=keys`);
+      navigate(`${accountPath(created.id)}?tab=keys`);
     });
   };
 

@@ -3,6 +3,7 @@ import { admin } from '../api.js';
 import { Thumb } from '../components/thumb.js';
 import { duration, ErrorBox, Link, Loading, PageHeader, StatusBadge, When } from '../components/ui.js';
 import { useLoad } from '../hooks.js';
+import { accountPath } from '../router.js';
 import type { GenerationDetail } from '../types.js';
 
 export function GenerationPage(props: { id: string }) {
@@ -37,7 +38,7 @@ export function GenerationPage(props: { id: string }) {
             <div>
               <dt>Account</dt>
               <dd>
-                <Link class="mono" to={`/accounts/${encodeURIComponent(g.accountId)}`}>
+                <Link class="mono" to={accountPath(g.accountId)}>
                   {g.accountId}
                 </Link>
               </dd>

@@ -16,7 +16,7 @@ import {
 } from '../components/ui.js';
 import { useAccountNames } from '../hooks.js';
 import { usePaged } from '../paged.js';
-import { navigate } from '../router.js';
+import { accountPath, navigate } from '../router.js';
 import { GENERATION_STATUSES, type Generation, type Page } from '../types.js';
 
 /** A date input's day as the ISO instants that bound it, in the browser's time zone. */
@@ -108,7 +108,7 @@ export function GenerationsPage(props: { query: URLSearchParams }) {
               </p>
               <p class="muted small">
                 <When at={g.createdAt} /> ·{' '}
-                <Link to={`/accounts/${encodeURIComponent(g.accountId)}`}>{names.get(g.accountId) ?? g.accountId}</Link>
+                <Link to={accountPath(g.accountId)}>{names.get(g.accountId) ?? g.accountId}</Link>
               </p>
             </li>
           ))}

@@ -11,6 +11,7 @@ import { CompareSlider } from '../components/compare-slider.js';
 import { Button, Empty, ErrorBox, Field, Link, Loading, PageHeader, StatusBadge } from '../components/ui.js';
 import { useAction } from '../hooks.js';
 import { usePaged } from '../paged.js';
+import { accountPath } from '../router.js';
 import type { CreatedKey, Page, Product, PublicGeneration, UploadedImage } from '../types.js';
 
 /**
@@ -22,9 +23,7 @@ const playgroundKeys = new Map<string, Promise<string>>();
 function keyFor(accountId: string): Promise<string> {
   let key = playgroundKeys.get(accountId);
   if (!key) {
-    key = admin
-      .post<CreatedKey>(`/accounts/${encodeURIComponent(accountId)}/playground-key`)
-      .then((created) => created.key);
+    key = admin.post<CreatedKey>(`${accountPath(accountId)}/playground-key`).then((created) => created.key);
     key.catch(() => playgroundKeys.delete(accountId));
     playgroundKeys.set(accountId, key);
   }

@@ -5,7 +5,7 @@ import { AccountSelect } from '../components/account-select.js';
 import { Badge, Button, ErrorBox, Field, Link, PagedListFooter, PageHeader, When } from '../components/ui.js';
 import { useAccountNames, useAction } from '../hooks.js';
 import { usePaged } from '../paged.js';
-import { navigate } from '../router.js';
+import { accountPath, navigate } from '../router.js';
 import type { Page, Product } from '../types.js';
 
 export function ProductsPage(props: { query: URLSearchParams }) {
@@ -68,10 +68,7 @@ export function ProductsPage(props: { query: URLSearchParams }) {
                 <dd class="mono">{p.externalId}</dd>
                 <dt>Account</dt>
                 <dd>
-                  <Link
-                    class={names.has(p.accountId) ? undefined : 'mono'}
-                    to={`/accounts/${encodeURIComponent(p.accountId)}`}
-                  >
+                  <Link class={names.has(p.accountId) ? undefined : 'mono'} to={accountPath(p.accountId)}>
                     {names.get(p.accountId) ?? p.accountId}
                   </Link>
                 </dd>

@@ -5,7 +5,7 @@ import { AccountSelect } from '../components/account-select.js';
 import { BarChart } from '../components/bar-chart.js';
 import { Button, DataTable, Empty, ErrorBox, Field, Link, Loading, PageHeader } from '../components/ui.js';
 import { useAccountNames, useLoad } from '../hooks.js';
-import { navigate } from '../router.js';
+import { accountPath, navigate } from '../router.js';
 import type { UsageDay } from '../types.js';
 
 const DAY = 86_400_000;
@@ -188,7 +188,7 @@ export function UsagePage(props: { query: URLSearchParams }) {
                 {accounts.map(([id, t]) => (
                   <tr key={id}>
                     <td data-label="Account">
-                      <Link to={`/accounts/${encodeURIComponent(id)}`}>{names.get(id) ?? id}</Link>
+                      <Link to={accountPath(id)}>{names.get(id) ?? id}</Link>
                       {names.has(id) ? <span class="mono muted small"> {id}</span> : null}
                     </td>
                     <td data-label="Generations">
