@@ -17,6 +17,7 @@ import { type Metrics, UNMATCHED_ROUTE } from '../metrics.js';
 import { API_PREFIX } from '../paths.js';
 import { countRequest, lookupableApiKey, requestIdOf } from './access.js';
 import { dashboardStatic } from './dashboard-static.js';
+import { lingerBeforeClosing } from './lingering-close.js';
 import { MULTIPART_LIMITS } from './multipart.js';
 import { createPollFastPath, type PollFastPath } from './poll-fast-path.js';
 import { type AnyRoute, openApiSchemaFor, validateInputs } from './route.js';
@@ -98,6 +99,8 @@ export async function buildApp(deps: Deps, options: AppOptions): Promise<Fastify
       server.requestTimeout = opts.requestTimeout;
       server.setTimeout(opts.connectionTimeout);
       if (opts.maxRequestsPerSocket) server.maxRequestsPerSocket = opts.maxRequestsPerSocket;
+      // An answer sent before the body is read must reach the client whole (see lingering-close.ts).
+      lingerBeforeClosing(server);
       return server;
     },
   });
