@@ -202,21 +202,26 @@ export function pickProductImage(images: ProductImageInput[]): ProductImageInput
  * Landmarks depend only on the cut-out mask, so they are memoised per cached cut-out object (~60 ms saved on every
  * try-on of a product already in the cache); the WeakMap lets them go with the cache entry.
  */
-const landmarkMemo = new WeakMap<GarmentCutout, Map<boolean, GarmentLandmarks | null>>();
-function landmarksOf(cut: GarmentCutout, sleeveless: boolean): GarmentLandmarks | null {
+const landmarkMemo = new WeakMap<GarmentCutout, Map<string, GarmentLandmarks | null>>();
+/** How the outline is read: `sleeveless` from the words, `dress` once the garment is known to be one. */
+interface LandmarkReading {
+  sleeveless?: boolean;
+  dress?: boolean;
+}
+function landmarksOf(cut: GarmentCutout, reading: LandmarkReading = {}): GarmentLandmarks | null {
   let m = landmarkMemo.get(cut);
   if (!m) {
     m = new Map();
     landmarkMemo.set(cut, m);
   }
-  if (!m.has(sleeveless)) {
+  const sleeveless = reading.sleeveless ?? false;
+  const key = `${sleeveless}/${reading.dress ?? false}`;
+  if (!m.has(key)) {
     // Worn by a model: read against the model's body (on-model-landmarks.ts), the outline alone misleads.
-    const lm = cut.model
-      ? onModelLandmarks(cut.mask, cut.model, { sleeveless })
-      : findLandmarks(cut.mask, sleeveless ? { sleeveless: true } : undefined);
-    m.set(sleeveless, lm);
+    const lm = cut.model ? onModelLandmarks(cut.mask, cut.model, { sleeveless }) : findLandmarks(cut.mask, reading);
+    m.set(key, lm);
   }
-  return m.get(sleeveless) ?? null;
+  return m.get(key) ?? null;
 }
 
 /** Full analysis of one product. */
@@ -276,7 +281,7 @@ export async function analyzeGarment(
     }
     options.cache?.put(image.contentHash, cut);
   }
-  let landmarks = landmarksOf(cut, false);
+  let landmarks = landmarksOf(cut);
   if (!landmarks) throw new EngineError('GARMENT_NOT_DETECTED', 'The garment mask is empty.');
   let cls = classifyGarment(words, landmarks);
   if (cls.source.category === 'shape' && cls.category !== 'lower' && looksLikeBottom(cut.mask)) {
@@ -297,6 +302,9 @@ export async function analyzeGarment(
       bottom,
     };
   }
+  // A dress's armholes are sought in a dress's proportions (armpits.ts).
+  const dress = cls.category === 'dress';
+  if (dress) landmarks = landmarksOf(cut, { dress }) ?? landmarks;
   if (cut.source === 'flat-lay' && cls.sleeve !== 'none' && isOffShoulder(cut.mask, landmarks)) {
     throw new EngineError(
       'UNSUPPORTED_GARMENT',
@@ -306,7 +314,7 @@ export async function analyzeGarment(
   if (cls.sleeve === 'none' && (landmarks.sleeveLeft || landmarks.sleeveRight || cut.model)) {
     // The words say sleeveless: whatever stuck out was a strap, a drape or a tie. Worn by a model, the straps are
     // found as such (on-model-landmarks.ts) even when nothing looked like a sleeve.
-    landmarks = landmarksOf(cut, true) ?? landmarks;
+    landmarks = landmarksOf(cut, { sleeveless: true, dress }) ?? landmarks;
   }
   if (cut.source === 'flat-lay' && shoulderDrop(landmarks) > MAX_SHOULDER_DROP) {
     throw new EngineError(

@@ -32,3 +32,20 @@ describe('armpits and the hem', () => {
     assert.ok(lm.armpitLeft.y < 20 + 0.5 * (bottom - 20), `armpit at ${lm.armpitLeft.y}`);
   });
 });
+
+describe('a sleeveless dress', () => {
+  // A bodice with straight sides down to a waist seam, then a gathered skirt flaring out to the hem: going up the
+  // skirt the edge moves in steadily, by far more than an armhole's 4 % of the width.
+  const top = 20;
+  const waist = 110;
+  const bottom = 380;
+  const mask = shaped(top, bottom, (y) => (y < waist ? 50 : 45 + ((y - waist) / (bottom - waist)) * 50));
+
+  it('read as a dress, its armpits sit in the bodice, not halfway down the skirt', () => {
+    const lm = findLandmarks(mask, { sleeveless: true, dress: true })!;
+    for (const pit of [lm.armpitLeft, lm.armpitRight]) {
+      assert.ok(pit.y > top + 0.06 * (bottom - top), `armpit at ${pit.y}, at the shoulders`);
+      assert.ok(pit.y < waist, `armpit at ${pit.y}, below the waist at ${waist}`);
+    }
+  });
+});

@@ -34,6 +34,11 @@ const ARMPIT_AGREE = 0.12;
 /** Armpits sit at 20–45 % of a top's height: a jump below 45 % with a gap below it is a hanging sleeve's cuff. */
 const ARMPIT_LOWEST = 0.45;
 /**
+ * A dress is two to three tops long, and its armpits sit at 8–15 % of its height (10 % on the development sets'
+ * sleeveless dresses, midi length; a mini dress's would be about 15 %). Below 25 % is its waist or skirt.
+ */
+const DRESS_ARMPIT_LOWEST = 0.25;
+/**
  * Below this share of the height a jump with no gap beside it is the hem's corner (the lowest armpit seen on the
  * development sets' flat-lays is at 0.75, a boxy tee's; the hem corners were found at 0.95–0.97).
  */
@@ -42,10 +47,36 @@ const HEM_ZONE = 0.85;
 const HANGING_ARMPIT = 0.3;
 /** A sleeveless armhole: where the edge has moved in by this share of the width from its widest point below … */
 const ARMHOLE_IN = 0.04;
-/** … searched up to this share of the height below the top … */
+/** … searched up to this share of the height below the top (a top's; a dress: DRESS_ARMHOLE_STOP) … */
 const ARMHOLE_STOP = 0.02;
-/** … and at this depth when it never does. */
+/** … and at this depth when it never does (a top; a dress: DRESS_ARMHOLE_DEFAULT). */
 const ARMHOLE_DEFAULT = 0.2;
+const DRESS_ARMHOLE_DEFAULT = 0.12;
+/** A dress's torso is at least this share of its width each side of the centre at its armpits (0.3–0.4 measured). */
+const DRESS_MIN_HALF_WIDTH = 0.2;
+/** A dress's shoulders curve in over its top 5 %: an armhole higher than this is the shoulder's curve. */
+const DRESS_ARMHOLE_STOP = 0.06;
+
+/** How deep a sleeveless garment's armholes can lie, and where they are taken when none curves in: a top's or a dress's. */
+interface ArmpitDepth {
+  lowest: number;
+  highest: number;
+  armholeDefault: number;
+  /** Whether the widest point the armhole moves in from is sought from the hem (see armhole). */
+  widestFromHem: boolean;
+}
+const TOP_DEPTH: ArmpitDepth = {
+  lowest: ARMPIT_LOWEST,
+  highest: ARMHOLE_STOP,
+  armholeDefault: ARMHOLE_DEFAULT,
+  widestFromHem: true,
+};
+const DRESS_DEPTH: ArmpitDepth = {
+  lowest: DRESS_ARMPIT_LOWEST,
+  highest: DRESS_ARMHOLE_STOP,
+  armholeDefault: DRESS_ARMHOLE_DEFAULT,
+  widestFromHem: false,
+};
 /** A torso side more than 20 % wider than the other has taken in part of a sleeve or a drape. */
 const SIDE_ASYMMETRY = 1.2;
 
@@ -118,27 +149,34 @@ function edgeBelow(o: Outline, edge: Float64Array, y: number): number {
   return vals[vals.length >> 1] ?? o.cx;
 }
 
-/** Sleeveless side: the armhole curves inward going up; the armpit is where the edge has moved in from its widest. */
-function armhole(o: Outline, edge: Float64Array, sign: number): number {
+/**
+ * Sleeveless side: the armhole curves inward going up; the armpit is where the edge has moved in from its widest. A
+ * top's widest is measured from the hem (its body); a dress's only from the lowest row its armpits can be at: an
+ * A-line or gathered skirt narrowing up to the waist moves in from its hem by more than an armhole does, so the
+ * sleeveless dresses' armpits were found halfway down their skirts and their bodices stretched down to the hips.
+ */
+function armhole(o: Outline, edge: Float64Array, sign: number, depth: ArmpitDepth): number {
   const { y0, H, W } = o;
+  const lowest = y0 + H * depth.lowest;
   let widest = Number.NaN;
-  for (let y = startRow(o); y > y0 + H * ARMHOLE_STOP; y--) {
+  for (let y = depth.widestFromHem ? startRow(o) : Math.round(lowest); y > y0 + H * depth.highest; y--) {
     const e = edge[y]!;
     if (Number.isNaN(e)) continue;
-    if (y > y0 + H * ARMPIT_LOWEST) {
-      if (Number.isNaN(widest) || (e - widest) * sign > 0) widest = e;
+    if (Number.isNaN(widest) || (e - widest) * sign > 0) {
+      widest = e;
       continue;
     }
-    if (Number.isNaN(widest)) widest = e;
-    if ((widest - e) * sign > W * ARMHOLE_IN) return y;
-    if ((e - widest) * sign > 0) widest = e;
+    if (y <= lowest && (widest - e) * sign > W * ARMHOLE_IN) return y;
   }
-  return Math.round(y0 + H * ARMHOLE_DEFAULT);
+  return Math.round(y0 + H * depth.armholeDefault);
 }
 
-/** The armpits and the torso's side lines. With `sleeveless` (from the product's words) no sleeve jump is sought. */
-export function findArmpits(o: Outline, sleeveless: boolean | undefined): Armpits {
-  const { y0, H, L, R, cx } = o;
+/**
+ * The armpits and the torso's side lines. With `sleeveless` (from the product's words) no sleeve jump is sought; with
+ * `dress` a sleeveless armhole is sought in a dress's proportions.
+ */
+export function findArmpits(o: Outline, sleeveless: boolean | undefined, dress = false): Armpits {
+  const { y0, H, W, L, R, cx } = o;
   const low = y0 + H * ARMPIT_LOWEST;
   const hemZone = y0 + H * HEM_ZONE;
   let jl = findJump(o, L, -1);
@@ -169,10 +207,20 @@ export function findArmpits(o: Outline, sleeveless: boolean | undefined): Armpit
     armpitY = y0 + H * HANGING_ARMPIT;
     jl = jr = Math.round(armpitY);
   } else {
-    if (jl < 0) jl = armhole(o, L, -1);
-    if (jr < 0) jr = armhole(o, R, 1);
-    leftX = edgeBelow(o, L, jl);
-    rightX = edgeBelow(o, R, jr);
+    const sides = (depth: ArmpitDepth) => {
+      const l = jl < 0 ? armhole(o, L, -1, depth) : jl;
+      const r = jr < 0 ? armhole(o, R, 1, depth) : jr;
+      return { l, r, lx: edgeBelow(o, L, l), rx: edgeBelow(o, R, r) };
+    };
+    let s = sides(dress ? DRESS_DEPTH : TOP_DEPTH);
+    // A one-shoulder dress's diagonal neckline cuts its top rows short of one side: side lines found there, on the
+    // wrong side of the centre or close to it, are not the body's, and it is read as a top is.
+    const minHalf = W * DRESS_MIN_HALF_WIDTH;
+    if (dress && (cx - s.lx < minHalf || s.rx - cx < minHalf)) s = sides(TOP_DEPTH);
+    jl = s.l;
+    jr = s.r;
+    leftX = s.lx;
+    rightX = s.rx;
     armpitY = (jl + jr) / 2;
   }
   // Torso half-widths should match (garments are photographed symmetric); a side much wider than the other has

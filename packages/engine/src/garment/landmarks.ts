@@ -209,12 +209,15 @@ function notchRows(mask: BinaryMask, cx: number, fromY: number, toY: number): { 
  * Stages: the outline (outline.ts) → the armpits and side lines (armpits.ts) → the part map → shoulders, neck, hem
  * and sleeves.
  */
-export function findLandmarks(mask: BinaryMask, options: { sleeveless?: boolean } = {}): GarmentLandmarks | null {
+export function findLandmarks(
+  mask: BinaryMask,
+  options: { sleeveless?: boolean; dress?: boolean } = {},
+): GarmentLandmarks | null {
   const { width: w } = mask;
   const o = traceOutline(mask);
   if (!o) return null;
   const { core, x0, y0, x1, y1, W, H, cx, L, R, yHem } = o;
-  const pits = findArmpits(o, options.sleeveless);
+  const pits = findArmpits(o, options.sleeveless, options.dress);
   const { jl, jr, leftX, rightX, armpitY, hanging } = pits;
   const { parts, areaL, areaR } = partMap(mask, cx, pits, H);
 
