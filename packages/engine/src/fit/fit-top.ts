@@ -99,7 +99,7 @@ function placeOnShoulders(g: GarmentAnalysis, shL: P, shR: P): Placement {
     const dy = p.y - gMid.y;
     return { x: tMid.x + dx * cos - dy * sin, y: tMid.y + dx * sin + dy * cos };
   };
-  return { gMid, tMid, garmentShoulderW, bAng, tShL, tShR, scale, sim };
+  return { gMid, tMid, garmentShoulderW: garmentShoulderW / strapFactor, bAng, tShL, tShR, scale, sim };
 }
 
 /**

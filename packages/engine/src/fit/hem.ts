@@ -90,6 +90,10 @@ export interface ShoulderPlacement {
   gMid: P;
   /** Mid-point of the body's shoulder targets (person pixels). */
   tMid: P;
+  /**
+   * The garment's width from shoulder corner to shoulder corner: a sleeveless garment's strap span is the share of it
+   * the placement puts it at (fit-top.ts STRAP_OUT), so measured by its straps alone a dress read a third too long.
+   */
   garmentShoulderW: number;
   /** The body's shoulder line's angle. */
   bAng: number;
