@@ -23,7 +23,7 @@ export function completeLayer(
 ): void {
   const sw = parsing.frame.shoulderWidth;
   // A top's or a dress's panel reaches the torso's sides where the old garment shows beside it (sides.ts).
-  if (garment.cls.category !== 'lower') stretchToBodySides(layer, parsing, targets);
+  if (garment.cls.category !== 'lower') stretchToBodySides(layer, parsing, targets, garment.cls.sleeve === 'none');
   // Trousers' two legs are warped separately too: the same closing shuts the slit between them where the thighs
   // touch (the real gap between the legs is background and stays open).
   if (garment.cls.sleeve !== 'none' || garment.bottom?.crotch) closeSleeveGaps(layer, parsing, sw);

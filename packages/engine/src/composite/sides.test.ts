@@ -127,6 +127,14 @@ describe('stretchToBodySides', () => {
     assert.equal(layer.alpha[row + 45], 0, 'no further than the reach');
   });
 
+  it("a sleeveless garment reaches into a bare forearm's capsule, not the upper arm's: the old top there is a sleeve", () => {
+    // The old top runs 10 px into the capsule on every row: beside the upper arm (rows 70..99) it is a short sleeve.
+    const { parsing, layer, targets } = withLeftArm(rect(40, 40, 150, 175), rect(30, 100, 39, 160));
+    stretchToBodySides(layer, parsing, targets, true);
+    assert.equal(layer.alpha[85 * W + 47], 0, 'not over the upper arm');
+    assert.ok(layer.alpha[120 * W + 47]! > 0.5, 'beside the forearm, as for any garment');
+  });
+
   it('never reaches under an old long sleeve', () => {
     // The old top covers the whole forearm capsule and no skin shows: a long sleeve, kept as it is.
     const { parsing, layer, targets } = withLeftArm(rect(30, 40, 150, 175), emptyMask(W, H));

@@ -12,7 +12,8 @@
  * the shoulder width, and the reach is smoothed over rows so the side seam stays a smooth line. Beside a bare arm the
  * old top's side is reached for inside the arm's capsule too: there it is the top's body seen past an arm swung
  * back, not a sleeve (a bare forearm means a short one), and left as it was it stood as a strip of the old colour
- * beside the new garment (woman-1 walking, in every top narrower than her own). Never under an old long sleeve.
+ * beside the new garment (woman-1 walking, in every top narrower than her own). Never under an old long sleeve, nor
+ * for a sleeveless garment.
  */
 
 import type { PersonParsing } from '../body/parsing.js';
@@ -56,8 +57,13 @@ function smoothRows(v: Float32Array, r: number): Float32Array {
   return out;
 }
 
-/** The torso, and the capsules of the arms that are bare (no old long sleeve on the forearm) where they are not skin. */
-function sidesToReach(parsing: PersonParsing): BinaryMask {
+/**
+ * The torso, and the capsules of the arms that are bare (no old long sleeve on the forearm) where they are not skin.
+ * For a sleeveless garment only the forearms' capsules: it leaves the upper arms bare, and what of the old top lies on
+ * them is a short sleeve, which the residue fill takes off (old-sleeves.ts); the body panel stretched over it stood
+ * out from the chest as a wing on each side.
+ */
+function sidesToReach(parsing: PersonParsing, sleeveless: boolean): BinaryMask {
   const { torso, skin, upperClothes } = parsing;
   const out = emptyMask(torso.width, torso.height);
   for (const [arm, forearm] of [
@@ -65,7 +71,7 @@ function sidesToReach(parsing: PersonParsing): BinaryMask {
     [parsing.armRight, parsing.forearmRight],
   ] as const) {
     if (longSleeved(forearm, upperClothes, parsing)) continue;
-    const capsule = or(arm, forearm);
+    const capsule = sleeveless ? forearm : or(arm, forearm);
     for (let p = 0; p < out.data.length; p++) if (capsule.data[p] && !skin.data[p]) out.data[p] = 1;
   }
   return or(out, torso);
@@ -75,10 +81,15 @@ function sidesToReach(parsing: PersonParsing): BinaryMask {
  * Stretches the torso panel of `layer` (in place) sideways over the old garment left showing on the torso beside it.
  * Returns the number of pixels newly covered.
  */
-export function stretchToBodySides(layer: GarmentLayer, parsing: PersonParsing, targets: BodyTargets): number {
+export function stretchToBodySides(
+  layer: GarmentLayer,
+  parsing: PersonParsing,
+  targets: BodyTargets,
+  sleeveless = false,
+): number {
   const { width: w, height: h } = layer;
   const { upperClothes, frame } = parsing;
-  const reachable = sidesToReach(parsing);
+  const reachable = sidesToReach(parsing, sleeveless);
   const sw = frame.shoulderWidth;
   const reach = Math.max(2, Math.round(sw * MAX_REACH_SW));
   const band = Math.max(4, Math.round(sw * BAND_SW));
