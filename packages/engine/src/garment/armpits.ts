@@ -34,8 +34,9 @@ const ARMPIT_AGREE = 0.12;
 /** Armpits sit at 20–45 % of a top's height: a jump below 45 % with a gap below it is a hanging sleeve's cuff. */
 const ARMPIT_LOWEST = 0.45;
 /**
- * A dress is two to three tops long, and its armpits sit at 8–15 % of its height (10 % on the development sets'
- * sleeveless dresses, midi length; a mini dress's would be about 15 %). Below 25 % is its waist or skirt.
+ * A dress is two to three tops long, and its armpits sit at 8–15 % of its height (about 10 % by eye on the four
+ * sleeveless midi dresses of the development sets; a mini dress's would be nearer 15 %). Below 25 % is its waist or
+ * skirt.
  */
 const DRESS_ARMPIT_LOWEST = 0.25;
 /**
@@ -52,7 +53,10 @@ const ARMHOLE_STOP = 0.02;
 /** … and at this depth when it never does (a top; a dress: DRESS_ARMHOLE_DEFAULT). */
 const ARMHOLE_DEFAULT = 0.2;
 const DRESS_ARMHOLE_DEFAULT = 0.12;
-/** A dress's torso is at least this share of its width each side of the centre at its armpits (0.3–0.4 measured). */
+/**
+ * A dress's torso is at least this share of its width each side of the centre at its armpits (0.26–0.46 on the four
+ * sleeveless dresses of the development sets, whose skirts are wider than their bodices).
+ */
 const DRESS_MIN_HALF_WIDTH = 0.2;
 /** A dress's shoulders curve in over its top 5 %: an armhole higher than this is the shoulder's curve. */
 const DRESS_ARMHOLE_STOP = 0.06;
