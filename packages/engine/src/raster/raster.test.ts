@@ -237,5 +237,10 @@ describe('legs hull', () => {
     assert.equal(hull.data[70 * w + 27], 0, 'the hand is not');
     assert.equal(hull.data[70 * w + 66], 0, 'nothing past the outer edge');
     assert.equal(hull.data[110 * w + 50], 0, 'nothing below y1');
+    // A skirt wider than the legs down to row 80 (its hem): a dress's zone keeps that width below it.
+    for (let y = 60; y < 80; y++) for (let x = 32; x < 68; x++) person.data[y * w + x] = 1;
+    const dress = legHull(parsing, 60, 100, 0, true);
+    assert.equal(dress.data[90 * w + 33], 1, 'below the skirt, as wide as the skirt');
+    assert.equal(legHull(parsing, 60, 100).data[90 * w + 33], 0, 'the legs alone are narrower there');
   });
 });
