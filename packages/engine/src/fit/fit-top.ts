@@ -76,7 +76,7 @@ interface Placement extends ShoulderPlacement {
  * The garment on the body's shoulders. Sleeveless garments' "shoulders" are strap tops, narrower than the body's
  * shoulders: they map to points inside the shoulders, in proportion.
  */
-function placeOnShoulders(g: GarmentAnalysis, shL: P, shR: P): Placement {
+export function placeOnShoulders(g: GarmentAnalysis, shL: P, shR: P): Placement {
   const lm = g.landmarks;
   const bodyShoulderW = Math.hypot(shR.x - shL.x, shR.y - shL.y);
   const gShL = lm.shoulderLeft;
