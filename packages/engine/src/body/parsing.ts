@@ -16,7 +16,7 @@
  * collar) → the arms taken out of the torso (here). Proportions are in shoulder widths (body/proportions.ts).
  */
 import { labPlanes } from '../raster/colour.js';
-import { and, andNot, type BinaryMask, emptyMask, maskBounds, or } from '../raster/mask.js';
+import { and, andNot, type BinaryMask, emptyMask, maskBounds, or, shareOf } from '../raster/mask.js';
 import type { PersonDetection, RawImage } from '../vision/types.js';
 import { armCapsules, armsBesideTorso } from './arms.js';
 import { oldBottom, oldTop } from './clothes.js';
@@ -68,18 +68,6 @@ const NO_TOP_TORSO_SHARE = 0.1;
 /** … and at least this share in the old bottom: one garment from the bust down (on the development sets, 1.0 on the one dress read so, 0–0.27 everywhere else). */
 const ONE_PIECE_TORSO_SHARE = 0.5;
 
-/** Share of `of`'s pixels that are set in `m`. */
-function share(m: BinaryMask, of: BinaryMask): number {
-  let n = 0;
-  let inM = 0;
-  for (let p = 0; p < of.data.length; p++) {
-    if (!of.data[p]) continue;
-    n++;
-    inM += m.data[p]!;
-  }
-  return n > 0 ? inM / n : 0;
-}
-
 /** `m` cut at row `y`: its rows above, and the rest. */
 function splitAtRow(m: BinaryMask, y: number): { above: BinaryMask; below: BinaryMask } {
   const cut = Math.max(0, Math.min(m.height, y)) * m.width;
@@ -116,12 +104,12 @@ export function parsePerson(
   const findBottom = (above: BinaryMask) => oldBottom(lab, person, personBox, skin, above, allowed, frame);
   let upperClothes = top.clothes;
   let lowerClothes = options.lower !== false ? findBottom(upperClothes) : emptyMask(w, h);
-  if (share(upperClothes, regions.torso) < NO_TOP_TORSO_SHARE) {
+  if (shareOf(upperClothes, regions.torso) < NO_TOP_TORSO_SHARE) {
     // No old top on the torso: a dress or a jumpsuit whose fabric the top's growth missed (a beige check that passed
     // the skin test) and that the bottom's growth, from the thighs, took up to the bust. Its part above the hips is
     // the old top; left as a bottom, a new top was drawn over it with the dress showing beside it.
     const worn = options.lower !== false ? lowerClothes : findBottom(upperClothes);
-    if (share(worn, regions.torso) >= ONE_PIECE_TORSO_SHARE) {
+    if (shareOf(worn, regions.torso) >= ONE_PIECE_TORSO_SHARE) {
       const split = splitAtRow(worn, Math.round((frame.lHip.y + frame.rHip.y) / 2));
       upperClothes = split.above;
       if (options.lower !== false) lowerClothes = split.below;

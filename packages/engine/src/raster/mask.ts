@@ -32,6 +32,18 @@ export function countMask(m: BinaryMask | Mask, threshold = 1): number {
   return n;
 }
 
+/** Share of `of`'s set pixels that are also set in `m` (0 when `of` is empty). */
+export function shareOf(m: BinaryMask, of: BinaryMask): number {
+  let n = 0;
+  let inM = 0;
+  for (let p = 0; p < of.data.length; p++) {
+    if (!of.data[p]) continue;
+    n++;
+    inM += m.data[p]!;
+  }
+  return n > 0 ? inM / n : 0;
+}
+
 /** Binarises a soft mask at `threshold` (inclusive). */
 export function binarize(m: Mask, threshold = 128): BinaryMask {
   const md = m.data;
