@@ -58,7 +58,10 @@ const DRESS_ARMHOLE_DEFAULT = 0.12;
  * sleeveless dresses of the development sets, whose skirts are wider than their bodices).
  */
 const DRESS_MIN_HALF_WIDTH = 0.2;
-/** A dress's shoulders curve in over its top 5 %: an armhole higher than this is the shoulder's curve. */
+/**
+ * An armhole higher than this is the shoulders' curve: two of the four sleeveless dresses of the development sets
+ * curve in there, 2 % below their tops.
+ */
 const DRESS_ARMHOLE_STOP = 0.06;
 
 /** How deep a sleeveless garment's armholes can lie, and where they are taken when none curves in: a top's or a dress's. */
