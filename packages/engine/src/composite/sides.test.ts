@@ -127,7 +127,7 @@ describe('stretchToBodySides', () => {
     assert.equal(layer.alpha[row + 45], 0, 'no further than the reach');
   });
 
-  it("a sleeveless garment reaches into a bare forearm's capsule, not the upper arm's: the old top there is a sleeve", () => {
+  it("a sleeveless garment reaches into a bare forearm's capsule, not the upper arm's (a sleeve there)", () => {
     // The old top runs 10 px into the capsule on every row: beside the upper arm (rows 70..99) it is a short sleeve.
     const { parsing, layer, targets } = withLeftArm(rect(40, 40, 150, 175), rect(30, 100, 39, 160));
     stretchToBodySides(layer, parsing, targets, true);

@@ -38,7 +38,7 @@ describe('hemLine', () => {
 });
 
 describe('placeOnShoulders', () => {
-  it("gives a sleeveless garment's width at the shoulders, not its strap span (the hem's length is measured by it)", () => {
+  it("gives a sleeveless garment's width at the shoulders, not its strap span (its length is measured by it)", () => {
     // Straps 100 px apart on the flat-lay; the body's shoulder corners 200 px apart.
     const g = {
       cls: { category: 'dress', sleeve: 'none' },

@@ -64,7 +64,10 @@ const DRESS_MIN_HALF_WIDTH = 0.2;
  */
 const DRESS_ARMHOLE_STOP = 0.06;
 
-/** How deep a sleeveless garment's armholes can lie, and where they are taken when none curves in: a top's or a dress's. */
+/**
+ * How deep a sleeveless garment's armholes can lie, and where they are taken when none curves in: a top's or a
+ * dress's.
+ */
 interface ArmpitDepth {
   lowest: number;
   highest: number;
