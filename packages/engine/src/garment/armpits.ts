@@ -34,59 +34,38 @@ const ARMPIT_AGREE = 0.12;
 /** Armpits sit at 20–45 % of a top's height: a jump below 45 % with a gap below it is a hanging sleeve's cuff. */
 const ARMPIT_LOWEST = 0.45;
 /**
- * A dress is two to three tops long, and its armpits sit at 8–15 % of its height (about 10 % by eye on the four
- * sleeveless midi dresses of the development sets; a mini dress's would be nearer 15 %). Below 25 % is its waist or
- * skirt.
- */
-const DRESS_ARMPIT_LOWEST = 0.25;
-/**
  * Below this share of the height a jump with no gap beside it is the hem's corner (the lowest armpit seen on the
  * development sets' flat-lays is at 0.75, a boxy tee's; the hem corners were found at 0.95–0.97).
  */
 const HEM_ZONE = 0.85;
 /** A hanging sleeve's armpit is taken at a typical depth (share of the height). */
 const HANGING_ARMPIT = 0.3;
-/** A sleeveless armhole: where the edge has moved in by this share of the width from its widest point below … */
+/** A sleeveless armhole: where the edge has moved in by this share of the width from its widest point. */
 const ARMHOLE_IN = 0.04;
-/** … searched up to this share of the height below the top (a top's; a dress: DRESS_ARMHOLE_STOP) … */
-const ARMHOLE_STOP = 0.02;
-/** … and at this depth when it never does (a top; a dress: DRESS_ARMHOLE_DEFAULT). */
-const ARMHOLE_DEFAULT = 0.2;
-const DRESS_ARMHOLE_DEFAULT = 0.12;
 /**
  * A dress's torso is at least this share of its width each side of the centre at its armpits (0.26–0.46 on the four
  * sleeveless dresses of the development sets, whose skirts are wider than their bodices).
  */
 const DRESS_MIN_HALF_WIDTH = 0.2;
-/**
- * An armhole higher than this is the shoulders' curve: two of the four sleeveless dresses of the development sets
- * curve in there, 2 % below their tops.
- */
-const DRESS_ARMHOLE_STOP = 0.06;
 
-/**
- * How deep a sleeveless garment's armholes can lie, and where they are taken when none curves in: a top's or a
- * dress's.
- */
+/** Where a sleeveless garment's armholes are sought, as shares of its height from the top. */
 interface ArmpitDepth {
+  /** The lowest an armpit can be. */
   lowest: number;
+  /** The highest: above it the edge curves in for the shoulders, not an armhole. */
   highest: number;
+  /** Where it is taken when no armhole curves in. */
   armholeDefault: number;
   /** Whether the widest point the armhole moves in from is sought from the hem (see armhole). */
   widestFromHem: boolean;
 }
-const TOP_DEPTH: ArmpitDepth = {
-  lowest: ARMPIT_LOWEST,
-  highest: ARMHOLE_STOP,
-  armholeDefault: ARMHOLE_DEFAULT,
-  widestFromHem: true,
-};
-const DRESS_DEPTH: ArmpitDepth = {
-  lowest: DRESS_ARMPIT_LOWEST,
-  highest: DRESS_ARMHOLE_STOP,
-  armholeDefault: DRESS_ARMHOLE_DEFAULT,
-  widestFromHem: false,
-};
+const TOP_DEPTH: ArmpitDepth = { lowest: ARMPIT_LOWEST, highest: 0.02, armholeDefault: 0.2, widestFromHem: true };
+/**
+ * A dress is two to three tops long, and its armpits sit at 8–15 % of its height (about 10 % by eye on the four
+ * sleeveless midi dresses of the development sets; a mini dress's would be nearer 15 %): below 25 % is its waist or
+ * skirt, and two of the four curve in for the shoulders 2 % below their tops.
+ */
+const DRESS_DEPTH: ArmpitDepth = { lowest: 0.25, highest: 0.06, armholeDefault: 0.12, widestFromHem: false };
 /** A torso side more than 20 % wider than the other has taken in part of a sleeve or a drape. */
 const SIDE_ASYMMETRY = 1.2;
 
