@@ -20,26 +20,22 @@
  * other processes' changes, PostgreSQL, Redis, S3) returns a promise and the rest follows it. Awaiting every step cost
  * about 6% of the request's CPU in promises and microtask turns (perf, under polling load).
  *
- * It logs what Fastify logs for the request, to the same logger's destination when its level logs requests:
- * `incoming request`, the error handler's `request rejected` / `request failed`, and `request completed` once the
- * response is finished, each with the request id under `reqId` as Fastify's per-request child logger writes it. The
- * info lines are composed here from the logger's own pieces (level and time prefix, bindings, line end) instead of
- * going through `log.info` (serializers, redaction of header fields these lines do not carry): under polling load on
- * the busy 2-core machine the server's main thread spent 78–86 µs per request so, 88–126 µs through `log.info`, and
- * 82–83 µs at LOG_LEVEL=warn (four and two runs of 10 s).
- * `poll-fast-path.test.ts` compares its answers and its log lines with Fastify's for every case.
+ * It logs what the Fastify routes log for the request, through the same `RequestLines` (request-log.ts): one
+ * `request completed` line once the answer is finished (or `request aborted`), the error handler's `request rejected`
+ * / `request failed`, and at debug `incoming request`, each with the request id under `reqId` as Fastify's
+ * per-request child logger writes it. `poll-fast-path.test.ts` compares its answers and its log lines with Fastify's
+ * for every case.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import proxyAddr from '@fastify/proxy-addr';
 import type { FastifyBaseLogger } from 'fastify';
-import pino from 'pino';
 import type { Account } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import { type MaybePromise, then } from '../maybe-async.js';
 import { API_PREFIX } from '../paths.js';
 import type { ApiGeneration } from '../services/generations.service.js';
 import { countRequest, lookupableApiKey, requestIdOf } from './access.js';
+import type { RequestLines } from './request-log.js';
 import { toApiError } from './to-api-error.js';
 
 const PATH = new RegExp(`^${API_PREFIX}/generations/([A-Za-z0-9_-]{1,64})(?:\\?.*)?$`);
@@ -56,10 +52,8 @@ export interface PollFastPath {
 }
 
 export interface PollFastPathOptions {
-  /** Whether the logger writes `info` lines, i.e. each request is logged (LOG_LEVEL info and below). */
-  logRequests: boolean;
-  /** TRUST_PROXY: the logged client address and host come from X-Forwarded-For / X-Forwarded-Host, as in Fastify. */
-  trustProxy: boolean;
+  /** The request lines the Fastify routes write too; null with no logger. */
+  lines: RequestLines | null;
   /** Called once per answered request, when the response is finished (the request metrics, metrics.ts). */
   onAnswered?: (status: number, seconds: number) => void;
 }
@@ -67,39 +61,33 @@ export interface PollFastPathOptions {
 export function createPollFastPath(
   deps: Deps,
   log: FastifyBaseLogger,
-  { logRequests, trustProxy, onAnswered }: PollFastPathOptions,
+  { lines, onAnswered }: PollFastPathOptions,
 ): PollFastPath {
   let served = 0;
-  const lines = logRequests ? requestLines(log) : null;
-  const timed = lines !== null || onAnswered !== undefined;
+  // The request lines when the level logs requests (info and below).
+  const logging = lines?.enabled ? lines : null;
+  const timed = logging !== null || onAnswered !== undefined;
+  const answered = onAnswered && ((status: number, ms: number) => onAnswered(status, ms / 1000));
 
   /** Answers the request of an authenticated account: at once when every step is (see maybe-async.ts). */
   function answer(req: IncomingMessage, res: ServerResponse, id: string, account: Account, start: number): void {
     served++;
     const requestId = requestIdOf(req.headers['x-request-id']);
-    const reqId = lines ? `,"reqId":${JSON.stringify(requestId)}` : '';
-    lines?.write(`${reqId},"req":${JSON.stringify(requestFields(req, trustProxy))}`, INCOMING);
+    lines?.incoming(requestId, req);
+    if (logging) logging.logWhenDone(requestId, req, res, start, answered);
+    else if (answered) res.once('finish', () => answered(res.statusCode, performance.now() - start));
     const headers: Array<string | number> = ['x-request-id', requestId];
 
     const send = (status: number, body: string) => {
       headers.push('content-type', 'application/json; charset=utf-8', 'content-length', Buffer.byteLength(body));
       res.writeHead(status, headers as string[]);
-      if (!timed) {
-        res.end(body);
-        return;
-      }
-      // Fastify logs this on the response's 'finish' event, with the time since it took the request.
-      res.end(body, () => {
-        const took = performance.now() - start;
-        lines?.write(`${reqId},"res":{"statusCode":${status}},"responseTime":${took}`, COMPLETED);
-        onAnswered?.(status, took / 1000);
-      });
+      res.end(body);
     };
     const fail = (err: unknown) => {
       // As app.ts's error handler logs it.
       const apiError = toApiError(err);
       if (apiError.status >= 500) log.error({ reqId: requestId, err }, 'request failed');
-      else lines?.write(`${reqId},"code":${JSON.stringify(apiError.code)}`, REJECTED);
+      else lines?.rejected(requestId, apiError.code);
       send(apiError.status, JSON.stringify(apiError.toBody()));
     };
 
@@ -176,74 +164,3 @@ export function createPollFastPath(
     },
   };
 }
-
-const INCOMING = ',"msg":"incoming request"';
-const REJECTED = ',"msg":"request rejected"';
-const COMPLETED = ',"msg":"request completed"';
-
-/**
- * Writes info lines as `log.info` would, given the fields between the bindings and the message (`,"k":v…`) and the
- * message part: `{"level":30,"time":…` + the bindings (pid, hostname) + fields + message + line end, to the logger's
- * destination. Refuses (at start-up) a logger whose options would change a line past these pieces.
- */
-function requestLines(log: FastifyBaseLogger) {
-  const s = pino.symbols;
-  const l = log as unknown as Record<symbol, unknown>;
-  const prefix = (l[s.lsCacheSym] as Record<number, string> | undefined)?.[30];
-  const time = l[s.timeSym] as (() => string) | undefined;
-  const bindings = l[s.chindingsSym];
-  const end = l[s.endSym];
-  const stream = l[s.streamSym] as (pino.DestinationStream & Record<symbol, unknown>) | undefined;
-  const formatters = l[s.formattersSym] as { log?: unknown } | undefined;
-  const hooks = l[s.hooksSym] as { logMethod?: unknown; streamWrite?: unknown } | undefined;
-  if (
-    typeof prefix !== 'string' ||
-    typeof time !== 'function' ||
-    typeof bindings !== 'string' ||
-    typeof end !== 'string' ||
-    l[s.messageKeySym] !== 'msg' ||
-    l[s.mixinSym] ||
-    (log as { msgPrefix?: string }).msgPrefix ||
-    formatters?.log ||
-    hooks?.logMethod ||
-    hooks?.streamWrite ||
-    typeof stream?.write !== 'function' ||
-    stream[s.needsMetadataGsym]
-  ) {
-    throw new Error('polling fast path: the logger is not a plain pino logger; its request lines cannot be written');
-  }
-  return {
-    write(fields: string, message: string) {
-      stream.write(prefix + time.call(log) + bindings + fields + message + end);
-    },
-  };
-}
-
-/**
- * The `req` of Fastify's `incoming request` line: what its log serializer takes from the request (method, url, the
- * accept-version header, host, ip, socket.remotePort), from the raw request. `host` and `ip` follow Fastify's request
- * getters, with and without trustProxy (TRUST_PROXY=true trusts every hop).
- */
-function requestFields(req: IncomingMessage, trustProxy: boolean) {
-  const { headers, socket } = req;
-  let host = headers.host ?? '';
-  let ip = socket.remoteAddress;
-  if (trustProxy) {
-    const forwardedHost = headers['x-forwarded-host'];
-    if (typeof forwardedHost === 'string' && forwardedHost !== '') {
-      host = forwardedHost.slice(forwardedHost.lastIndexOf(',') + 1).trim();
-    }
-    const addresses = proxyAddr.all(req, trustAll);
-    ip = addresses[addresses.length - 1];
-  }
-  return {
-    method: req.method,
-    url: req.url,
-    version: headers['accept-version'],
-    host,
-    remoteAddress: ip,
-    remotePort: socket.remotePort,
-  };
-}
-
-const trustAll = () => true;
