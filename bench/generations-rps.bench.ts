@@ -1,12 +1,14 @@
 /**
  * GET /generations/:id throughput (auth by key hash + rate-limit bookkeeping + a database read + a signed URL) under
  * 64 concurrent connections, as a ratio to a bare Fastify route answering a constant JSON body. Each server runs in
- * its own process; the same autocannon load generator drives them, in turn. Target: ratio ≥ 0.5.
+ * its own process; the same autocannon load generator drives them, in turn. Target: ratio ≥ 0.5 against a bare
+ * Fastify with no logger, for both the throughput and the capacity ratio.
  *
  * fitroom runs as an operator runs it: `fitroom serve` (the compiled build) with the default settings, LOG_LEVEL=info
- * included, so every request is logged; its stdout (the log) goes to a file, as a shell redirection would send it.
- * Two baselines: bare Fastify logging its own request lines the way fitroom does (the same writer, stdout to a file),
- * which the target is judged against, and bare Fastify with no logger, for the price of logging.
+ * included, so every request is logged (one line); its stdout (the log) goes to a file, as a shell redirection would
+ * send it. Two baselines: bare Fastify with no logger, which the target is judged against, and, for information,
+ * bare Fastify with its own default request logging (two lines per request, through fitroom's log writer, stdout to a
+ * file).
  *
  *   npm run bench -- generations-rps        (BENCH_SECONDS=5 BENCH_ROUNDS=3 by default)
  */
@@ -157,7 +159,7 @@ try {
       pid: bare.pid,
     },
     {
-      name: 'bare Fastify, request lines logged as fitroom does',
+      name: 'bare Fastify, its default request logging (2 lines)',
       url: `http://127.0.0.1:${bareLogPort}/tryon/v1/generations/${generationId}`,
       headers: {},
       pid: bareLog.pid,
@@ -183,21 +185,27 @@ try {
       `  ${server.name.padEnd(52)} ${fmt(median(r.map((x) => x.rps)), 0)} req/s, ${fmt(median(r.map((x) => x.cpuUsPerRequest)), 1)} µs CPU/request`,
     );
   });
+  /** fitroom's ratios to a baseline, round by round (the rounds took turns, so round i of each is comparable). */
+  const ratiosTo = (base: typeof a) => ({
+    rps: a.map((x, i) => x.rps / base[i]!.rps),
+    capacity: a.map((x, i) => base[i]!.cpuUsPerRequest / x.cpuUsPerRequest),
+  });
   for (const [label, base] of [
-    ['bare Fastify logging as fitroom does', c],
-    ['bare Fastify, no logger', b],
+    ['bare Fastify, no logger (the target)', b],
+    ['bare Fastify logging its two request lines (for information)', c],
   ] as const) {
-    const rps = a.map((x, i) => x.rps / base[i]!.rps);
-    const capacity = a.map((x, i) => base[i]!.cpuUsPerRequest / x.cpuUsPerRequest);
+    const { rps, capacity } = ratiosTo(base);
     console.log(`  fitroom / ${label}:`);
     console.log(`    throughput ratio ${fmt(median(rps))} (rounds: ${rps.map((r) => fmt(r)).join(', ')})`);
     console.log(
       `    capacity ratio (requests per CPU-second) ${fmt(median(capacity))} (rounds: ${capacity.map((r) => fmt(r)).join(', ')})`,
     );
   }
-  // Both servers doing the same logging work is the fair comparison; the ratio to a Fastify that logs nothing is
-  // printed beside it so that the price of logging stays visible.
-  console.log('  target: ≥ 0.5 against bare Fastify logging as fitroom does');
+  // The issue's "a bare Fastify route" is one with nothing added, no logger included: fitroom must reach half of it
+  // while logging every request. The logging baseline shows what Fastify's own two request lines cost it.
+  const target = ratiosTo(b);
+  const met = median(target.rps) >= 0.5 && median(target.capacity) >= 0.5;
+  console.log(`  target: ≥ 0.5 against bare Fastify with no logger, both ratios (medians): ${met ? 'met' : 'NOT met'}`);
   await fitroom.stop(); // SIGTERM: the log is flushed on the way out
   stopped = true;
   const lines = countLines(logs.fitroom, '"msg":"request completed"');

@@ -1,8 +1,8 @@
 /**
  * The baseline of the GET /generations/:id benchmark: a bare Fastify route answering a constant JSON body.
  *
- * LOG=info: Fastify's own request logging at `info` (its `incoming request` and `request completed` lines), written
- * to stdout as fitroom writes its log (the same batched asynchronous writer). Otherwise no logger at all.
+ * LOG=info: Fastify's own default request logging at `info` (its `incoming request` and `request completed` lines),
+ * written to stdout through fitroom's log writer (batched, asynchronous). Otherwise no logger at all.
  */
 import Fastify from 'fastify';
 import { asyncStdout } from '../../packages/server/src/logging.js';
