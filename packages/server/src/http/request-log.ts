@@ -72,7 +72,8 @@ export class RequestLines {
     // Now: the client's address is gone once the connection has closed.
     const fields = this.fields(reqId, req);
     // 'close' comes after 'finish' for every answer, and alone when the connection goes first: one listener for both.
-    res.once('close', () => {
+    // It comes once: `on` spares the wrapper and removal of `once` (1% of a poll's CPU in a perf profile).
+    res.on('close', () => {
       const ms = performance.now() - start;
       if (res.writableFinished) {
         this.info?.write(`${fields},"res":{"statusCode":${res.statusCode}},"responseTime":${ms}`, COMPLETED);
