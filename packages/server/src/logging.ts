@@ -1,14 +1,16 @@
 /**
  * Where the server's log goes: pino's JSON lines on stdout, written asynchronously and in batches.
  *
- * At LOG_LEVEL=info (the default) every request logs two lines, so the cost of a line is part of the cost of a
- * request. `write()` only queues the line; the queued lines go out together in one `fs.write` on libuv's thread pool
- * every 10 ms (sooner once 64 KB are queued), one write at a time. Measured in isolation on this project's 2-core
- * machine while it was busy, pino's formatting included, per request's two lines: 11–16 µs here, 16–28 µs through
- * pino's asynchronous destination (SonicBoom, `pino.destination({ sync: false })`, which writes as soon as it is idle
- * and copies the text more), 18–26 µs with a synchronous write per line. With an event-loop turn per two requests
- * (a lightly loaded server) the whole turn cost 50–53 µs per request against 80–86 µs writing once per turn and
- * 102–112 µs through SonicBoom: each `fs.write` is a round trip through the thread pool.
+ * At LOG_LEVEL=info (the default) every request logs a line (http/request-log.ts), so the cost of a line is part of
+ * the cost of a request. `write()` only queues the line; the queued lines go out together in one `fs.write` on
+ * libuv's thread pool every 10 ms (sooner once 64 KB are queued), one write at a time. Measured in isolation on this
+ * project's 2-core machine while it was busy, pino's formatting included, for two lines (what a request logged
+ * then): 11–16 µs here, 16–28 µs through pino's asynchronous destination (SonicBoom,
+ * `pino.destination({ sync: false })`, which writes as soon as it is idle and copies the text more), 18–26 µs with a
+ * synchronous write per line.
+ * With an event-loop turn per two requests (a lightly loaded server) the whole turn cost 50–53 µs per request against
+ * 80–86 µs writing once per turn and 102–112 µs through SonicBoom: each `fs.write` is a round trip through the thread
+ * pool.
  *
  * Queued lines are lost if the process ends before they are written: `flush()` waits until every line logged so far
  * is written, and `RunningServer.close()` calls it last, so a SIGTERM loses nothing. On any other exit (a crash,
