@@ -11,19 +11,18 @@ import type { BinaryMask } from '../raster/mask.js';
 import { erode } from '../raster/morphology.js';
 import { decodeImage } from '../vision/person-detector.js';
 import type { PersonDetection, RawImage } from '../vision/types.js';
-import { removeBackCollar } from './back-collar.js';
 import { asGarmentLandmarks, type BottomLandmarks, findBottomLandmarks, looksLikeBottom } from './bottoms.js';
 import { classifyGarment, type GarmentClass, type ProductWords, unsupportedByWords, wordsSleeve } from './classify.js';
-import { borderUniformity, cutOutFlatLay } from './cutout.js';
+import { borderUniformity } from './cutout.js';
+import { cutFlatLay } from './flat-lay.js';
 import { findLandmarks, type GarmentLandmarks } from './landmarks.js';
 import { isOffShoulder } from './off-shoulder.js';
 import { cutGarmentOffModel, fillHemNotches, type OnModelOptions } from './on-model.js';
 import { onModelLandmarks } from './on-model-landmarks.js';
-import { MAX_UNSEEN_OUTLINE, unseenOutlineShare } from './outline-contrast.js';
 import { MAX_SHOULDER_DROP, shoulderDrop } from './shoulder-drop.js';
 
 /** Bump when the cut-out changes so that on-disk entries from older code are ignored. */
-const CACHE_VERSION = 10;
+const CACHE_VERSION = 11;
 /** Garments are analysed with their long side at most this: plenty for a ~300×500 px garment on a 768×1024 photo. */
 export const GARMENT_MAX_SIDE = 768;
 
@@ -250,17 +249,8 @@ export async function analyzeGarment(
     }
     if (border.uniform >= 0.8 && !modelSeen) {
       try {
-        const r = cutOutFlatLay(img, { border });
-        // The back collar seen through a V-neck is not worn in front: the person's neck and chest show there.
-        const { mask } = removeBackCollar(img, r.mask);
-        if (unseenOutlineShare(img, mask, r.background) > MAX_UNSEEN_OUTLINE) {
-          throw new EngineError(
-            'GARMENT_NOT_DETECTED',
-            "The garment's edge cannot be told from the product photo's background along most of its outline (a " +
-              'pale garment on a pale background). Photograph it on a contrasting background.',
-          );
-        }
-        cut = { image: decontaminateRim(img, mask), mask, source: 'flat-lay', background: r.background };
+        const { mask, background } = cutFlatLay(img, border);
+        cut = { image: decontaminateRim(img, mask), mask, source: 'flat-lay', background };
       } catch (err) {
         if (!(err instanceof EngineError)) throw err;
         flatErr = err;

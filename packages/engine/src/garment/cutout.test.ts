@@ -13,7 +13,8 @@ import { drawPolygon, type P } from '../raster/draw.js';
 import { type BinaryMask, emptyMask } from '../raster/mask.js';
 import { decodeImage } from '../vision/person-detector.js';
 import type { RawImage } from '../vision/types.js';
-import { borderUniformity, cutOutFlatLay } from './cutout.js';
+import { borderUniformity, cutOutFlatLay, textureBarrier } from './cutout.js';
+import { cutFlatLay } from './flat-lay.js';
 
 const W = 576;
 const H = 768;
@@ -75,6 +76,8 @@ interface SceneOptions {
   /** The fabric's mean level, and how much darker the seam along its outline is. */
   fabric: number;
   seam: number;
+  /** Within this many px of the outline the fabric fades down to the backdrop's level (default 0: no fade). */
+  edgeFade?: number;
   /** Draw the prints (default true). */
   prints?: boolean;
   seed: number;
@@ -98,7 +101,9 @@ async function drawScene(o: SceneOptions): Promise<Scene> {
         // White fabric 245–251 (folds) with a weave of ±1, a hair cooler than the background; a seam 6 levels
         // darker along the outline.
         const fold = 3 * Math.sin(x / 23) * Math.cos(y / 31);
-        const v = o.fabric + fold + Math.round(rand() * 2 - 1) - (Math.sqrt(insideTee[p]!) <= 1.5 ? o.seam : 0);
+        const depth = Math.sqrt(insideTee[p]!);
+        const fade = o.edgeFade ? Math.max(0, 1 - depth / o.edgeFade) * (o.fabric - o.background(x, y)[0]) : 0;
+        const v = o.fabric + fold - fade + Math.round(rand() * 2 - 1) - (depth <= 1.5 ? o.seam : 0);
         c = [v, v, v + 1];
         if (o.prints ?? true) {
           const disc = Math.hypot(x - 0.5 * W, y - 0.36 * H) <= 0.07 * W;
@@ -203,5 +208,53 @@ describe('flat-lay cut-out of a white tee on a pale background', () => {
       () => cutOutFlatLay(img),
       (err: unknown) => err instanceof EngineError && err.code === 'GARMENT_NOT_DETECTED',
     );
+  });
+});
+
+describe('flat-lay cut-out by texture, on a digitally flat backdrop (flat-lay.ts)', () => {
+  // White fabric that fades to the backdrop's very level along its edge, with no seam: colour cannot see that edge
+  // (the fill walks in), the weave can.
+  const paleOnFlat = (shadowDrop: number, seed: number) =>
+    drawScene({
+      background: () => [246, 246, 246],
+      noise: 0,
+      shadowDrop,
+      fabric: 252,
+      seam: 0,
+      edgeFade: 12,
+      prints: false,
+      seed,
+    });
+
+  it('finds the edge of a tee whose fabric has the backdrop colour, where the colour fill walks in', async () => {
+    const scene = await paleOnFlat(0, 5);
+    const byColour = cutOutFlatLay(scene.img);
+    const cut = cutFlatLay(scene.img, borderUniformity(scene.img));
+    assert.equal(cut.barrier, 'texture');
+    const score = iou(cut.mask, scene.tee);
+    assert.ok(score >= 0.97, `IoU with the drawn tee ${score.toFixed(3)}`);
+    assert.ok(iou(byColour.mask, scene.tee) < score - 0.02, 'the colour fill alone bites into the fabric');
+  });
+
+  it('does not take a drop shadow for garment: with the texture cut refused, the unseen outline is refused', async () => {
+    const scene = await paleOnFlat(30, 6);
+    const byTexture = cutOutFlatLay(scene.img, { byTexture: true });
+    assert.ok(shareIn(byTexture.mask, scene.shadow) > 0.5, 'the texture barrier alone stops at the shadow');
+    assert.throws(
+      () => cutFlatLay(scene.img, borderUniformity(scene.img)),
+      (err: unknown) => err instanceof EngineError && err.code === 'GARMENT_NOT_DETECTED',
+    );
+  });
+
+  it('is not tried on a backdrop with texture of its own (a photographed sweep)', async () => {
+    const { img } = await drawScene({
+      background: () => [243, 243, 243],
+      noise: 2,
+      shadowDrop: 0,
+      fabric: 248,
+      seam: 6,
+      seed: 7,
+    });
+    assert.equal(textureBarrier(img), null);
   });
 });

@@ -17,11 +17,14 @@
  * - the model is re-estimated once from what the fill found, so light falling off towards the garment is followed;
  * - soft drop shadows are absorbed by a second rule: neutral darkening that changes slowly from pixel to pixel. What
  *   that rule adds is kept as shadow only when it is a thin band with as much border against the background as
- *   against the garment; a walk into a pale garment through a weak stretch of its outline is neither.
+ *   against the garment; a walk into a pale garment through a weak stretch of its outline is neither;
+ * - on request (`byTexture`), for a pale garment on a digitally flat backdrop, neither rule walks through texture:
+ *   see {@link textureBarrier}.
  */
 
 import { EngineError } from '../engine.js';
-import { median } from '../raster/colour.js';
+import { localStdDev } from '../raster/blur.js';
+import { luma, median } from '../raster/colour.js';
 import { type Components, components, fillHoles, largestComponent } from '../raster/components.js';
 import { distanceToSet } from '../raster/distance.js';
 import { type BinaryMask, countMask } from '../raster/mask.js';
@@ -46,6 +49,11 @@ export interface CutoutOptions {
   minLargestShare?: number;
   /** `borderUniformity(img)` when the caller has already computed it. */
   border?: BorderStats;
+  /**
+   * Stop the fill at textured pixels too (see {@link textureBarrier}): for a garment whose edge has the backdrop's
+   * colour. Throws GARMENT_NOT_DETECTED when the backdrop itself has texture.
+   */
+  byTexture?: boolean;
 }
 
 /** Width of the border ring sampled for the background estimate. */
@@ -391,10 +399,46 @@ const RINGING_REACH = 6;
 const RINGING_SHARE = 0.08;
 const RINGING_MAX = 16;
 
+/**
+ * A digitally flat backdrop (a product photo's sweep replaced by one exact grey, as VITON-HD's and most shops' are)
+ * has no texture at all: its 5×5 luma standard deviation is 0, and JPEG keeps it so, 8×8 block by block. Fabric,
+ * even a plain white knit, has some (weave, JPEG speckle: 0.5–2 levels), and a garment's outline has more. So on
+ * such a backdrop texture finds the edge of a white tee on a 246 grey sweep where colour cannot: the fabric just
+ * inside is 243–251, within the fill's tolerance, and the fill walked through it in bites 10–20 px deep.
+ *
+ * Not the default, because drop shadows are textured too (JPEG noise over the ramp): with this barrier the fill
+ * stops at a shadow and keeps it as garment. So it is the cut for the garments whose edge colour cannot be seen
+ * (`unseenOutlineShare`), which have no dark shadow to keep.
+ */
+const TEXTURE_WINDOW = 2;
+/** The backdrop counts as flat when 95 % of the border ring's windows are at most this textured (luma levels)... */
+const FLAT_BACKDROP_STD = 0.25;
+/** ...and a pixel is textured above this. */
+const TEXTURED_STD = 0.5;
+
+/** Per pixel, 1 where the fill must stop on texture; null when the backdrop is not flat (texture tells nothing). */
+export function textureBarrier(img: RawImage): Uint8Array | null {
+  const { width: w, height: h, channels: ch, data } = img;
+  const lum = new Float32Array(w * h);
+  for (let p = 0; p < w * h; p++) lum[p] = luma(data[p * ch]!, data[p * ch + 1]!, data[p * ch + 2]!);
+  const sd = localStdDev(lum, w, h, TEXTURE_WINDOW);
+  const ring = ringSides(img)
+    .flat()
+    .map((o) => sd[o / ch]!)
+    .sort((a, b) => a - b);
+  if (ring[Math.floor(ring.length * 0.95)]! > FLAT_BACKDROP_STD) return null;
+  return Uint8Array.from(sd, (v) => (v > TEXTURED_STD ? 1 : 0));
+}
+
+/** Textured, and not within reach of a contrasted edge, whose JPEG ringing is background (the ringing allowance). */
+const isTextured = (f: FillParams, p: number) => !!f.textured?.[p] && f.ringing[p] === 0;
+
 interface FillParams {
   grad: Uint8Array;
   /** Per pixel, the allowance for ringing: RINGING_SHARE of the strongest step within RINGING_REACH, whole levels. */
   ringing: Uint8Array;
+  /** With `byTexture`: 1 where the pixel is textured, and neither rule walks through it (away from ringing). */
+  textured?: Uint8Array;
   tol: number;
   barrier: number;
 }
@@ -417,7 +461,7 @@ function fillClean(
     const d = dist3(data, p * ch, bgc, p * 3);
     const g = f.grad[p]!;
     const e = f.ringing[p]!;
-    like[p] = d <= f.tol + e && g <= f.barrier + e ? 1 : 0;
+    like[p] = d <= f.tol + e && g <= f.barrier + e && !isTextured(f, p) ? 1 : 0;
     plain[p] = d <= f.tol && g <= f.barrier ? 1 : 0;
   }
   const clean = squareMorph({ data: like, width: w, height: h }, 1, 'erode').data;
@@ -488,7 +532,7 @@ function fillShadows(
     if (drop <= 0 || drop > bgLum * SHADOW_MAX_DROP) return false;
     const mean = (dr + dg + db) / 3;
     if (Math.max(Math.abs(dr - mean), Math.abs(dg - mean), Math.abs(db - mean)) > 4 + noise) return false;
-    if (dist3(data, o, data, from * ch) > SHADOW_STEP + noise) return false;
+    if (dist3(data, o, data, from * ch) > SHADOW_STEP + noise || isTextured(f, p)) return false;
     return f.grad[p]! <= Math.max(f.barrier, SHADOW_BARRIER);
   };
   const tryJoin = (p: number, from: number) => {
@@ -607,11 +651,12 @@ function fillBackground(
   model: BackgroundModel,
   tol: number,
   barrier: number,
+  textured: Uint8Array | null,
 ): { isBg: Uint8Array; colour: Uint8Array } {
   const { width: w, height: h } = img;
   const grad = stepSizes(img);
   const ringing = maxFilter(grad, w, h, RINGING_REACH).map((m) => Math.floor(Math.min(RINGING_MAX, RINGING_SHARE * m)));
-  const f: FillParams = { grad, ringing, tol, barrier };
+  const f: FillParams = { grad, ringing, tol, barrier, ...(textured ? { textured } : {}) };
   const first = fillClean(img, model.colour, f);
   const colour = refineModel(img, first.core, model.colour);
   const refined = colour ? { ...model, colour } : model;
@@ -680,12 +725,16 @@ export function cutOutFlatLay(img: RawImage, options: CutoutOptions = {}): Cutou
       `The product photo has no plain background to cut the garment from (${Math.round(uniform * 100)} % of the border is uniform).`,
     );
   }
+  const textured = options.byTexture ? textureBarrier(img) : null;
+  if (options.byTexture && !textured) {
+    throw new EngineError('GARMENT_NOT_DETECTED', 'The product photo has no flat background to cut the garment from.');
+  }
   const model = backgroundModel(img);
   // Tolerance and barrier from the border's noise: 2 levels on a flat synthetic sweep (a white tee is 2–6 levels off
   // it), up to 18 on a noisy photographed one.
   const tol = Math.min(18, Math.max(2, Math.round(2 * model.noise + 2)));
   const barrier = Math.max(2, Math.round(model.noise + 2));
-  const { isBg, colour } = fillBackground(img, model, tol, barrier);
+  const { isBg, colour } = fillBackground(img, model, tol, barrier, textured);
   const { mask, size, total } = garmentShape(img, isBg, colour, tol);
   const area = countMask(mask);
   const areaShare = area / (w * h);

@@ -41,6 +41,18 @@ export function boxBlur(src: Float32Array, w: number, h: number, r: number): Flo
   return out;
 }
 
+/** Local standard deviation of a plane over (2r+1)² windows, edges clamped: E[v²] − E[v]² from two box blurs. */
+export function localStdDev(src: Float32Array, w: number, h: number, r: number): Float32Array {
+  const mean = boxBlur(src, w, h, r);
+  const meanSq = boxBlur(
+    src.map((v) => v * v),
+    w,
+    h,
+    r,
+  );
+  return mean.map((m, i) => Math.sqrt(Math.max(0, meanSq[i]! - m * m)));
+}
+
 /** Approximate Gaussian blur (three box passes). */
 export function gaussBlur(src: Float32Array, w: number, h: number, sigma: number): Float32Array {
   // Three box filters of radius r have variance 3·((2r+1)²−1)/12 = r(r+1); pick r so that this matches sigma².
