@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyzeGarment } from '../garment/analyze.js';
+import { distanceToSet } from '../raster/distance.js';
 import { GARMENT_TITLES } from '../quality/fixtures.js';
 import { decodeImage, detectPerson } from '../vision/person-detector.js';
 import { readGarment, readPerson } from '../vision/test-fixtures.js';
@@ -13,6 +14,7 @@ async function tryOn(personName: string, garmentName: string): Promise<{ person:
   const garment = await analyzeGarment(
     { data: readGarment(garmentName), contentHash: garmentName, role: null },
     GARMENT_TITLES[garmentName]!,
+    { detect: detectPerson },
   );
   return { person, r: composeTryOn(person, det, garment) };
 }
@@ -65,6 +67,29 @@ describe('the old garment the new one replaces', () => {
     assert.ok(inV > 500, `the V is open over the torso (${inV} px)`);
     assert.ok(kept >= inV * 0.95, `${kept} of ${inV} pixels in the V show the photo`);
     assert.ok(r.findings.length === 0, JSON.stringify(r.findings));
+  });
+
+  it('a neck opening is skin: the old top beside the neck is not kept as a patch of its colour', async () => {
+    // woman-1 in a purple top, the knotted shirt open round the neck. The opening is large (over 6 % of the torso),
+    // and large openings keep the old garment: her purple top showed beside her neck. A neck opening (it borders the
+    // neck and ends high on the chest) is filled with skin, as a cardigan's V is not (above).
+    const { person, r } = await tryOn('woman-1.jpg', 'on-model-2.jpg');
+    const { width: w } = person;
+    const { frame: f, neck, head, upperClothes } = r.parsing;
+    const shoulderY = (f.lShoulder.y + f.rShoulder.y) / 2;
+    const chestY = shoulderY + 0.15 * ((f.lHip.y + f.rHip.y) / 2 - shoulderY);
+    const toNeckSq = distanceToSet(neck);
+    const near = (f.shoulderWidth * 0.15) ** 2;
+    let open = 0;
+    let filled = 0;
+    for (let p = 0; p < w * Math.floor(chestY); p++) {
+      if (!upperClothes.data[p] || neck.data[p] || head.data[p] || r.garmentAlpha[p]! > 0.5) continue;
+      if (toNeckSq[p]! > near) continue;
+      open++;
+      if (r.filled.data[p]) filled++;
+    }
+    assert.ok(open > 300, `the old top shows beside the neck (${open} px)`);
+    assert.ok(filled >= open * 0.9, `${filled} of ${open} pixels of the old top beside the neck filled with skin`);
   });
 
   it('an old long sleeve stays under a short-sleeved top: no arm is invented from shoulder to wrist', async () => {

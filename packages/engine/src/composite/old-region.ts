@@ -5,6 +5,7 @@ import type { GarmentLayer } from '../fit/warp.js';
 import type { GarmentAnalysis } from '../garment/analyze.js';
 import { components } from '../raster/components.js';
 import { andNot, type BinaryMask, emptyMask, or } from '../raster/mask.js';
+import { dilate } from '../raster/morphology.js';
 
 /** Coverage above which a pixel counts as the new garment's when its hem is traced. */
 const HEM_ALPHA = 0.5;
@@ -140,6 +141,36 @@ function keepBelowHem(
 const OPENING_FILL_MAX_TORSO = 0.06;
 
 /**
+ * A neck opening is skin even when large: it borders the neck and ends above this share of the way from the shoulder
+ * line to the hips. Worn, a scoop or a crew neck shows the neck and the top of the chest, whatever was worn before:
+ * kept, the old top read as a disc of its colour under the chin (a navy V, a black crew neck inside a white scoop).
+ * Measured on the development sets: tees' and dresses' neck openings end at 0.11–0.15; a cardigan's V and the chest
+ * beside a one-shoulder neckline, which stay kept, at 0.29–0.49.
+ */
+const NECK_OPENING_MAX_DEPTH = 0.2;
+/** An opening borders the neck when it comes this close to it (px): the old collar's rim lies between them. */
+const NECK_CONTACT_PX = 3;
+
+/** The labels (1…count−1) of the openings in `labels` that are neck openings (see NECK_OPENING_MAX_DEPTH). */
+function neckOpenings(labels: Int32Array, count: number, parsing: PersonParsing): number[] {
+  const { width: w, frame: f } = parsing;
+  const shoulderY = (f.lShoulder.y + f.rShoulder.y) / 2;
+  const limitY = shoulderY + NECK_OPENING_MAX_DEPTH * ((f.lHip.y + f.rHip.y) / 2 - shoulderY);
+  const nearNeck = dilate(parsing.neck, NECK_CONTACT_PX);
+  const touches = new Uint8Array(count);
+  const lowest = new Float64Array(count);
+  for (let p = 0; p < labels.length; p++) {
+    const l = labels[p]!;
+    if (!l) continue;
+    if (nearNeck.data[p]) touches[l] = 1;
+    lowest[l] = Math.max(lowest[l]!, Math.floor(p / w));
+  }
+  const found: number[] = [];
+  for (let l = 1; l < count; l++) if (touches[l] && lowest[l]! <= limitY) found.push(l);
+  return found;
+}
+
+/**
  * Large openings keep the old garment. Under a cardigan's V or beside a one-shoulder neckline a whole bare chest
  * would be invented, and a membrane fill has the skin's colour but none of its shape: a flat panel (the result checks
  * refuse it). Kept, the old top reads as worn under the new garment, as a cardigan is worn. An opening is a connected
@@ -156,6 +187,7 @@ function keepLargeOpenings(old: BinaryMask, parsing: PersonParsing, alpha: Float
   }
   const { labels, sizes } = components(open);
   const large = sizes.map((size) => (size > torso * OPENING_FILL_MAX_TORSO ? 1 : 0));
+  for (const l of neckOpenings(labels, sizes.length, parsing)) large[l] = 0;
   if (!large.some((v) => v)) return old;
   const keep = emptyMask(w, h);
   for (let p = 0; p < w * h; p++) keep.data[p] = large[labels[p]!] ?? 0;
