@@ -407,8 +407,8 @@ const RINGING_MAX = 16;
  * inside is 243–251, within the fill's tolerance, and the fill walked through it in bites 10–20 px deep.
  *
  * Not the default, because drop shadows are textured too (JPEG noise over the ramp): with this barrier the fill
- * stops at a shadow and keeps it as garment. So it is the cut for the garments whose edge colour cannot be seen
- * (`unseenOutlineShare`), which have no dark shadow to keep.
+ * stops at a shadow and keeps it as garment. flat-lay.ts cuts both ways and keeps this cut only where what it adds
+ * over the colour cut has the backdrop's colour (bites of pale fabric, not a shadow).
  */
 const TEXTURE_WINDOW = 2;
 /** The backdrop counts as flat when 95 % of the border ring's windows are at most this textured (luma levels)... */
