@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyzeGarment } from '../garment/analyze.js';
-import { distanceToSet } from '../raster/distance.js';
 import { GARMENT_TITLES } from '../quality/fixtures.js';
+import { distanceToSet } from '../raster/distance.js';
 import { decodeImage, detectPerson } from '../vision/person-detector.js';
 import { readGarment, readPerson } from '../vision/test-fixtures.js';
 import type { RawImage } from '../vision/types.js';
