@@ -10,7 +10,7 @@ import sharp from 'sharp';
 import { EngineError } from '../engine.js';
 import { distanceToSet } from '../raster/distance.js';
 import { drawPolygon, type P } from '../raster/draw.js';
-import { type BinaryMask, emptyMask } from '../raster/mask.js';
+import { type BinaryMask, emptyMask, shareOf } from '../raster/mask.js';
 import { decodeImage } from '../vision/person-detector.js';
 import type { RawImage } from '../vision/types.js';
 import { borderUniformity, cutOutFlatLay, textureBarrier } from './cutout.js';
@@ -63,7 +63,7 @@ interface Scene {
   /** Prints on the tee: a red disc and a white panel (whiter than the tee, with a hairline border). */
   prints: BinaryMask;
   /** Background pixels the drop shadow darkens by 6 levels or more, 3 px or more from the tee. */
-  shadow: Uint8Array;
+  shadow: BinaryMask;
 }
 
 interface SceneOptions {
@@ -92,7 +92,7 @@ async function drawScene(o: SceneOptions): Promise<Scene> {
   const cast = distanceToSet(polygonMask(TEE, 6, 9));
   const prints = emptyMask(W, H);
   const data = new Uint8Array(W * H * 3);
-  const shadow = new Uint8Array(W * H);
+  const shadow = emptyMask(W, H);
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
       const p = y * W + x;
@@ -119,7 +119,7 @@ async function drawScene(o: SceneOptions): Promise<Scene> {
         // The shadow: full under the tee shifted by (6, 9), fading over 8 px beyond it.
         const strength = Math.max(0, 1 - Math.sqrt(cast[p]!) / 8);
         const drop = o.shadowDrop * strength * Math.min(1, Math.sqrt(outsideTee[p]!) / 3);
-        if (drop >= 6 && outsideTee[p]! >= 9) shadow[p] = 1;
+        if (drop >= 6 && outsideTee[p]! >= 9) shadow.data[p] = 1;
         c = [c[0] - drop, c[1] - drop, c[2] - drop];
       }
       for (let k = 0; k < 3; k++) {
@@ -144,25 +144,13 @@ function iou(a: BinaryMask, b: BinaryMask): number {
   return inter / union;
 }
 
-/** Share of the pixels set in `where` that `mask` holds. */
-function shareIn(mask: BinaryMask, where: Uint8Array): number {
-  let n = 0;
-  let k = 0;
-  for (let i = 0; i < where.length; i++) {
-    if (!where[i]) continue;
-    n++;
-    if (mask.data[i]) k++;
-  }
-  return n > 0 ? k / n : 0;
-}
-
 function checkTee(scene: Scene): void {
   const cut = cutOutFlatLay(scene.img);
   const score = iou(cut.mask, scene.tee);
   assert.ok(score >= 0.98, `IoU with the drawn tee ${score.toFixed(3)}`);
-  assert.ok(shareIn(cut.mask, scene.prints.data) >= 0.995, 'the prints, the white one too, stay garment');
-  if (scene.shadow.some((v) => v)) {
-    const kept = shareIn(cut.mask, scene.shadow);
+  assert.ok(shareOf(cut.mask, scene.prints) >= 0.995, 'the prints, the white one too, stay garment');
+  if (scene.shadow.data.some((v) => v)) {
+    const kept = shareOf(cut.mask, scene.shadow);
     assert.ok(kept <= 0.05, `${(kept * 100).toFixed(1)} % of the drop shadow kept as garment`);
   }
 }
@@ -239,7 +227,7 @@ describe('flat-lay cut-out by texture, on a digitally flat backdrop (flat-lay.ts
   it('does not take a drop shadow for garment: with the texture cut refused, the unseen outline is refused', async () => {
     const scene = await paleOnFlat(30, 6);
     const byTexture = cutOutFlatLay(scene.img, { byTexture: true });
-    assert.ok(shareIn(byTexture.mask, scene.shadow) > 0.5, 'the texture barrier alone stops at the shadow');
+    assert.ok(shareOf(byTexture.mask, scene.shadow) > 0.5, 'the texture barrier alone stops at the shadow');
     assert.throws(
       () => cutFlatLay(scene.img, borderUniformity(scene.img)),
       (err: unknown) => err instanceof EngineError && err.code === 'GARMENT_NOT_DETECTED',
