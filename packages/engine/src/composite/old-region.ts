@@ -174,7 +174,8 @@ function neckOpenings(labels: Int32Array, count: number, parsing: PersonParsing)
  * Large openings keep the old garment. Under a cardigan's V or beside a one-shoulder neckline a whole bare chest
  * would be invented, and a membrane fill has the skin's colour but none of its shape: a flat panel (the result checks
  * refuse it). Kept, the old top reads as worn under the new garment, as a cardigan is worn. An opening is a connected
- * part of the old garment that the new one leaves uncovered (arms aside: an old sleeve has its own treatment).
+ * part of the old garment that the new one leaves uncovered (arms aside: an old sleeve has its own treatment). A neck
+ * opening is filled whatever its size (NECK_OPENING_MAX_DEPTH).
  */
 function keepLargeOpenings(old: BinaryMask, parsing: PersonParsing, alpha: Float32Array): BinaryMask {
   const { width: w, height: h } = parsing;
@@ -187,7 +188,8 @@ function keepLargeOpenings(old: BinaryMask, parsing: PersonParsing, alpha: Float
   }
   const { labels, sizes } = components(open);
   const large = sizes.map((size) => (size > torso * OPENING_FILL_MAX_TORSO ? 1 : 0));
-  for (const l of neckOpenings(labels, sizes.length, parsing)) large[l] = 0;
+  // The neck's dilation and a pass over the frame, only when there is a large opening to let go.
+  if (large.some((v) => v)) for (const l of neckOpenings(labels, sizes.length, parsing)) large[l] = 0;
   if (!large.some((v) => v)) return old;
   const keep = emptyMask(w, h);
   for (let p = 0; p < w * h; p++) keep.data[p] = large[labels[p]!] ?? 0;
