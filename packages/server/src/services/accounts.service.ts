@@ -9,6 +9,7 @@ import { type MaybePromise, then } from '../maybe-async.js';
 import type { AuthChanges } from '../ports/auth-changes.js';
 import type { Clock } from '../ports/clock.js';
 import type { CreditsService } from './credits.service.js';
+import { ExternalWrites } from './external-writes.js';
 import { matches, newestFirstPage, type Page } from './pagination.js';
 
 export interface CreatedAccount {
@@ -30,7 +31,6 @@ export interface NewAccount {
 
 /** How long an authenticated key is trusted without asking the database again (see `authenticate`). */
 const AUTH_CACHE_MS = 5_000;
-const EXTERNAL_CHECK_MS = 100;
 /** A key's `last_used_at` is written at most this often: the time of use is known to the minute. */
 const KEY_USE_RESOLUTION_MS = 60_000;
 
@@ -48,7 +48,10 @@ export class AccountsService {
     private readonly credits: CreditsService,
     /** Other processes' changes to keys and accounts (the CLI, other replicas): the cache is dropped on each. */
     private readonly changes: AuthChanges = { version: async () => 0, announce: async () => {}, close: async () => {} },
+    /** The check for other processes' commits, shared with the other caches of the process (deps.ts). */
+    private readonly external = new ExternalWrites(changes, false),
   ) {
+    external.onChange(() => this.authCache.clear());
     this.lookupKey = prepare(
       db,
       (hash: string) =>
@@ -63,9 +66,6 @@ export class AccountsService {
       ['$hash'],
     );
   }
-
-  private lastExternalWrites: unknown = undefined;
-  private lastExternalCheck = 0;
 
   /** Forgets cached authentications (after a key is revoked or an account changes). */
   invalidateAuth(): void {
@@ -183,22 +183,14 @@ export class AccountsService {
    *
    * Successful lookups are cached for a few seconds (the key lookup was the largest cost of a polling request).
    * Revocation stays prompt: changes made by this process invalidate the cache directly, and a commit by another
-   * process (the CLI revoking a key while the server runs, another replica) is noticed through `changes` within 100 ms.
-   * Failures are never cached, so a newly created key works at once.
+   * process (the CLI revoking a key while the server runs, another replica) is noticed through `changes` within 100 ms
+   * (external-writes.ts). Failures are never cached, so a newly created key works at once.
    */
   authenticate(apiKey: string): MaybePromise<Account | null> {
     const now = Date.now();
     // Asking whether another process wrote costs a query; at most every 100 ms is plenty for a revocation.
-    if (now - this.lastExternalCheck >= EXTERNAL_CHECK_MS) {
-      this.lastExternalCheck = now;
-      return this.changes.version().then((writes) => {
-        if (writes !== this.lastExternalWrites) {
-          this.authCache.clear();
-          this.lastExternalWrites = writes;
-        }
-        return this.authenticateNow(apiKey, now);
-      });
-    }
+    const checked = this.external.check(now);
+    if (checked) return checked.then(() => this.authenticateNow(apiKey, now));
     return this.authenticateNow(apiKey, now);
   }
 
