@@ -41,8 +41,12 @@ export function openSqlite(file: string): Db {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
   const cached = withStatementCache(sqlite);
-  const dialect = new FifoSqliteDialect({ database: cached });
+  const listeners = new Set<StatementListener>();
+  const dialect = new FifoSqliteDialect({ database: cached }, (query) => {
+    for (const listener of listeners) listener(query);
+  });
   const db = new Kysely<Database>({ dialect });
+  statementListeners.set(db, listeners);
   // The direct reads' own statements (a fixed handful of SQL texts: prepared.ts's hot queries), apart from Kysely's:
   // they return rows as arrays (see rowReader).
   const readers = new Map<string, (params: readonly unknown[]) => unknown[]>();
@@ -111,6 +115,23 @@ const postgresDatabases = new WeakSet<object>();
  */
 export const isPostgres = (db: Kysely<Database>): boolean => postgresDatabases.has(db);
 
+type StatementListener = (query: CompiledQuery) => void;
+const statementListeners = new WeakMap<object, Set<StatementListener>>();
+
+/**
+ * Calls `listener` with each statement run on the embedded SQLite database's connection, Kysely's and raw ones alike,
+ * transactions included, right after it ran and while the statement's caller still holds the connection (so no
+ * other query of the process, and no direct read, runs in between); a statement that failed may be reported too.
+ * Every write of this process goes through that one connection: the cache of polled generation rows learns of them
+ * here (generation-writes.ts). False, and nothing registered, for another database (PostgreSQL). A listener must not
+ * throw (the statement's caller would get its error).
+ */
+export function onStatement(db: Db, listener: StatementListener): boolean {
+  const listeners = statementListeners.get(db);
+  listeners?.add(listener);
+  return listeners !== undefined;
+}
+
 type DirectReader = (sql: string, params: readonly unknown[]) => unknown[] | undefined;
 const directReaders = new WeakMap<object, DirectReader>();
 
@@ -128,13 +149,30 @@ export const directReaderOf = (db: DbOrTx): DirectReader | undefined => directRe
  */
 class FifoSqliteDialect extends SqliteDialect {
   driver: FifoDriver | undefined;
-  constructor(config: SqliteDialectConfig) {
+  constructor(
+    config: SqliteDialectConfig,
+    private readonly ran: StatementListener,
+  ) {
     super(config);
   }
   override createDriver(): Driver {
-    this.driver = new FifoDriver(super.createDriver());
+    this.driver = new FifoDriver(super.createDriver(), this.ran);
     return this.driver;
   }
+}
+
+/** The connection, reporting each statement once it ran (see onStatement). */
+function reporting(connection: DatabaseConnection, ran: StatementListener): DatabaseConnection {
+  return {
+    executeQuery(query) {
+      // better-sqlite3 runs the statement within this call (the promise is already settled); a statement that threw
+      // changed nothing.
+      const result = connection.executeQuery(query);
+      ran(query);
+      return result as never;
+    },
+    streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
+  };
 }
 
 class FifoDriver implements Driver {
@@ -145,7 +183,13 @@ class FifoDriver implements Driver {
   }
   private readonly waiting: Array<() => void> = [];
 
-  constructor(private readonly inner: Driver) {}
+  /** SQLite's one connection, as `reporting` wraps it. */
+  private connection: { inner: DatabaseConnection; reporting: DatabaseConnection } | undefined;
+
+  constructor(
+    private readonly inner: Driver,
+    private readonly ran: StatementListener,
+  ) {}
 
   init(): Promise<void> {
     return this.inner.init();
@@ -154,7 +198,9 @@ class FifoDriver implements Driver {
   async acquireConnection(): Promise<DatabaseConnection> {
     if (this.held) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.held = true;
-    return this.inner.acquireConnection();
+    const inner = await this.inner.acquireConnection();
+    if (this.connection?.inner !== inner) this.connection = { inner, reporting: reporting(inner, this.ran) };
+    return this.connection.reporting;
   }
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
