@@ -31,6 +31,7 @@ import { isProcessGone, parseProcessId } from './process-identity.js';
 import { AccountsService } from './services/accounts.service.js';
 import { CreditsService } from './services/credits.service.js';
 import { CustomersService } from './services/customers.service.js';
+import { ExternalWrites } from './services/external-writes.js';
 import { GenerationsService } from './services/generations.service.js';
 import { ImagesService } from './services/images.service.js';
 import { ProductsService } from './services/products.service.js';
@@ -146,7 +147,9 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
   const blobStore = await createBlobStore(config, clock, () => signingSecret(db));
   const blobs = overrides.wrapBlobs ? overrides.wrapBlobs(blobStore.store) : blobStore.store;
   const credits = new CreditsService(db, clock);
-  const accounts = new AccountsService(db, clock, credits, signals.authChanges);
+  // One check for other processes' commits, shared by the authentication cache and the polled generation rows.
+  const external = new ExternalWrites(signals.authChanges, !config.databaseUrl);
+  const accounts = new AccountsService(db, clock, credits, signals.authChanges, external);
   const images = new ImagesService(blobs, clock, config, overrides.cropper ?? null);
   const products = new ProductsService(db, blobs, clock, config);
   const sqlQueue = redis ? null : new SqlJobQueue({ db, clock, enqueueSignal: signals.enqueueSignal });
@@ -164,6 +167,7 @@ export async function createDeps(config: Readonly<Config>, overrides: DepsOverri
     queue,
     events,
     webhooks,
+    external,
   );
   const retention = new RetentionService(db, blobs, clock, products, generations);
   // BullMQ buries a job whose final attempt lost its lease at the next claim; its generation fails then (the database

@@ -23,7 +23,9 @@ import type { GenerationEvents } from '../ports/generation-events.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import type { CreditsService } from './credits.service.js';
 import { engineForTryOn } from './engine-choice.js';
+import type { ExternalWrites } from './external-writes.js';
 import type { ImagesService } from './images.service.js';
+import { PolledGenerations } from './polled-generations.js';
 import { PRODUCT_EXTERNAL_ID_UNIQUE, type PreparedImage, type ProductsService } from './products.service.js';
 import { parseTryOn, type TryOnRequest } from './try-on-input.js';
 import type { TerminalTransition, WebhooksService } from './webhooks.service.js';
@@ -107,6 +109,8 @@ export interface ApiGeneration {
 export class GenerationsService {
   private readonly byId;
   private readonly pollById;
+  /** The rows polls read, kept (polled-generations.ts); null without `external` and on PostgreSQL. */
+  readonly polled: PolledGenerations<PollRow> | null;
 
   constructor(
     private readonly db: Db,
@@ -120,6 +124,8 @@ export class GenerationsService {
     private readonly events: GenerationEvents,
     /** Records a webhook event with each terminal transition (none: no webhooks, as in some tests). */
     private readonly webhooks?: Pick<WebhooksService, 'recordTerminal' | 'afterCommit' | 'checkRequestUrl'>,
+    /** Other processes' commits (shared with the authentication cache); none: polls always read the database. */
+    private readonly external?: ExternalWrites,
   ) {
     this.byId = prepare(db, (id: string) => db.selectFrom('generations').selectAll().where('id', '=', id), ['$id']);
     // What a poll needs, without the product snapshot and other large columns: the hot path of every client.
@@ -128,6 +134,7 @@ export class GenerationsService {
       (id: string) => db.selectFrom('generations').select(POLL_COLUMNS).where('id', '=', id),
       ['$id'],
     );
+    this.polled = external ? PolledGenerations.on<PollRow>(db, external) : null;
   }
 
   // ---- submit --------------------------------------------------------------------------------------------------
@@ -363,9 +370,25 @@ export class GenerationsService {
    * (embedded SQLite, see maybe-async.ts): then the 404/403 is thrown rather than a rejected promise.
    */
   getOwned(accountId: string, generationId: string): MaybePromise<PollRow> {
-    return then(this.pollById(generationId), ([row]) => {
+    return then(this.polledRow(generationId), (row) => {
       if (!row) throw new ApiError('GENERATION_NOT_FOUND', `Generation '${generationId}' not found.`);
       if (row.account_id !== accountId) throw new ApiError('FORBIDDEN', 'This generation belongs to another account.');
+      return row;
+    });
+  }
+
+  /** The row a poll answers: kept from an earlier poll, or read (and kept). */
+  private polledRow(generationId: string): MaybePromise<PollRow | undefined> {
+    const polled = this.polled;
+    if (!polled) return then(this.pollById(generationId), (rows) => rows[0]);
+    // Other processes' commits first (at most every 100 ms; the authentication before it has usually just asked).
+    const checked = this.external!.check();
+    if (checked) return checked.then(() => this.polledRow(generationId));
+    const kept = polled.get(generationId);
+    if (kept) return kept;
+    const epoch = polled.epoch;
+    return then(this.pollById(generationId), ([row]) => {
+      if (row) polled.keep(generationId, row, epoch);
       return row;
     });
   }
@@ -419,7 +442,10 @@ export class GenerationsService {
         round.signal,
       );
       try {
+        const epoch = this.polled?.epoch ?? 0;
         const [row] = await this.pollById(generationId);
+        // A poll after this answer must not see an older state kept before it.
+        this.polled?.refresh(generationId, row, epoch);
         if (!row) throw new ApiError('GENERATION_NOT_FOUND');
         if (row.status === 'COMPLETED' || row.status === 'FAILED' || Date.now() >= deadline || signal?.aborted)
           return row;
