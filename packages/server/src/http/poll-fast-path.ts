@@ -3,7 +3,7 @@
  * Fastify.
  *
  * Why: clients poll every couple of seconds while a try-on runs, so this one route carries most of the traffic. Its
- * own work is small (a cached key lookup, the rate-limit count, one SQLite point read, a signed URL), and Fastify's
+ * own work is small (a cached key lookup, the rate-limit count, the generation's row, a signed URL), and Fastify's
  * per-request machinery (routing, the request/reply objects, the per-request child logger, hooks) cost about as much
  * as all of it together. `npm run bench -- generations-rps` measures the route against a bare Fastify route.
  *
@@ -14,11 +14,17 @@
  * methods and paths, ids that would need URL-decoding or fail validation, missing/unknown/revoked keys (Fastify's
  * path also counts failed authentications per client address), a server that is shutting down.
  *
+ * The row comes from `getOwned`, which in the embedded deployment keeps the rows polls read
+ * (services/polled-generations.ts): every write of this process drops what it changed as it runs, other processes'
+ * commits drop every row through the authentication cache's data_version check (within 100 ms), and the ownership
+ * check runs on a kept row as on a read one. The answer itself is made on each poll: the signed URL's expiry depends
+ * on the time. On PostgreSQL every poll reads the row.
+ *
  * In the embedded deployment every step has its value at once (a cached authentication, the in-memory rate-limit
- * count, a synchronous SQLite read, a locally signed URL), and the request is answered within the HTTP server's
- * 'request' event, with no promise in between (maybe-async.ts); each step that does wait (a cache miss, the check for
- * other processes' changes, PostgreSQL, Redis, S3) returns a promise and the rest follows it. Awaiting every step cost
- * about 6% of the request's CPU in promises and microtask turns (perf, under polling load).
+ * count, a kept row or a synchronous SQLite read, a locally signed URL), and the request is answered within the HTTP
+ * server's 'request' event, with no promise in between (maybe-async.ts); each step that does wait (a cache miss, the
+ * check for other processes' changes, PostgreSQL, Redis, S3) returns a promise and the rest follows it. Awaiting every
+ * step cost about 6% of the request's CPU in promises and microtask turns (perf, under polling load).
  *
  * It logs what the Fastify routes log for the request, through the same `RequestLines` (request-log.ts): one
  * `request completed` line once the answer is finished (or `request aborted`), the error handler's `request rejected`
