@@ -20,6 +20,24 @@ export interface ArmCapsules {
   fore: BinaryMask;
 }
 
+/** The hand's capsule, past the wrist along the forearm. */
+function drawHand(m: BinaryMask, e: P, wr: P, sw: number): void {
+  const tip = { x: wr.x + (wr.x - e.x) * HAND_LENGTH, y: wr.y + (wr.y - e.y) * HAND_LENGTH };
+  drawCapsule(m, wr, tip, sw * HAND_RADIUS_SW);
+}
+
+/** Both hands' capsules (where an elbow and a wrist were seen), unclipped. */
+export function handCapsules(frame: BodyFrame, w: number, h: number): BinaryMask {
+  const hands = emptyMask(w, h);
+  for (const [e, wr] of [
+    [frame.lElbow, frame.lWrist],
+    [frame.rElbow, frame.rWrist],
+  ] as const) {
+    if (e && wr) drawHand(hands, e, wr, frame.shoulderWidth);
+  }
+  return hands;
+}
+
 /**
  * One arm as capsules along shoulder → elbow → wrist (+ hand), as wide as an arm can be, clipped to the person mask.
  * Empty without an elbow; no forearm without a wrist.
@@ -32,9 +50,7 @@ export function armCapsules(person: BinaryMask, s: P, e: P | null, wr: P | null,
   drawCapsule(arm, s, e, sw * UPPER_ARM_RADIUS_SW);
   if (wr) {
     drawCapsule(fore, e, wr, sw * FOREARM_RADIUS_SW);
-    const hx = wr.x + (wr.x - e.x) * HAND_LENGTH;
-    const hy = wr.y + (wr.y - e.y) * HAND_LENGTH;
-    drawCapsule(fore, wr, { x: hx, y: hy }, sw * HAND_RADIUS_SW);
+    drawHand(fore, e, wr, sw);
   }
   const both = or(arm, fore);
   return { arm: and(both, person), fore: and(fore, person) };

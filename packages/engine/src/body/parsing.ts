@@ -10,7 +10,7 @@
  *   part labels.
  * - upperBody: the same out to the silhouette at the shoulders: where a top's body panel can lie.
  * - upperClothes / lowerClothes: the current garments, grown by colour similarity from seeds inside the person.
- * - skin: pixels matching a skin-colour model sampled from the face.
+ * - skin: pixels matching a skin-colour model sampled from the face, except in areas of print (prints.ts).
  *
  * The stages, in order, each in its own file of body/: silhouette → skin → head-neck → arms → torso → clothes (with
  * collar) → the arms taken out of the torso (here). Proportions are in shoulder widths (body/proportions.ts).
@@ -18,10 +18,11 @@
 import { labPlanes } from '../raster/colour.js';
 import { and, andNot, type BinaryMask, emptyMask, maskBounds, or, shareOf } from '../raster/mask.js';
 import type { PersonDetection, RawImage } from '../vision/types.js';
-import { armCapsules, armsBesideTorso } from './arms.js';
+import { armCapsules, armsBesideTorso, handCapsules } from './arms.js';
 import { oldBottom, oldTop } from './clothes.js';
 import type { BodyFrame } from './frame.js';
 import { headRegion, neckBand } from './head-neck.js';
+import { printedAreas } from './prints.js';
 import { refineSilhouette } from './silhouette.js';
 import { skinFromFace } from './skin.js';
 import { torsoRegions } from './torso.js';
@@ -94,7 +95,10 @@ export function parsePerson(
   const lab = labPlanes(img, person);
   // Person pixels only, so only the person's bounding box is scanned (the skin test, the seed counts).
   const personBox = maskBounds(person) ?? ([0, 0, -1, -1] as const);
-  const { skin, skinColor } = skinFromFace(img, det.face, person, personBox, lab);
+  const skinColoured = skinFromFace(img, det.face, person, personBox, lab);
+  // A skin-coloured print is not skin (prints.ts).
+  const skin = andNot(skinColoured.skin, printedAreas(img, person, personBox, handCapsules(frame, w, h)));
+  const { skinColor } = skinColoured;
   const { head, chinY } = headRegion(det.face, person, frame);
   let neck = neckBand(skin, person, frame, chinY);
   const L = armCapsules(person, frame.lShoulder, frame.lElbow, frame.lWrist, sw);

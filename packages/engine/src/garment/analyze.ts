@@ -22,7 +22,7 @@ import { onModelLandmarks } from './on-model-landmarks.js';
 import { MAX_SHOULDER_DROP, shoulderDrop } from './shoulder-drop.js';
 
 /** Bump when the cut-out changes so that on-disk entries from older code are ignored. */
-const CACHE_VERSION = 11;
+const CACHE_VERSION = 12;
 /** Garments are analysed with their long side at most this: plenty for a ~300×500 px garment on a 768×1024 photo. */
 export const GARMENT_MAX_SIDE = 768;
 

@@ -1,0 +1,57 @@
+/**
+ * Skin-coloured prints: a beige check, a leopard print, lace. The skin test (skin.ts) is a colour test, and such
+ * fabrics pass it, so the old garment was taken for skin: a dress of beige check read as bare arms and chest, and a
+ * strip of it beside a hanging arm was kept in front of the new garment as "forearm" (052964_0, and 01008_00's leopard
+ * skirt beside a dress). Skin is smooth at the photo's scale and a print is not: the 5×5 standard deviation of luma
+ * over bare arms and necks stays under 10 levels but for their outlines, and over those prints it is 15–40. The
+ * outlines (a line a few pixels wide along every edge of the body) are dropped by an opening; what is left is an
+ * area of texture, which is not skin.
+ *
+ * Hands are the exception: fingers and the gaps between them are texture at this scale, and a hand must stay skin to
+ * be drawn in front of the garment. The hand capsules (past the wrists) keep their skin.
+ */
+import { localStdDev } from '../raster/blur.js';
+import { luma } from '../raster/colour.js';
+import { type BinaryMask, emptyMask } from '../raster/mask.js';
+import { open } from '../raster/morphology.js';
+import type { RawImage } from '../vision/types.js';
+
+/** Texture window radius (5×5), as the garment cut-out's texture barrier measures it. */
+const WINDOW_R = 2;
+/**
+ * Luma standard deviation above which a pixel is textured. On the 34 development persons, bare arms read under 10
+ * but along their outlines; the beige check reads over 20 (measured with `localStdDev`, window 5×5).
+ */
+const PRINT_STD = 10;
+/** Opening radius: outlines and fine detail (an eye, a strap's edge, a bracelet) are narrower; a print's area is not. */
+const OPEN_R = 4;
+
+/**
+ * The person's textured areas inside `box` (the person's bounds), but `keep` (the hands): where a skin-coloured pixel
+ * is print, not skin.
+ */
+export function printedAreas(img: RawImage, person: BinaryMask, box: readonly number[], keep: BinaryMask): BinaryMask {
+  const { width: w, height: h, channels: ch, data } = img;
+  const [x0, y0, x1, y1] = box as [number, number, number, number];
+  const out = emptyMask(w, h);
+  const bw = x1 - x0 + 1;
+  const bh = y1 - y0 + 1;
+  if (bw <= 0 || bh <= 0) return out;
+  const lum = new Float32Array(bw * bh);
+  for (let y = 0; y < bh; y++) {
+    for (let x = 0; x < bw; x++) {
+      const i = ((y + y0) * w + x + x0) * ch;
+      lum[y * bw + x] = luma(data[i]!, data[i + 1]!, data[i + 2]!);
+    }
+  }
+  const sd = localStdDev(lum, bw, bh, WINDOW_R);
+  for (let y = 0; y < bh; y++) {
+    for (let x = 0; x < bw; x++) {
+      const p = (y + y0) * w + x + x0;
+      if (sd[y * bw + x]! > PRINT_STD && person.data[p]) out.data[p] = 1;
+    }
+  }
+  const printed = open(out, OPEN_R);
+  for (let p = 0; p < w * h; p++) if (keep.data[p]) printed.data[p] = 0;
+  return printed;
+}
