@@ -115,4 +115,21 @@ describe('the old garment the new one replaces', () => {
     }
     assert.ok(kept >= points * 0.9, `${kept} of ${points} forearm points show the old sleeve as photographed`);
   });
+  it('a bare upper arm the old top’s parsing ran over stays as photographed under a sleeveless garment', async () => {
+    // man-1 in a white tank top: the old top's colour growth runs on over his bare upper arms, and as an old sleeve
+    // they were repainted with the arm continued from below, a flat beige block at each shoulder.
+    const { person, r } = await tryOn('man-1.png', 'upper-2.jpg');
+    const { armLeft, armRight, torso, neck, skin, upperClothes, frame } = r.parsing;
+    const elbowY = Math.min(frame.lElbow?.y ?? 0, frame.rElbow?.y ?? 0);
+    let bare = 0;
+    let kept = 0;
+    for (let p = 0; p < Math.floor(elbowY) * person.width; p++) {
+      if (!(armLeft.data[p] || armRight.data[p]) || torso.data[p] || neck.data[p] || r.garmentAlpha[p]! > 0.5) continue;
+      if (!skin.data[p] || !upperClothes.data[p]) continue;
+      bare++;
+      if (samePixel(r.image, person, p) && !r.filled.data[p]) kept++;
+    }
+    assert.ok(bare > 1000, `the old top's parsing covers bare upper arm (${bare} px)`);
+    assert.ok(kept >= bare * 0.8, `${kept} of ${bare} bare upper-arm pixels show the photo`);
+  });
 });
