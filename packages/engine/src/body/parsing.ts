@@ -11,6 +11,7 @@
  * - upperBody: the same out to the silhouette at the shoulders: where a top's body panel can lie.
  * - upperClothes / lowerClothes: the current garments, grown by colour similarity from seeds inside the person.
  * - skin: pixels matching a skin-colour model sampled from the face, except in areas of print (prints.ts).
+ * - held: what the person holds beside the body, between the shoulders and the hips (held.ts).
  *
  * The stages, in order, each in its own file of body/: silhouette → skin → head-neck → arms → torso → clothes (with
  * collar) → the arms taken out of the torso (here). Proportions are in shoulder widths (body/proportions.ts).
@@ -22,6 +23,7 @@ import { armCapsules, armsBesideTorso, handCapsules } from './arms.js';
 import { oldBottom, oldTop } from './clothes.js';
 import type { BodyFrame } from './frame.js';
 import { headRegion, neckBand } from './head-neck.js';
+import { heldObjects } from './held.js';
 import { printedAreas } from './prints.js';
 import { refineSilhouette } from './silhouette.js';
 import { skinFromFace } from './skin.js';
@@ -49,6 +51,8 @@ export interface PersonParsing {
   skin: BinaryMask;
   upperClothes: BinaryMask;
   lowerClothes: BinaryMask;
+  /** What the person holds beside the body (held.ts): in front of any garment. */
+  held: BinaryMask;
   /** Skin colour (mean RGB of the face skin sample). */
   skinColor: [number, number, number];
 }
@@ -128,6 +132,7 @@ export function parsePerson(
   const bareForearms = or(andNot(L.fore, upperClothes), andNot(R.fore, upperClothes));
   const torso = andNot(andNot(regions.torso, bareForearms), armsBesideTorso(person, L.arm, R.arm, frame));
   const upperBody = andNot(regions.upperBody, bareForearms);
+  const held = heldObjects(person, [regions.upperBody, regions.torso, L.arm, R.arm, L.fore, R.fore, head, neck], frame);
 
   return {
     width: w,
@@ -145,6 +150,7 @@ export function parsePerson(
     skin,
     upperClothes,
     lowerClothes,
+    held,
     skinColor,
   };
 }

@@ -194,6 +194,31 @@ describe('composite try-on', () => {
     assert.ok(changed / n < 0.01, `${changed} of ${n} bare arm pixels changed`);
   });
 
+  it('what the person holds beside the body stays in front of the garment: the astronaut’s helmet', async () => {
+    // The half-body astronaut holds her helmet at her hip. It is inside the person mask, and the striped tee's sleeve
+    // and side were drawn over it.
+    const { person, det } = await loadPerson('astronaut-half-body.png');
+    const r = composeTryOn(person, det, await garment('synthetic-tee.png'), { checks: 'lenient' });
+    const { held, torso } = r.parsing;
+    let n = 0;
+    let torsoArea = 0;
+    let changed = 0;
+    for (let p = 0; p < person.width * person.height; p++) {
+      torsoArea += torso.data[p]!;
+      if (!held.data[p]) continue;
+      n++;
+      if (r.image.data[p * 3] !== person.data[p * 3] || r.image.data[p * 3 + 1] !== person.data[p * 3 + 1]) changed++;
+    }
+    assert.ok(n > torsoArea * 0.2, `the helmet is held (${n} px against a torso of ${torsoArea})`);
+    assert.ok(changed / n < 0.01, `${changed} of ${n} helmet pixels changed`);
+    // A person holding nothing: nothing held.
+    const other = await loadPerson('woman-3.png');
+    const parsing = parsePerson(other.person, other.det, bodyFrame(other.det)!);
+    let heldThere = 0;
+    for (const v of parsing.held.data) heldThere += v;
+    assert.equal(heldThere, 0, 'woman-3 holds nothing');
+  });
+
   it('an old top’s contrasting collar is old top, not neck', async () => {
     // woman-1's lavender tee has a zebra-striped rib collar. Its dark stripes pass the face's skin model, and the
     // neck is drawn in front of any garment: left as neck, the collar stayed round her neck under every new top.

@@ -1,4 +1,7 @@
-/** What stays in front of the new garment: head (face + hair), neck, and the arms and hands that come in front. */
+/**
+ * What stays in front of the new garment: head (face + hair), neck, the arms and hands that come in front, and what the
+ * person holds beside the body.
+ */
 import type { PersonParsing } from '../body/parsing.js';
 import type { BodyTargets } from '../fit/targets.js';
 import type { GarmentLayer } from '../fit/warp.js';
@@ -62,7 +65,7 @@ export function occluders(
       const panelBesideTorso = !longSleeves && layer.part[p] === 1 && !parsing.torso.data[p];
       if ((sleeveless || panelBesideTorso) && y > armpitY && (arm || fore) && parsing.skin.data[p] && !old.data[p])
         front.data[p] = 1;
-      if (parsing.head.data[p] || parsing.neck.data[p]) front.data[p] = 1;
+      if (parsing.head.data[p] || parsing.neck.data[p] || parsing.held.data[p]) front.data[p] = 1;
     }
   }
   return front;
