@@ -132,4 +132,21 @@ describe('the old garment the new one replaces', () => {
     assert.ok(bare > 1000, `the old top's parsing covers bare upper arm (${bare} px)`);
     assert.ok(kept >= bare * 0.8, `${kept} of ${bare} bare upper-arm pixels show the photo`);
   });
+  it('a skirt beside a hanging arm is replaced by a dress: it is never a sleeve or an arm', async () => {
+    // woman-3 in a cream skirt, her arms hanging beside it. The arm capsules (as wide as an arm can be) take in the
+    // skirt beside each arm, and what lay in them was kept as arm: 7,370 of these pixels showed the old skirt
+    // between the dress and the arm (on 01008_00, a strip of leopard print).
+    const { person, r } = await tryOn('woman-3.png', 'dress-3.jpg');
+    const { armLeft, armRight, forearmLeft, forearmRight, lowerClothes, skin, torso } = r.parsing;
+    let skirt = 0;
+    let kept = 0;
+    for (let p = 0; p < person.width * Math.floor(r.targets.hemCenter.y); p++) {
+      const capsule = armLeft.data[p] || armRight.data[p] || forearmLeft.data[p] || forearmRight.data[p];
+      if (!capsule || !lowerClothes.data[p] || skin.data[p] || torso.data[p]) continue;
+      skirt++;
+      if (samePixel(r.image, person, p)) kept++;
+    }
+    assert.ok(skirt > 5000, `the old skirt lies in the arms' capsules above the dress's hem (${skirt} px)`);
+    assert.ok(kept < skirt * 0.01, `${kept} of ${skirt} of them show the old skirt`);
+  });
 });

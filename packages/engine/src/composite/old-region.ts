@@ -66,6 +66,10 @@ const LONG_SLEEVE_MAX_SKIN = 0.3;
  */
 function keepSleevesAndForearms(old: BinaryMask, parsing: PersonParsing): BinaryMask {
   let out = old;
+  // The old bottom is never a sleeve or an arm: a skirt beside a hanging arm, inside its capsule (the capsules are as
+  // wide as an arm can be), is replaced by a dress like the rest of the skirt. Left, it showed as a strip of its
+  // print between the dress and the arm (01008_00's leopard skirt). Skin in it stays the arm's.
+  const skirt = andNot(parsing.lowerClothes, parsing.skin);
   for (const [arm, forearm] of [
     [parsing.armLeft, parsing.forearmLeft],
     [parsing.armRight, parsing.forearmRight],
@@ -73,7 +77,7 @@ function keepSleevesAndForearms(old: BinaryMask, parsing: PersonParsing): Binary
     // The forearm itself is never repainted: under a long sleeve there is no arm to continue, and an old top that the
     // parsing grew over a bare forearm (a white top beside pale skin) would be filled with a flat skin-coloured block
     // where the arm was photographed.
-    out = andNot(out, longSleeved(forearm, old, parsing) ? or(arm, forearm) : forearm);
+    out = andNot(out, andNot(longSleeved(forearm, old, parsing) ? or(arm, forearm) : forearm, skirt));
   }
   return andNot(out, bareUpperArms(old, parsing));
 }

@@ -44,6 +44,7 @@ function scene(hem: number) {
     frame,
     person,
     skin,
+    lowerClothes: none,
     armLeft: arm,
     armRight: none,
     torso: none,

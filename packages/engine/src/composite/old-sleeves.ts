@@ -98,12 +98,14 @@ function keepUncontinuableSleeves(
 ): void {
   const { width: w } = residue;
   const arms = [parsing.armLeft, parsing.armRight];
+  // The old bottom beside an arm (a skirt inside its capsule) is no sleeve: it is replaced (old-region.ts).
+  const skirt = (p: number) => parsing.lowerClothes.data[p] === 1 && parsing.skin.data[p] === 0;
   for (let side = 0; side < 2; side++) {
     if (sides[side]) continue;
     const arm = arms[side]!;
     for (let y = ry0; y <= ry1; y++) {
       for (let p = y * w + rx0; p <= y * w + rx1; p++) {
-        if (arm.data[p] && !parsing.torso.data[p] && !parsing.neck.data[p]) residue.data[p] = 0;
+        if (arm.data[p] && !parsing.torso.data[p] && !parsing.neck.data[p] && !skirt(p)) residue.data[p] = 0;
       }
     }
   }

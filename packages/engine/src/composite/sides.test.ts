@@ -36,6 +36,7 @@ function scene(oldTop: BinaryMask) {
     person: rect(0, 0, W - 1, H - 1),
     torso: rect(50, 40, 150, 160),
     upperClothes: oldTop,
+    lowerClothes: none,
     skin: none,
     armLeft: none,
     armRight: none,

@@ -13,13 +13,15 @@
  * old top's side is reached for inside the arm's capsule too: there it is the top's body seen past an arm swung
  * back, not a sleeve (a bare forearm means a short one), and left as it was it stood as a strip of the old colour
  * beside the new garment (woman-1 walking, in every top narrower than her own). Never under an old long sleeve, nor
- * for a sleeveless garment.
+ * for a sleeveless garment. A dress reaches for the old bottom too (a skirt's hips beside it), inside an arm's capsule
+ * even under a long sleeve: a skirt is never a sleeve, and left as it was it showed as a strip of its print between
+ * the dress and the arm (01008_00's leopard skirt).
  */
 
 import type { PersonParsing } from '../body/parsing.js';
 import type { BodyTargets } from '../fit/targets.js';
 import type { GarmentLayer } from '../fit/warp.js';
-import { type BinaryMask, emptyMask, or } from '../raster/mask.js';
+import { andNot, type BinaryMask, emptyMask, or } from '../raster/mask.js';
 import { longSleeved } from './old-region.js';
 
 /** Greatest sideways reach, in shoulder widths: past that the old garment is not the new one's missing side. */
@@ -63,16 +65,18 @@ function smoothRows(v: Float32Array, r: number): Float32Array {
  * them is a short sleeve, which the residue fill takes off (old-sleeves.ts); the body panel stretched over it stood
  * out from the chest as a wing on each side.
  */
-function sidesToReach(parsing: PersonParsing, sleeveless: boolean): BinaryMask {
+function sidesToReach(parsing: PersonParsing, sleeveless: boolean, skirt: BinaryMask): BinaryMask {
   const { torso, skin, upperClothes } = parsing;
   const out = emptyMask(torso.width, torso.height);
   for (const [arm, forearm] of [
     [parsing.armLeft, parsing.forearmLeft],
     [parsing.armRight, parsing.forearmRight],
   ] as const) {
-    if (longSleeved(forearm, upperClothes, parsing)) continue;
+    const sleeve = longSleeved(forearm, upperClothes, parsing);
     const capsule = sleeveless ? forearm : or(arm, forearm);
-    for (let p = 0; p < out.data.length; p++) if (capsule.data[p] && !skin.data[p]) out.data[p] = 1;
+    for (let p = 0; p < out.data.length; p++) {
+      if (capsule.data[p] && (sleeve ? skirt.data[p] : !skin.data[p])) out.data[p] = 1;
+    }
   }
   return or(out, torso);
 }
@@ -88,8 +92,11 @@ export function stretchToBodySides(
   sleeveless = false,
 ): number {
   const { width: w, height: h } = layer;
-  const { upperClothes, frame } = parsing;
-  const reachable = sidesToReach(parsing, sleeveless);
+  const { frame } = parsing;
+  // The old garment beside the panel: the old top, and for a dress the old bottom too (parsed for dresses only).
+  const skirt = andNot(parsing.lowerClothes, parsing.skin);
+  const oldBeside = or(parsing.upperClothes, skirt);
+  const reachable = sidesToReach(parsing, sleeveless, skirt);
   const sw = frame.shoulderWidth;
   const reach = Math.max(2, Math.round(sw * MAX_REACH_SW));
   const band = Math.max(4, Math.round(sw * BAND_SW));
@@ -144,7 +151,7 @@ export function stretchToBodySides(
         if (xx < 0 || xx >= w) break;
         const p = row + xx;
         if (cov(p)) break;
-        if (reachable.data[p] && upperClothes.data[p]) {
+        if (reachable.data[p] && oldBeside.data[p]) {
           e = d;
           miss = 0;
         } else if (++miss > RUN_GAP) break;
