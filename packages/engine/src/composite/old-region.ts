@@ -90,8 +90,9 @@ const BARE_ARM_OPEN_R = 2;
  * old top's growth runs on over a bare upper arm beside a tank top or a sleeveless dress (a white top beside pale
  * skin; on 9 of the 34 development persons at least 0.6 of the old top on an upper arm passes the skin test, every one
  * a bare arm), and as an old sleeve it was repainted with the arm continued from below: a flat, boxy upper arm in
- * place of the photographed one. A coloured sleeve fails the skin test (0–0.02 on the sleeved persons), and what of a
- * pale one passes it is speckle, which the opening drops.
+ * place of the photographed one. A coloured sleeve fails the skin test (0–0.08 of it passes on the sleeved
+ * persons); a white one passes more (0.20–0.27 on 02849_00), and what passes is kept as photographed, its speckle
+ * dropped by the opening.
  */
 function bareUpperArms(old: BinaryMask, parsing: PersonParsing): BinaryMask {
   const { width: w, height: h } = parsing;
