@@ -59,10 +59,11 @@ const LONG_SLEEVE_FOREARM_SHARE = 0.45;
 const LONG_SLEEVE_MAX_SKIN = 0.3;
 
 /**
- * Old long sleeves, and whatever old garment lies on a forearm, taken out of the region to replace. Under a long sleeve the photo shows no bare arm to continue
+ * Old long sleeves, whatever old garment lies on a forearm, and bare upper arms the parsing took for old garment
+ * (bareUpperArms), taken out of the region to replace. Under a long sleeve the photo shows no bare arm to continue
  * (arm-fill.ts continues an arm from below a short sleeve's hem), so a whole arm would be invented: a flat skin-coloured
  * strip from shoulder to wrist. Kept, the old sleeve reads as a long-sleeved top worn under the new garment, which is
- * what a shopper would see in a mirror.
+ * what a shopper would see in a mirror. The old bottom (a skirt beside an arm) is never kept so.
  */
 function keepSleevesAndForearms(old: BinaryMask, parsing: PersonParsing): BinaryMask {
   let out = old;
