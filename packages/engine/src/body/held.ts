@@ -24,8 +24,21 @@ export function heldObjects(person: BinaryMask, parts: readonly BinaryMask[], fr
   const top = Math.max(0, Math.round((frame.lShoulder.y + frame.rShoulder.y) / 2));
   const bottom = Math.min(h, Math.round((frame.lHip.y + frame.rHip.y) / 2));
   const unexplained = emptyMask(w, h);
+  let count = 0;
   for (let p = top * w; p < bottom * w; p++) {
-    if (person.data[p] && !parts.some((m) => m.data[p])) unexplained.data[p] = 1;
+    if (person.data[p] && !parts.some((m) => m.data[p])) {
+      unexplained.data[p] = 1;
+      count++;
+    }
   }
-  return open(unexplained, Math.max(1, Math.round(frame.shoulderWidth * HELD_OPEN_SW)));
+  const r = Math.max(1, Math.round(frame.shoulderWidth * HELD_OPEN_SW));
+  // Fewer pixels than one disk of the opening's radius: the erosion, and so the opening, is empty (the usual case).
+  return count < diskPixels(r) ? emptyMask(w, h) : open(unexplained, r);
+}
+
+/** Pixels of the disk of radius r that the morphology erodes with (dx² + dy² ≤ r²). */
+function diskPixels(r: number): number {
+  let n = 0;
+  for (let dy = -r; dy <= r; dy++) n += 2 * Math.floor(Math.sqrt(r * r - dy * dy)) + 1;
+  return n;
 }

@@ -59,6 +59,14 @@ const LONG_SLEEVE_FOREARM_SHARE = 0.45;
 const LONG_SLEEVE_MAX_SKIN = 0.3;
 
 /**
+ * The old bottom's cloth: never a sleeve or an arm. A skirt beside a hanging arm lies inside its capsule (the capsules
+ * are as wide as an arm can be) and is replaced by a dress like the rest of the skirt (here, old-sleeves.ts, sides.ts);
+ * kept as arm, it showed as a strip of its print between the dress and the arm (01008_00's leopard skirt). Its skin
+ * stays the arm's. Empty for a top, whose parsing finds no old bottom.
+ */
+export const oldBottomCloth = (parsing: PersonParsing): BinaryMask => andNot(parsing.lowerClothes, parsing.skin);
+
+/**
  * Old long sleeves, whatever old garment lies on a forearm, and bare upper arms the parsing took for old garment
  * (bareUpperArms), taken out of the region to replace. Under a long sleeve the photo shows no bare arm to continue
  * (arm-fill.ts continues an arm from below a short sleeve's hem), so a whole arm would be invented: a flat skin-coloured
@@ -67,10 +75,7 @@ const LONG_SLEEVE_MAX_SKIN = 0.3;
  */
 function keepSleevesAndForearms(old: BinaryMask, parsing: PersonParsing): BinaryMask {
   let out = old;
-  // The old bottom is never a sleeve or an arm: a skirt beside a hanging arm, inside its capsule (the capsules are as
-  // wide as an arm can be), is replaced by a dress like the rest of the skirt. Left, it showed as a strip of its
-  // print between the dress and the arm (01008_00's leopard skirt). Skin in it stays the arm's.
-  const skirt = andNot(parsing.lowerClothes, parsing.skin);
+  const skirt = oldBottomCloth(parsing);
   for (const [arm, forearm] of [
     [parsing.armLeft, parsing.forearmLeft],
     [parsing.armRight, parsing.forearmRight],

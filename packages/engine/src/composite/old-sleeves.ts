@@ -4,6 +4,7 @@ import type { BinaryMask, Box } from '../raster/mask.js';
 import { maskBounds } from '../raster/mask.js';
 import type { RawImage } from '../vision/types.js';
 import { type ArmFillSample, continuedUpperArms } from './arm-fill.js';
+import { oldBottomCloth } from './old-region.js';
 
 function growBox(box: Box, x: number, y: number): void {
   box[0] = Math.min(box[0], x);
@@ -99,13 +100,13 @@ function keepUncontinuableSleeves(
   const { width: w } = residue;
   const arms = [parsing.armLeft, parsing.armRight];
   // The old bottom beside an arm (a skirt inside its capsule) is no sleeve: it is replaced (old-region.ts).
-  const skirt = (p: number) => parsing.lowerClothes.data[p] === 1 && parsing.skin.data[p] === 0;
+  const skirt = oldBottomCloth(parsing).data;
   for (let side = 0; side < 2; side++) {
     if (sides[side]) continue;
     const arm = arms[side]!;
     for (let y = ry0; y <= ry1; y++) {
       for (let p = y * w + rx0; p <= y * w + rx1; p++) {
-        if (arm.data[p] && !parsing.torso.data[p] && !parsing.neck.data[p] && !skirt(p)) residue.data[p] = 0;
+        if (arm.data[p] && !parsing.torso.data[p] && !parsing.neck.data[p] && !skirt[p]) residue.data[p] = 0;
       }
     }
   }

@@ -21,8 +21,8 @@
 import type { PersonParsing } from '../body/parsing.js';
 import type { BodyTargets } from '../fit/targets.js';
 import type { GarmentLayer } from '../fit/warp.js';
-import { andNot, type BinaryMask, emptyMask, or } from '../raster/mask.js';
-import { longSleeved } from './old-region.js';
+import { type BinaryMask, emptyMask, or } from '../raster/mask.js';
+import { longSleeved, oldBottomCloth } from './old-region.js';
 
 /** Greatest sideways reach, in shoulder widths: past that the old garment is not the new one's missing side. */
 const MAX_REACH_SW = 0.2;
@@ -94,7 +94,7 @@ export function stretchToBodySides(
   const { width: w, height: h } = layer;
   const { frame } = parsing;
   // The old garment beside the panel: the old top, and for a dress the old bottom too (parsed for dresses only).
-  const skirt = andNot(parsing.lowerClothes, parsing.skin);
+  const skirt = oldBottomCloth(parsing);
   const oldBeside = or(parsing.upperClothes, skirt);
   const reachable = sidesToReach(parsing, sleeveless, skirt);
   const sw = frame.shoulderWidth;

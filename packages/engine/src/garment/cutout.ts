@@ -24,7 +24,7 @@
 
 import { EngineError } from '../engine.js';
 import { localStdDev } from '../raster/blur.js';
-import { luma, median } from '../raster/colour.js';
+import { lumaPlane, median } from '../raster/colour.js';
 import { type Components, components, fillHoles, largestComponent } from '../raster/components.js';
 import { distanceToSet } from '../raster/distance.js';
 import { type BinaryMask, countMask } from '../raster/mask.js';
@@ -418,10 +418,8 @@ const TEXTURED_STD = 0.5;
 
 /** Per pixel, 1 where the fill must stop on texture; null when the backdrop is not flat (texture tells nothing). */
 export function textureBarrier(img: RawImage): Uint8Array | null {
-  const { width: w, height: h, channels: ch, data } = img;
-  const lum = new Float32Array(w * h);
-  for (let p = 0; p < w * h; p++) lum[p] = luma(data[p * ch]!, data[p * ch + 1]!, data[p * ch + 2]!);
-  const sd = localStdDev(lum, w, h, TEXTURE_WINDOW);
+  const { width: w, height: h, channels: ch } = img;
+  const sd = localStdDev(lumaPlane(img), w, h, TEXTURE_WINDOW);
   const ring = ringSides(img)
     .flat()
     .map((o) => sd[o / ch]!)

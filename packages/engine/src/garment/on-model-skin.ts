@@ -6,7 +6,7 @@
  */
 import type { BodyFrame } from '../body/frame.js';
 import type { PersonParsing } from '../body/parsing.js';
-import { boxBlur } from '../raster/blur.js';
+import { boxBlur, localStdDev } from '../raster/blur.js';
 import { type LabPlanes, rgbToLab, upperMedian } from '../raster/colour.js';
 import { components } from '../raster/components.js';
 import { drawPolygon } from '../raster/draw.js';
@@ -28,13 +28,7 @@ const NECK_SAMPLE_SW = 0.12;
  */
 function texturedMask(img: RawImage, lab: Lab, where: BinaryMask): BinaryMask {
   const { width: w, height: h } = img;
-  const { L } = lab;
-  const L2 = new Float32Array(L.length);
-  for (let i = 0; i < L.length; i++) L2[i] = L[i]! * L[i]!;
-  const m1 = boxBlur(L, w, h, 3);
-  const m2 = boxBlur(L2, w, h, 3);
-  const rough = new Float32Array(w * h);
-  for (let p = 0; p < w * h; p++) rough[p] = m2[p]! - m1[p]! * m1[p]! > 36 ? 1 : 0;
+  const rough = localStdDev(lab.L, w, h, 3).map((sd) => (sd > 6 ? 1 : 0));
   const share = boxBlur(rough, w, h, 5);
   const out = emptyMask(w, h);
   for (let p = 0; p < w * h; p++) if (where.data[p] && share[p]! > 0.55) out.data[p] = 1;

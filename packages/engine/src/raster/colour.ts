@@ -132,6 +132,20 @@ export function luma(r: number, g: number, b: number): number {
   return 0.299 * r + 0.587 * g + 0.114 * b;
 }
 
+/** The luma of the image's pixels inside the inclusive box [x0, y0, x1, y1], row by row (the whole image by default). */
+export function lumaPlane(img: RawImage, [x0, y0, x1, y1] = [0, 0, img.width - 1, img.height - 1]): Float32Array {
+  const { width: w, channels: ch, data } = img;
+  const bw = x1 - x0 + 1;
+  const out = new Float32Array(Math.max(0, bw) * Math.max(0, y1 - y0 + 1));
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      const i = (y * w + x) * ch;
+      out[(y - y0) * bw + x - x0] = luma(data[i]!, data[i + 1]!, data[i + 2]!);
+    }
+  }
+  return out;
+}
+
 /**
  * The upper median (the middle pair is not averaged), 0 for an empty list; sorts `v` in place. The colour models
  * take this of their samples.
